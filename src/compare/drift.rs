@@ -1,0 +1,98 @@
+//! The drift model: one difference in behaviour between the two environments.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::trace::ScenarioKey;
+
+/// What kind of difference a drift is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftClass {
+    /// Different HTTP status codes.
+    Status,
+    /// A field the baseline returned is absent in the candidate.
+    MissingField,
+    /// The candidate returned a field the baseline did not.
+    ExtraField,
+    /// The same path holds values of different JSON types.
+    TypeChange,
+    /// The same path holds different values of the same type.
+    ValueChange,
+    /// An array has a different number of elements.
+    ArrayLength,
+    /// A compared response header differs or is present on one side only.
+    Header,
+    /// The body is JSON on one side and not on the other, or text that differs.
+    Body,
+    /// An explicit assertion held in one environment only.
+    AssertionOneSide,
+    /// A step errored (transport, missing value) in one environment only.
+    ErrorOneSide,
+    /// The two sides made a different number of exchanges in a step.
+    ExchangeCount,
+}
+
+impl DriftClass {
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftClass::Status => "status",
+            DriftClass::MissingField => "missing_field",
+            DriftClass::ExtraField => "extra_field",
+            DriftClass::TypeChange => "type_change",
+            DriftClass::ValueChange => "value_change",
+            DriftClass::ArrayLength => "array_length",
+            DriftClass::Header => "header",
+            DriftClass::Body => "body",
+            DriftClass::AssertionOneSide => "assertion_one_side",
+            DriftClass::ErrorOneSide => "error_one_side",
+            DriftClass::ExchangeCount => "exchange_count",
+        }
+    }
+}
+
+impl std::fmt::Display for DriftClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in a scenario a drift was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRef {
+    /// Position of the step in the scenario (0-based, background included).
+    pub index: usize,
+    /// Line of the step in the feature file.
+    pub line: usize,
+    /// Keyword and text, e.g. `When I send a GET request to "/api/orders/{{ id }}"`.
+    pub text: String,
+}
+
+/// One difference in behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    /// Kind of difference.
+    pub class: DriftClass,
+    /// Scenario it was found in.
+    pub scenario: ScenarioKey,
+    /// Step it was found at.
+    pub step: StepRef,
+    /// Service of the exchange, when the drift is in an HTTP exchange.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Request line (`GET /api/orders/…`) of the exchange, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// JSON path (`$.items[0].sku`), header name (`header:content-type`) or assertion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The baseline's value (normalised); absent when the baseline had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Value>,
+    /// The candidate's value (normalised); absent when the candidate had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Value>,
+    /// One sentence saying what differs.
+    pub message: String,
+}

@@ -1,0 +1,427 @@
+//! `driftgate.toml`: environments, services, variables, secrets, comparison rules.
+//!
+//! ```toml
+//! [run]
+//! features = ["features"]
+//! default_service = "erp"
+//!
+//! [compare]
+//! ignore = ["$.generatedAt", "$..traceId"]
+//! headers = ["content-type"]
+//!
+//! [environments.production]
+//! protected = true
+//! allow_write_tags = ["@prod-safe"]
+//! variables = { tenant = "acme", plant = "P100" }
+//!
+//! [environments.production.services.erp]
+//! base_url = "https://erp.example.com"
+//! headers = { "X-Tenant" = "{{ env.tenant }}" }
+//! auth = { bearer = "${ERP_PROD_TOKEN}" }
+//! ```
+//!
+//! Loading parses and validates the whole file; secrets are resolved only for
+//! the environments a run selects ([`Config::environment`]), so a variable
+//! missing for an environment nobody uses is not an error.
+
+mod secret;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use secret::{Redactor, SecretSource};
+
+/// Errors found in a configuration file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}\n  hint: pass --config PATH or create driftgate.toml in the current directory")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("invalid config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value is present but wrong.
+    #[error("invalid config {path}: `{key}`: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Dotted key path of the offending value.
+        key: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The run names an environment the file does not define.
+    #[error("unknown environment `{name}` in {path}{suggestion}; defined: {defined}")]
+    UnknownEnvironment {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// ", did you mean `…`?" or empty.
+        suggestion: String,
+        /// The names defined.
+        defined: String,
+    },
+}
+
+/// The whole configuration file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the file was loaded from (relative paths in it resolve against its folder).
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// How runs behave.
+    #[serde(default)]
+    pub run: RunSettings,
+    /// Comparison rules.
+    #[serde(default)]
+    pub compare: CompareRules,
+    /// Environments by name.
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+}
+
+/// `[run]`: defaults for `driftgate run`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSettings {
+    /// Feature files or folders run when no path is given.
+    pub features: Vec<PathBuf>,
+    /// Folder of payload fixtures (`scenarios/`).
+    pub fixtures: PathBuf,
+    /// Folder the reports are written to.
+    pub report_dir: PathBuf,
+    /// Scenarios running at once.
+    pub concurrency: usize,
+    /// Service a request goes to when a step names none.
+    pub default_service: Option<String>,
+    /// Pause between two attempts of a polling step.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            features: vec![PathBuf::from("features")],
+            fixtures: PathBuf::from("scenarios"),
+            report_dir: PathBuf::from("driftgate-reports"),
+            concurrency: 16,
+            default_service: None,
+            poll_interval_ms: 250,
+        }
+    }
+}
+
+/// `[compare]`: what the automatic comparison of exchanges looks at.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompareRules {
+    /// JSONPath expressions (RFC 9535) whose matches are never compared.
+    pub ignore: Vec<String>,
+    /// Response headers compared across environments (case-insensitive names).
+    pub headers: Vec<String>,
+}
+
+impl Default for CompareRules {
+    fn default() -> Self {
+        CompareRules {
+            ignore: Vec::new(),
+            headers: vec!["content-type".to_owned()],
+        }
+    }
+}
+
+/// `[environments.NAME]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    /// Writes are refused unless the scenario carries one of `allow_write_tags`.
+    #[serde(default)]
+    pub protected: bool,
+    /// Tags (with `@`) that allow a scenario to write to this protected environment.
+    #[serde(default)]
+    pub allow_write_tags: Vec<String>,
+    /// Template variables, available as `{{ env.NAME }}`.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    /// Services by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceSpec>,
+}
+
+/// `[environments.NAME.services.SERVICE]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Base URL requests are resolved against.
+    pub base_url: String,
+    /// Headers sent with every request; values may use `${VAR}` (secret) and `{{ }}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, SecretSource>,
+    /// Authentication.
+    #[serde(default)]
+    pub auth: Option<AuthSpec>,
+    /// Whole-request timeout.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Verify TLS certificates (on unless a service says otherwise).
+    #[serde(default = "default_true")]
+    pub tls_verify: bool,
+}
+
+fn default_timeout_ms() -> u64 {
+    30_000
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// How a service authenticates; every value is a secret.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum AuthSpec {
+    /// `Authorization: Bearer TOKEN`.
+    Bearer(SecretSource),
+    /// `Authorization: Basic …`.
+    Basic {
+        /// User name.
+        username: SecretSource,
+        /// Password.
+        password: SecretSource,
+    },
+    /// A custom header carrying a key, e.g. `X-Api-Key`.
+    Header {
+        /// Header name.
+        name: String,
+        /// Header value.
+        value: SecretSource,
+    },
+}
+
+/// An environment with its secrets resolved, ready for a run.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Name in the config.
+    pub name: String,
+    /// Whether writes are refused by default.
+    pub protected: bool,
+    /// Tags that allow writes when protected.
+    pub allow_write_tags: Vec<String>,
+    /// Template variables.
+    pub variables: BTreeMap<String, String>,
+    /// Services by name.
+    pub services: BTreeMap<String, Service>,
+}
+
+impl Environment {
+    /// Whether a scenario with these tags may write to this environment.
+    pub fn allows_writes(&self, scenario_tags: &[String]) -> bool {
+        !self.protected
+            || scenario_tags
+                .iter()
+                .any(|t| self.allow_write_tags.iter().any(|a| tag_eq(a, t)))
+    }
+}
+
+fn tag_eq(a: &str, b: &str) -> bool {
+    a.trim_start_matches('@') == b.trim_start_matches('@')
+}
+
+/// A service with secrets resolved.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Base URL, without a trailing slash.
+    pub base_url: String,
+    /// Headers sent with every request (values may hold `{{ }}` templates).
+    pub headers: Vec<(String, String)>,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Verify TLS certificates.
+    pub tls_verify: bool,
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        config.path = path.to_owned();
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, message: String| ConfigError::Invalid {
+            path: self.path.clone(),
+            key,
+            message,
+        };
+        if self.run.concurrency == 0 {
+            return Err(invalid("run.concurrency".into(), "must be at least 1".into()));
+        }
+        for (i, expr) in self.compare.ignore.iter().enumerate() {
+            if let Err(e) = serde_json_path::JsonPath::parse(expr) {
+                return Err(invalid(
+                    format!("compare.ignore[{i}]"),
+                    format!("`{expr}` is not a valid JSONPath: {e}"),
+                ));
+            }
+        }
+        for (env_name, env) in &self.environments {
+            for (svc_name, svc) in &env.services {
+                let key = format!("environments.{env_name}.services.{svc_name}.base_url");
+                if !(svc.base_url.starts_with("http://") || svc.base_url.starts_with("https://")) {
+                    return Err(invalid(
+                        key,
+                        format!("`{}` must start with http:// or https://", svc.base_url),
+                    ));
+                }
+            }
+        }
+        if let Some(default) = &self.run.default_service {
+            let known = self
+                .environments
+                .values()
+                .any(|e| e.services.contains_key(default));
+            if !known && !self.environments.is_empty() {
+                return Err(invalid(
+                    "run.default_service".into(),
+                    format!("no environment defines a service `{default}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Folder relative paths in the file are resolved against.
+    pub fn base_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// Resolves a path from the file against [`Config::base_dir`].
+    pub fn resolve_path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.base_dir().join(p)
+        }
+    }
+
+    /// The service a step uses when it names none: `run.default_service`, or the
+    /// only service, or the first in alphabetical order.
+    pub fn default_service(&self) -> Option<String> {
+        if let Some(s) = &self.run.default_service {
+            return Some(s.clone());
+        }
+        self.environments
+            .values()
+            .flat_map(|e| e.services.keys())
+            .min()
+            .cloned()
+    }
+
+    /// Resolves one environment's secrets; every secret value is added to `redactor`.
+    pub fn environment(&self, name: &str, redactor: &Redactor) -> Result<Environment, ConfigError> {
+        let spec = self.environments.get(name).ok_or_else(|| {
+            let defined: Vec<&str> = self.environments.keys().map(String::as_str).collect();
+            ConfigError::UnknownEnvironment {
+                path: self.path.clone(),
+                name: name.to_owned(),
+                suggestion: crate::suggest::did_you_mean(name, defined.iter().copied())
+                    .map(|s| format!(", did you mean `{s}`?"))
+                    .unwrap_or_default(),
+                defined: if defined.is_empty() {
+                    "none".into()
+                } else {
+                    defined.join(", ")
+                },
+            }
+        })?;
+        let mut services = BTreeMap::new();
+        for (svc_name, svc) in &spec.services {
+            let key = |k: &str| format!("environments.{name}.services.{svc_name}.{k}");
+            let resolve = |src: &SecretSource, k: String| {
+                src.resolve(&self.base_dir(), redactor)
+                    .map_err(|message| ConfigError::Invalid {
+                        path: self.path.clone(),
+                        key: k,
+                        message,
+                    })
+            };
+            let mut headers = Vec::new();
+            for (h, v) in &svc.headers {
+                headers.push((h.clone(), resolve(v, key(&format!("headers.{h}")))?));
+            }
+            match &svc.auth {
+                None => {}
+                Some(AuthSpec::Bearer(token)) => {
+                    let token = resolve(token, key("auth.bearer"))?;
+                    let value = format!("Bearer {token}");
+                    redactor.add(&value);
+                    headers.push(("Authorization".into(), value));
+                }
+                Some(AuthSpec::Basic { username, password }) => {
+                    let user = resolve(username, key("auth.basic.username"))?;
+                    let pass = resolve(password, key("auth.basic.password"))?;
+                    let value = format!("Basic {}", secret::base64(&format!("{user}:{pass}")));
+                    redactor.add(&value);
+                    redactor.add(&pass);
+                    headers.push(("Authorization".into(), value));
+                }
+                Some(AuthSpec::Header { name: h, value }) => {
+                    let v = resolve(value, key("auth.header.value"))?;
+                    redactor.add(&v);
+                    headers.push((h.clone(), v));
+                }
+            }
+            services.insert(
+                svc_name.clone(),
+                Service {
+                    base_url: svc.base_url.trim_end_matches('/').to_owned(),
+                    headers,
+                    timeout: Duration::from_millis(svc.timeout_ms),
+                    tls_verify: svc.tls_verify,
+                },
+            );
+        }
+        Ok(Environment {
+            name: name.to_owned(),
+            protected: spec.protected,
+            allow_write_tags: spec.allow_write_tags.clone(),
+            variables: spec.variables.clone(),
+            services,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,20 @@
+//! driftgate runs the same business-transaction scenarios against a baseline
+//! and a candidate environment side by side, records everything each did,
+//! and reports the behavioural drift between them.
+//!
+//! Data flows one way: `features/*.feature` and `driftgate.toml` feed the
+//! twin [`world`], which acts through [`transport`] and records
+//! [`trace::Observation`]s; [`compare`] turns recorded steps into drift;
+//! [`report`] renders the resulting [`report::DriftReport`].
+
+pub mod compare;
+pub mod config;
+pub mod exit;
+pub mod matcher;
+pub mod mock;
+pub mod report;
+pub mod suggest;
+pub mod template;
+pub mod trace;
+pub mod transport;
+pub mod world;

@@ -1,0 +1,1 @@
+//! Karate-style fuzzy matching of expected values against actual JSON.

@@ -1,0 +1,1 @@
+//! Mock environments served from `mocks/*.yaml` (wiremock).

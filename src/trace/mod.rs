@@ -1,0 +1,182 @@
+//! Traces: the JSON Lines record of everything a run observed.
+//!
+//! [`TraceWriter`] appends and flushes one record at a time, redacting
+//! secrets, so a run that is interrupted leaves a readable trace of what it
+//! did so far. [`read_trace`] reads one back, naming the line of any record
+//! it cannot parse.
+
+mod model;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use model::*;
+
+use crate::config::Redactor;
+
+/// A trace that could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The file could not be created, written or read.
+    #[error("trace {path}: {source}")]
+    Io {
+        /// The trace file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line is not a trace record.
+    #[error("trace {path}:{line}: not a driftgate trace record: {message}")]
+    Malformed {
+        /// The trace file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Appends records to a trace file, one flushed JSON line each.
+#[derive(Debug)]
+pub struct TraceWriter {
+    path: PathBuf,
+    out: Mutex<BufWriter<File>>,
+    redactor: Redactor,
+}
+
+impl TraceWriter {
+    /// Creates (or truncates) the trace file.
+    pub fn create(path: &Path, redactor: Redactor) -> Result<TraceWriter, TraceError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| TraceError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+        let file = File::create(path).map_err(|source| TraceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(TraceWriter {
+            path: path.to_owned(),
+            out: Mutex::new(BufWriter::new(file)),
+            redactor,
+        })
+    }
+
+    /// Where the trace is written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record and flushes it to disk.
+    pub fn append(&self, record: &TraceRecord) -> Result<(), TraceError> {
+        let io = |source| TraceError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let line = serde_json::to_string(record).map_err(|e| io(std::io::Error::other(e)))?;
+        let line = self.redactor.redact(&line);
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        out.write_all(line.as_bytes()).map_err(io)?;
+        out.write_all(b"\n").map_err(io)?;
+        out.flush().map_err(io)
+    }
+}
+
+/// Reads every record of a trace file.
+pub fn read_trace(path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
+    let file = File::open(path).map_err(|source| TraceError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut records = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| TraceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_str(&line).map_err(|e| TraceError::Malformed {
+            path: path.to_owned(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> ScenarioKey {
+        ScenarioKey {
+            feature: "features/a.feature".into(),
+            feature_name: "A".into(),
+            rule: None,
+            name: "s".into(),
+            line: 3,
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_secrets_are_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.trace.jsonl");
+        let redactor = Redactor::default();
+        redactor.add("top-secret-token");
+        let w = TraceWriter::create(&path, redactor).unwrap();
+        let mut sides = Twin::<SideStep>::default();
+        sides.baseline.observations.push(Observation::Http(HttpExchange {
+            service: "erp".into(),
+            request: HttpRequestRecord {
+                method: "GET".into(),
+                url: "http://x/api".into(),
+                headers: vec![("authorization".into(), "Bearer top-secret-token".into())],
+                body: None,
+            },
+            response: Some(HttpResponseRecord {
+                status: 200,
+                headers: vec![],
+                body: Some(Body::Json(serde_json::json!({"a": 1}))),
+            }),
+            error: None,
+            timing: Timing::default(),
+        }));
+        let step = TraceRecord::Step(StepRecord {
+            scenario: key(),
+            index: 0,
+            keyword: "When ".into(),
+            text: "I send".into(),
+            line: 4,
+            sides,
+        });
+        w.append(&step).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("top-secret-token"), "{text}");
+        assert!(text.contains("Bearer ***"));
+        let back = read_trace(&path).unwrap();
+        assert_eq!(back.len(), 1);
+        let TraceRecord::Step(s) = &back[0] else {
+            panic!("expected a step record")
+        };
+        assert_eq!(s.line, 4);
+    }
+
+    #[test]
+    fn malformed_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        std::fs::write(&path, "{\"kind\":\"scenario\"}\n").unwrap();
+        let err = read_trace(&path).unwrap_err().to_string();
+        assert!(err.contains("bad.jsonl:1"), "{err}");
+    }
+}

@@ -1,0 +1,356 @@
+//! The observation model: what one environment did during one step.
+//!
+//! A trace is a sequence of [`TraceRecord`]s, one JSON object a line:
+//!
+//! ```json
+//! {"kind":"run","format":1,"tool_version":"0.1.0","started_at":"2026-11-26T10:00:00Z",
+//!  "baseline":{"name":"production","variables":{"plant":"P100"}},"candidate":{"name":"staging","variables":{"plant":"S100"}}}
+//! {"kind":"step","scenario":{"feature":"features/order_sync.feature","name":"Create an order","line":7},
+//!  "index":0,"keyword":"When ","text":"I send a POST request to \"/api/orders\"","line":8,
+//!  "baseline":{"outcome":{"status":"passed"},"observations":[{"type":"http", ...}]},
+//!  "candidate":{"outcome":{"status":"passed"},"observations":[...]}}
+//! {"kind":"scenario","scenario":{...},"status":"passed","duration_ms":41.2}
+//! ```
+//!
+//! Recording is separate from judging: nothing here says whether two sides
+//! drift; `compare` decides that from these records alone.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Version of the trace format written by this build.
+pub const TRACE_FORMAT: u32 = 1;
+
+/// One of the two environments of a twin run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The reference environment, usually production.
+    Baseline,
+    /// The environment under judgement, usually staging or a fresh deployment.
+    Candidate,
+}
+
+impl Side {
+    /// Both sides, baseline first.
+    pub const BOTH: [Side; 2] = [Side::Baseline, Side::Candidate];
+
+    /// The lower-case name used in traces and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Baseline => "baseline",
+            Side::Candidate => "candidate",
+        }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A pair of values, one per side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Twin<T> {
+    /// The baseline's value.
+    pub baseline: T,
+    /// The candidate's value.
+    pub candidate: T,
+}
+
+impl<T> Twin<T> {
+    /// Builds a twin from one value per side.
+    pub fn new(baseline: T, candidate: T) -> Self {
+        Twin { baseline, candidate }
+    }
+
+    /// The value of one side.
+    pub fn get(&self, side: Side) -> &T {
+        match side {
+            Side::Baseline => &self.baseline,
+            Side::Candidate => &self.candidate,
+        }
+    }
+
+    /// The value of one side, mutably.
+    pub fn get_mut(&mut self, side: Side) -> &mut T {
+        match side {
+            Side::Baseline => &mut self.baseline,
+            Side::Candidate => &mut self.candidate,
+        }
+    }
+}
+
+/// One line of a trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceRecord {
+    /// The first line: what ran against what.
+    Run(RunHeader),
+    /// One step, acted on both environments.
+    Step(StepRecord),
+    /// A scenario finished.
+    Scenario(ScenarioEnd),
+}
+
+/// What a run compared: the two environments and the tool that did it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunHeader {
+    /// [`TRACE_FORMAT`] of the writer.
+    pub format: u32,
+    /// driftgate's version.
+    pub tool_version: String,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// The environments, each with its non-secret variables.
+    pub environments: Twin<EnvironmentRef>,
+}
+
+/// An environment as recorded in a trace.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentRef {
+    /// Name in `driftgate.toml`, e.g. `production`.
+    pub name: String,
+    /// The environment's template variables (tenant, plant, …); never secrets.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+}
+
+/// Identity of a scenario, stable across runs: pairing across traces uses it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScenarioKey {
+    /// Feature file path as the user gave it (relative where possible).
+    pub feature: String,
+    /// Feature name.
+    #[serde(default)]
+    pub feature_name: String,
+    /// Rule name, when the scenario sits inside a `Rule:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Scenario name (outline placeholders substituted).
+    pub name: String,
+    /// Line of the scenario; for an outline example, the line of its row.
+    pub line: usize,
+    /// Tags of feature, rule and scenario, with their `@`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl std::fmt::Display for ScenarioKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{} {}", self.feature, self.line, self.name)
+    }
+}
+
+/// One Gherkin step as it was executed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Scenario the step belongs to.
+    pub scenario: ScenarioKey,
+    /// Position of the step in the scenario, background steps included (0-based).
+    pub index: usize,
+    /// Gherkin keyword as written (`Given `, `And `, …).
+    pub keyword: String,
+    /// Step text as written (before templating).
+    pub text: String,
+    /// Line of the step in the feature file.
+    pub line: usize,
+    /// What each environment did.
+    #[serde(flatten)]
+    pub sides: Twin<SideStep>,
+}
+
+/// What one environment did during one step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SideStep {
+    /// How the step ended on this side.
+    pub outcome: StepOutcome,
+    /// Everything observed on this side, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<Observation>,
+    /// Values captured into variables by this step on this side.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub captures: BTreeMap<String, Value>,
+}
+
+/// How a step ended on one side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// Everything the step asked held.
+    #[default]
+    Passed,
+    /// An assertion did not hold.
+    Failed {
+        /// What did not hold.
+        message: String,
+    },
+    /// The step could not act (transport error, missing value, bad template).
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+    /// The side was not acted on (an earlier error on this side).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl StepOutcome {
+    /// The message of a failed or erroneous outcome.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            StepOutcome::Passed => None,
+            StepOutcome::Failed { message } | StepOutcome::Error { message } => Some(message),
+            StepOutcome::Skipped { reason } => Some(reason),
+        }
+    }
+}
+
+/// Something an environment did that a comparison can look at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Observation {
+    /// One HTTP request and its response.
+    Http(HttpExchange),
+    /// One explicit assertion and whether it held.
+    Assertion(AssertionRecord),
+}
+
+/// One HTTP request/response as sent and received (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpExchange {
+    /// Service name in the config.
+    pub service: String,
+    /// The request as sent.
+    pub request: HttpRequestRecord,
+    /// The response, when one arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponseRecord>,
+    /// Transport error, when no response arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long it took.
+    pub timing: Timing,
+}
+
+/// An HTTP request as sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpRequestRecord {
+    /// Method, upper case.
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers in the order sent; secret values redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// Body, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Body>,
+}
+
+/// An HTTP response as received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpResponseRecord {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower case, in the order received.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// Body, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Body>,
+}
+
+impl HttpResponseRecord {
+    /// First header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A message body: JSON when it parses as JSON, text otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "format", content = "value", rename_all = "snake_case")]
+pub enum Body {
+    /// A JSON document.
+    Json(Value),
+    /// Any other text.
+    Text(String),
+}
+
+impl Body {
+    /// Classifies raw text: JSON if it parses, text otherwise.
+    pub fn from_text(text: String) -> Body {
+        match serde_json::from_str(&text) {
+            Ok(value) => Body::Json(value),
+            Err(_) => Body::Text(text),
+        }
+    }
+
+    /// The JSON document, if this is one.
+    pub fn as_json(&self) -> Option<&Value> {
+        match self {
+            Body::Json(v) => Some(v),
+            Body::Text(_) => None,
+        }
+    }
+}
+
+/// Timing of one exchange, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// From sending the request to receiving the response headers.
+    pub headers_ms: f64,
+    /// From sending the request to the end of the body.
+    pub total_ms: f64,
+}
+
+/// One explicit assertion and whether it held on this side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssertionRecord {
+    /// What was asserted, e.g. `status == 201` or `$.status == "CREATED"`.
+    pub description: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// JSON path or header the assertion looked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<Value>,
+    /// Why it did not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// How a scenario ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioEnd {
+    /// The scenario.
+    pub scenario: ScenarioKey,
+    /// Overall status of the scenario run (drift is judged separately).
+    pub status: ScenarioStatus,
+    /// Why it failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Wall time of the scenario.
+    pub duration_ms: f64,
+}
+
+/// Status of a scenario as a test, independent of drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioStatus {
+    /// Every step acted on both sides (assertions may still differ: that is drift).
+    Passed,
+    /// A step failed in both environments, or could not run at all.
+    Failed,
+}

@@ -1,0 +1,1 @@
+//! Transports: how the twin world acts on an environment and observes it.

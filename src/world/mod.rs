@@ -1,0 +1,1 @@
+//! The twin world: every step acts on the baseline and the candidate.
