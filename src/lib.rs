@@ -18,3 +18,4 @@ pub mod template;
 pub mod trace;
 pub mod transport;
 pub mod world;
+pub mod runner;

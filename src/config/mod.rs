@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use secret::{Redactor, SecretSource};
+pub use secret::{REDACTED, Redactor, SecretSource};
 
 /// Errors found in a configuration file.
 #[derive(Debug, thiserror::Error)]

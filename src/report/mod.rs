@@ -59,3 +59,16 @@ impl DriftReport {
         }
     }
 }
+
+/// Writes the file reports into `dir` (interface placeholder until the renderers land).
+pub fn write_all(
+    report: &DriftReport,
+    dir: &std::path::Path,
+    redactor: &crate::config::Redactor,
+) -> Result<Vec<std::path::PathBuf>, std::io::Error> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("drift.json");
+    let text = serde_json::to_string_pretty(report).map_err(std::io::Error::other)?;
+    std::fs::write(&path, redactor.redact(&text).as_bytes())?;
+    Ok(vec![path])
+}

@@ -1,1 +1,6 @@
 //! Transports: how the twin world acts on an environment and observes it.
+//!
+//! Each transport turns a rendered request into an observation for the trace;
+//! it never judges. Today: [`http`].
+
+pub mod http;

@@ -1,0 +1,199 @@
+//! Loading feature files: find, parse, expand outlines, filter by tags, and
+//! check every step against the step library before anything is sent.
+
+use std::path::{Path, PathBuf};
+
+use cucumber::feature::Ext as _;
+use cucumber::gherkin::{self, Feature, GherkinEnv};
+use cucumber::tag::Ext as _;
+
+use super::diagnostic::Diagnostic;
+use crate::world::steps;
+
+/// Feature files that could not be used; nothing was run.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render(.0))]
+pub struct FeatureErrors(pub Vec<Diagnostic>);
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push_str(&format!(
+        "\n{} error(s) in feature files; nothing was run",
+        diagnostics.len()
+    ));
+    out
+}
+
+/// The parsed, expanded, filtered features of a run.
+#[derive(Debug)]
+pub struct FeatureSet {
+    /// Features with at least one selected scenario.
+    pub features: Vec<Feature>,
+    /// Number of scenarios (outline examples counted one by one).
+    pub scenario_count: usize,
+}
+
+/// Reads every `.feature` under `paths`, keeps the scenarios `tags` selects,
+/// and checks their steps. All problems are reported together.
+pub fn load(paths: &[PathBuf], tags: Option<&str>, display_root: &Path) -> Result<FeatureSet, FeatureErrors> {
+    let filter = match tags {
+        None => None,
+        Some(expr) => Some(expr.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| {
+            FeatureErrors(vec![Diagnostic {
+                title: format!("invalid tag expression `{expr}`: {e}"),
+                file: "--tags".into(),
+                line: 0,
+                col: 0,
+                source_line: None,
+                width: 1,
+                help: Some("example: --tags \"@smoke and not @slow\"".into()),
+            }])
+        })?),
+    };
+    let mut diagnostics = Vec::new();
+    let mut features = Vec::new();
+    for file in find_feature_files(paths, &mut diagnostics) {
+        let shown = display_path(&file, display_root);
+        match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
+            Err(e) => diagnostics.push(parse_diagnostic(&file, &shown, &e)),
+            Ok(feature) => match feature.expand_examples() {
+                Err(e) => diagnostics.push(
+                    Diagnostic::at(
+                        format!("unknown placeholder <{}> in a Scenario Outline", e.name),
+                        &file,
+                        &shown,
+                        e.pos.line,
+                        e.pos.col,
+                    )
+                    .with_help("every <name> must be a column of the Examples table"),
+                ),
+                Ok(mut feature) => {
+                    feature.path = Some(PathBuf::from(&shown));
+                    if let Some(op) = &filter {
+                        keep_tagged(&mut feature, op);
+                    }
+                    check_steps(&feature, &file, &shown, &mut diagnostics);
+                    if feature.count_scenarios() > 0 {
+                        features.push(feature);
+                    }
+                }
+            },
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(FeatureErrors(diagnostics));
+    }
+    let scenario_count = features.iter().map(|f| f.count_scenarios()).sum();
+    Ok(FeatureSet {
+        features,
+        scenario_count,
+    })
+}
+
+/// `path` relative to `root` when it lies below it, as given otherwise.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    absolute
+        .strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute)
+        .display()
+        .to_string()
+}
+
+fn find_feature_files(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_dir(path, &mut files);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            diagnostics.push(Diagnostic {
+                title: format!("no such feature file or folder: {}", path.display()),
+                file: path.display().to_string(),
+                line: 0,
+                col: 0,
+                source_line: None,
+                width: 1,
+                help: Some("paths are relative to the current directory".into()),
+            });
+        }
+    }
+    files
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_dir(&path, files);
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("feature")) {
+            files.push(path);
+        }
+    }
+}
+
+fn parse_diagnostic(file: &Path, shown: &str, e: &gherkin::ParseFileError) -> Diagnostic {
+    let detail = std::error::Error::source(e)
+        .map(ToString::to_string)
+        .unwrap_or_else(|| e.to_string());
+    // The parser reports "Error at LINE:COL: {expected tokens}".
+    let (line, col) = detail
+        .strip_prefix("Error at ")
+        .and_then(|rest| rest.split(':').collect::<Vec<_>>().get(..2).map(|p| p.to_vec()))
+        .and_then(|p| Some((p[0].trim().parse().ok()?, p[1].trim().parse().ok()?)))
+        .unwrap_or((0, 0));
+    let mut d = Diagnostic::at("malformed feature file", file, shown, line, col).underline(col, 1);
+    d.help = Some(format!(
+        "the Gherkin parser stopped here ({detail}); check keywords, indentation of tables and closing \"\"\" of docstrings"
+    ));
+    d
+}
+
+fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
+    let feature_tags = feature.tags.clone();
+    feature
+        .scenarios
+        .retain(|s| op.eval(feature_tags.iter().chain(&s.tags)));
+    for rule in &mut feature.rules {
+        let rule_tags = rule.tags.clone();
+        rule.scenarios
+            .retain(|s| op.eval(feature_tags.iter().chain(&rule_tags).chain(&s.tags)));
+    }
+}
+
+fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let background = feature.background.iter().flat_map(|b| &b.steps);
+    let rule_backgrounds = feature.rules.iter().flat_map(|r| r.background.iter().flat_map(|b| &b.steps));
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios))
+        .flat_map(|s| &s.steps);
+    let mut seen = std::collections::HashSet::new();
+    for step in background.chain(rule_backgrounds).chain(scenarios) {
+        // Outline rows repeat the same step line; report each line once.
+        if !seen.insert((step.position.line, step.value.clone())) {
+            continue;
+        }
+        if let Err(suggestion) = steps::lookup(&step.value) {
+            let col = step.position.col + step.keyword.chars().count();
+            let mut d = Diagnostic::at(format!("unknown step `{}`", step.value), file, shown, step.position.line, col)
+                .underline(col, step.value.chars().count());
+            d.help = Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`? (`driftgate steps` lists every step)"),
+                None => "no built-in step is close; `driftgate steps` lists every step".into(),
+            });
+            diagnostics.push(d);
+        }
+    }
+}

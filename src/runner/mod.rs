@@ -1,0 +1,320 @@
+//! A twin run, end to end: load features and environments, check that both
+//! environments answer, run every scenario through cucumber on the twin
+//! world, and build the [`DriftReport`] from what was recorded.
+
+mod diagnostic;
+pub mod features;
+pub mod preflight;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use cucumber::gherkin::{Feature, Rule, Scenario};
+use cucumber::{event, parser};
+use futures::FutureExt as _;
+
+pub use diagnostic::Diagnostic;
+pub use features::FeatureErrors;
+pub use preflight::Unreachable;
+
+use crate::config::{Config, ConfigError, Redactor};
+use crate::report::DriftReport;
+use crate::template::TemplateEngine;
+use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, Side, TRACE_FORMAT, TraceError, TraceRecord, TraceWriter, Twin};
+use crate::transport::http::ClientError;
+use crate::world::{EnvRuntime, RunContext, ScenarioState, StepFailure, TwinWorld, steps};
+
+/// What `driftgate run` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The loaded configuration.
+    pub config: Config,
+    /// Name of the baseline environment.
+    pub baseline: String,
+    /// Name of the candidate environment.
+    pub candidate: String,
+    /// Feature files or folders; empty means `[run] features` of the config.
+    pub paths: Vec<PathBuf>,
+    /// Tag expression selecting scenarios.
+    pub tags: Option<String>,
+    /// Folder for the trace and the reports.
+    pub report_dir: PathBuf,
+    /// Scenarios at once; `None` means `[run] concurrency`.
+    pub concurrency: Option<usize>,
+    /// Per side, service base URLs that replace the configured ones (the demo's mocks).
+    pub base_url_overrides: Twin<BTreeMap<String, String>>,
+    /// Folder that feature paths are shown relative to (the working directory).
+    pub display_root: PathBuf,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The judged result.
+    pub report: DriftReport,
+    /// The trace file.
+    pub trace_path: PathBuf,
+    /// Report files written.
+    pub report_files: Vec<PathBuf>,
+    /// Report files that could not be written, with why.
+    pub report_errors: Vec<String>,
+    /// The secrets of this run, for anything printed afterwards.
+    pub redactor: Redactor,
+}
+
+/// Why a run could not judge anything.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Bad feature files.
+    #[error(transparent)]
+    Features(#[from] FeatureErrors),
+    /// An HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The trace could not be created.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// An environment could not be reached at all.
+    #[error("{}", unreachable_text(.0))]
+    Unreachable(Vec<Unreachable>),
+    /// The command line does not make sense.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn unreachable_text(list: &[Unreachable]) -> String {
+    let lines: Vec<String> = list.iter().map(|u| format!("error: {u}")).collect();
+    format!(
+        "{}\nnothing was run; check the base_url in driftgate.toml, the network path, and that the service is up",
+        lines.join("\n")
+    )
+}
+
+impl RunError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Unreachable(_) => crate::exit::UNREACHABLE,
+            _ => crate::exit::USAGE,
+        }
+    }
+}
+
+/// Runs the scenarios on both environments and judges the drift.
+pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
+    install_quiet_step_failures();
+    if opts.baseline == opts.candidate {
+        return Err(RunError::Usage(format!(
+            "baseline and candidate are both `{}`; compare two different environments",
+            opts.baseline
+        )));
+    }
+    let started = Instant::now();
+    let redactor = Redactor::default();
+    let config = &opts.config;
+    let mut envs = Twin::new(
+        config.environment(&opts.baseline, &redactor)?,
+        config.environment(&opts.candidate, &redactor)?,
+    );
+    for side in Side::BOTH {
+        for (service, url) in opts.base_url_overrides.get(side) {
+            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
+                svc.base_url = url.trim_end_matches('/').to_owned();
+            }
+        }
+    }
+    let paths = if opts.paths.is_empty() {
+        config.run.features.iter().map(|p| config.resolve_path(p)).collect()
+    } else {
+        opts.paths.clone()
+    };
+    let feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    let envs = Twin::new(EnvRuntime::new(envs.baseline)?, EnvRuntime::new(envs.candidate)?);
+    let unreachable = preflight::check(&envs, Duration::from_secs(5)).await;
+    if !unreachable.is_empty() {
+        return Err(RunError::Unreachable(unreachable));
+    }
+    let header = RunHeader {
+        format: TRACE_FORMAT,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
+    };
+    let trace_path = opts.report_dir.join("trace.jsonl");
+    let trace = TraceWriter::create(&trace_path, redactor.clone())?;
+    trace.append(&TraceRecord::Run(header.clone()))?;
+    tracing::info!(
+        scenarios = feature_set.scenario_count,
+        baseline = %opts.baseline,
+        candidate = %opts.candidate,
+        "running"
+    );
+    let context = Arc::new(RunContext {
+        header: header.clone(),
+        envs,
+        engine: TemplateEngine::new(),
+        trace,
+        rules: config.compare.clone(),
+        fixtures: config.resolve_path(&config.run.fixtures),
+        default_service: config.default_service(),
+        poll_interval: Duration::from_millis(config.run.poll_interval_ms),
+        display_root: opts.display_root.clone(),
+        redactor: redactor.clone(),
+        results: Mutex::default(),
+    });
+    let concurrency = opts.concurrency.unwrap_or(config.run.concurrency).max(1);
+    execute(feature_set.features, context.clone(), concurrency).await;
+
+    let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut scenarios = results.scenarios;
+    scenarios.sort_by(|a, b| (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line)));
+    let mut drifts = results.drifts;
+    drifts.sort_by(|a, b| {
+        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(&b.scenario.feature, b.scenario.line, b.step.index))
+    });
+    let report = DriftReport {
+        header,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        scenarios,
+        drifts,
+    };
+    let (report_files, report_errors) = match crate::report::write_all(&report, &opts.report_dir, &redactor) {
+        Ok(files) => (files, results.trace_errors),
+        Err(e) => (Vec::new(), [results.trace_errors, vec![e.to_string()]].concat()),
+    };
+    Ok(RunOutcome {
+        report,
+        trace_path,
+        report_files,
+        report_errors,
+        redactor,
+    })
+}
+
+fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
+    EnvironmentRef {
+        name: runtime.env.name.clone(),
+        variables: runtime.env.variables.clone(),
+    }
+}
+
+/// Runs the features through cucumber on the twin world.
+async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: usize) {
+    let before_ctx = context.clone();
+    let mut runner = cucumber::runner::Basic::default()
+        .max_concurrent_scenarios(concurrency)
+        .before(move |feature, rule, scenario, world: &mut TwinWorld| {
+            world.begin(before_ctx.clone(), ScenarioState::new(scenario_key(feature, rule, scenario)));
+            async {}.boxed_local()
+        })
+        .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {
+            if let Some(world) = world {
+                world.finish(failure_message(finished));
+            }
+            async {}.boxed_local()
+        });
+    for (def, regex) in steps::catalogue().iter().zip(steps::patterns()) {
+        runner = runner
+            .given(regex.clone(), def.run)
+            .when(regex.clone(), def.run)
+            .then(regex.clone(), def.run);
+    }
+    let opts = cucumber::cli::Opts::<cucumber::cli::Empty, cucumber::runner::basic::Cli, cucumber::cli::Empty>::default();
+    cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(Preparsed(features), runner, Silent)
+        .with_cli(opts)
+        .run(())
+        .await;
+}
+
+/// Identity of a scenario as recorded in traces.
+fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> ScenarioKey {
+    let tags = feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| &r.tags))
+        .chain(&scenario.tags)
+        .map(|t| format!("@{}", t.trim_start_matches('@')))
+        .collect();
+    ScenarioKey {
+        feature: feature
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        feature_name: feature.name.clone(),
+        rule: rule.map(|r| r.name.clone()),
+        name: scenario.name.clone(),
+        line: scenario.position.line,
+        tags,
+    }
+}
+
+/// Why cucumber says a scenario ended badly, if it did.
+fn failure_message(finished: &event::ScenarioFinished) -> Option<String> {
+    match finished {
+        event::ScenarioFinished::StepPassed | event::ScenarioFinished::StepSkipped => None,
+        event::ScenarioFinished::BeforeHookFailed(info) => Some(format!("before hook failed: {}", panic_text(info))),
+        event::ScenarioFinished::StepFailed(_, _, event::StepError::Panic(info)) => Some(panic_text(info)),
+        event::ScenarioFinished::StepFailed(_, _, other) => Some(other.to_string()),
+    }
+}
+
+fn panic_text(info: &event::Info) -> String {
+    if let Some(f) = info.downcast_ref::<StepFailure>() {
+        f.0.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        format!("internal error: {s}")
+    } else if let Some(s) = info.downcast_ref::<String>() {
+        format!("internal error: {s}")
+    } else {
+        "internal error".into()
+    }
+}
+
+/// Step failures unwind with a [`StepFailure`] payload; keep them off stderr
+/// (they are reported in the drift report) while real panics still print.
+fn install_quiet_step_failures() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<StepFailure>().is_none() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Hands cucumber the features already parsed and checked by [`features::load`].
+struct Preparsed(Vec<Feature>);
+
+impl cucumber::Parser<()> for Preparsed {
+    type Cli = cucumber::cli::Empty;
+    type Output = futures::stream::Iter<std::vec::IntoIter<parser::Result<Feature>>>;
+
+    fn parse(self, _input: (), _cli: Self::Cli) -> Self::Output {
+        futures::stream::iter(self.0.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}
+
+/// Cucumber's own output is not used: results flow through the twin world.
+struct Silent;
+
+impl cucumber::Writer<TwinWorld> for Silent {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        _event: parser::Result<cucumber::Event<event::Cucumber<TwinWorld>>>,
+        _cli: &Self::Cli,
+    ) {
+    }
+}
+
+/// Event order does not matter to [`Silent`]: it ignores every event.
+impl cucumber::writer::Normalized for Silent {}

@@ -1,0 +1,249 @@
+//! State of one running scenario: per-side variables and health, the request
+//! being built, and the steps recorded so far.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::{RunContext, side_label};
+use crate::report::ScenarioResult;
+use crate::template::{GeneratedValues, Scope};
+use crate::trace::{
+    HttpResponseRecord, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep, StepOutcome,
+    StepRecord, TraceRecord, Twin,
+};
+
+/// Panic payload that fails a cucumber step with a message (cucumber-rs
+/// signals step failure by unwinding; the runner's panic hook keeps it quiet).
+#[derive(Debug, Clone)]
+pub struct StepFailure(pub String);
+
+/// What one side of a scenario knows.
+#[derive(Debug, Default)]
+pub struct SideState {
+    /// Variables set or captured on this side.
+    pub vars: BTreeMap<String, Value>,
+    /// Why this side stopped acting, once it errored.
+    pub broken: Option<String>,
+    /// The last response received on this side.
+    pub last_response: Option<HttpResponseRecord>,
+}
+
+/// Headers, query and body for the next request, as templates.
+#[derive(Debug, Default, Clone)]
+pub struct PendingRequest {
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// Body template.
+    pub body: Option<String>,
+}
+
+/// One running scenario.
+#[derive(Debug)]
+pub struct ScenarioState {
+    /// Identity of the scenario.
+    pub key: ScenarioKey,
+    started: Instant,
+    next_index: usize,
+    /// Both sides' state.
+    pub sides: Twin<SideState>,
+    /// The request being built by request steps.
+    pub pending: PendingRequest,
+    steps: Vec<StepRecord>,
+    failure: Option<String>,
+    generated: Arc<GeneratedValues>,
+}
+
+/// What a step's action sees on one side.
+pub struct SideCtx<'a> {
+    /// Which side.
+    pub side: Side,
+    /// The run.
+    pub run: &'a RunContext,
+    /// This side's state.
+    pub state: &'a mut SideState,
+    /// Generated values shared by both sides in this step.
+    pub generated: &'a Arc<GeneratedValues>,
+    /// The request being built.
+    pub pending: &'a mut PendingRequest,
+}
+
+impl SideCtx<'_> {
+    /// Renders a template with this side's variables.
+    pub fn render(&self, template: &str) -> Result<String, String> {
+        render_on(self.run, self.side, &self.state.vars, self.generated, template)
+    }
+}
+
+/// Renders a template for one side.
+pub(crate) fn render_on(
+    run: &RunContext,
+    side: Side,
+    vars: &BTreeMap<String, Value>,
+    generated: &Arc<GeneratedValues>,
+    template: &str,
+) -> Result<String, String> {
+    let env = &run.envs.get(side).env;
+    run.engine
+        .render(
+            template,
+            Scope {
+                vars,
+                env_name: &env.name,
+                env_vars: &env.variables,
+                generated,
+            },
+        )
+        .map_err(|e| e.to_string())
+}
+
+impl ScenarioState {
+    /// A scenario about to run its first step.
+    pub fn new(key: ScenarioKey) -> ScenarioState {
+        ScenarioState {
+            key,
+            started: Instant::now(),
+            next_index: 0,
+            sides: Twin::default(),
+            pending: PendingRequest::default(),
+            steps: Vec::new(),
+            failure: None,
+            generated: Arc::default(),
+        }
+    }
+
+    /// Generated values of the current step.
+    pub(crate) fn generated(&self) -> &Arc<GeneratedValues> {
+        &self.generated
+    }
+
+    /// Runs a synchronous action on each healthy side in turn.
+    pub(crate) fn run_sync(
+        &mut self,
+        run: &RunContext,
+        act: &mut dyn FnMut(&mut SideCtx<'_>) -> SideStep,
+    ) -> Twin<SideStep> {
+        let mut out = Twin::<SideStep>::default();
+        for side in Side::BOTH {
+            *out.get_mut(side) = match skipped(self.sides.get(side)) {
+                Some(skip) => skip,
+                None => {
+                    self.generated.start_side();
+                    let mut ctx = SideCtx {
+                        side,
+                        run,
+                        state: self.sides.get_mut(side),
+                        generated: &self.generated,
+                        pending: &mut self.pending,
+                    };
+                    act(&mut ctx)
+                }
+            };
+        }
+        out
+    }
+
+    /// Records a finished step on both sides: applies captures, marks errored
+    /// sides, appends to the trace, and fails the step when no side passed.
+    pub(crate) fn record(&mut self, run: &RunContext, step: &cucumber::gherkin::Step, sides: Twin<SideStep>) {
+        for side in Side::BOTH {
+            let (state, result) = (self.sides.get_mut(side), sides.get(side));
+            for (name, value) in &result.captures {
+                state.vars.insert(name.clone(), value.clone());
+            }
+            if let StepOutcome::Error { message } = &result.outcome {
+                state.broken = Some(message.clone());
+            }
+        }
+        let failure = step_failure(run, &sides);
+        let record = StepRecord {
+            scenario: self.key.clone(),
+            index: self.next_index,
+            keyword: step.keyword.clone(),
+            text: step.value.clone(),
+            line: step.position.line,
+            sides,
+        };
+        self.next_index += 1;
+        self.generated = Arc::default();
+        append(run, &TraceRecord::Step(record.clone()));
+        self.steps.push(record);
+        if let Some(message) = failure {
+            self.failure = Some(message.clone());
+            std::panic::panic_any(StepFailure(message));
+        }
+    }
+
+    /// Judges the scenario and files its result and drift.
+    pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
+        let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
+        let message = self.failure.or(failure);
+        let status = if message.is_some() {
+            ScenarioStatus::Failed
+        } else {
+            ScenarioStatus::Passed
+        };
+        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        append(
+            run,
+            &TraceRecord::Scenario(ScenarioEnd {
+                scenario: self.key.clone(),
+                status,
+                message: message.clone(),
+                duration_ms,
+            }),
+        );
+        let mut results = run.results.lock().unwrap_or_else(|e| e.into_inner());
+        results.scenarios.push(ScenarioResult {
+            scenario: self.key,
+            status,
+            message,
+            duration_ms,
+            drift_count: drifts.len(),
+        });
+        results.drifts.extend(drifts);
+    }
+}
+
+/// The outcome of a side that no longer acts.
+pub(crate) fn skipped(state: &SideState) -> Option<SideStep> {
+    state.broken.as_ref().map(|reason| SideStep {
+        outcome: StepOutcome::Skipped {
+            reason: format!("not run: an earlier step errored on this side ({reason})"),
+        },
+        ..SideStep::default()
+    })
+}
+
+fn append(run: &RunContext, record: &TraceRecord) {
+    if let Err(e) = run.trace.append(record) {
+        tracing::error!("{e}");
+        let mut results = run.results.lock().unwrap_or_else(|e| e.into_inner());
+        results.trace_errors.push(e.to_string());
+    }
+}
+
+/// The failure message of a step in which no side passed.
+fn step_failure(run: &RunContext, sides: &Twin<SideStep>) -> Option<String> {
+    if Side::BOTH
+        .iter()
+        .any(|s| sides.get(*s).outcome == StepOutcome::Passed)
+    {
+        return None;
+    }
+    let b = sides.baseline.outcome.message().unwrap_or_default();
+    let c = sides.candidate.outcome.message().unwrap_or_default();
+    Some(if b == c {
+        format!("in both environments: {b}")
+    } else {
+        format!(
+            "{}: {b}\n{}: {c}",
+            side_label(run, Side::Baseline),
+            side_label(run, Side::Candidate)
+        )
+    })
+}

@@ -1,0 +1,122 @@
+//! The built-in step library: every step QA can write, with no Rust.
+//!
+//! One table ([`catalogue`]) drives registration with cucumber, the check for
+//! unknown steps (with "did you mean"), and the step reference. Given, When,
+//! Then, And and But are interchangeable: each step is registered for all.
+//!
+//! ```gherkin
+//! When I send a POST request to "/api/orders" with the fixture "orders/new-order.json"
+//! Then the response status should be 201
+//! And the response field "$.id" should be #uuid
+//! And I capture the response field "$.id" as "orderId"
+//! ```
+
+mod request;
+mod response;
+mod variables;
+
+use std::sync::LazyLock;
+
+use cucumber::step::Context;
+use regex::Regex;
+
+use super::TwinWorld;
+
+/// One built-in step.
+pub struct StepDef {
+    /// Anchored regular expression the step text must match.
+    pub pattern: &'static str,
+    /// What the step does, in one line.
+    pub summary: &'static str,
+    /// A step line using it.
+    pub example: &'static str,
+    /// The implementation.
+    pub run: cucumber::Step<TwinWorld>,
+}
+
+const METHOD: &str = "(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)";
+
+/// Every built-in step.
+pub fn catalogue() -> &'static [StepDef] {
+    static STEPS: LazyLock<Vec<StepDef>> = LazyLock::new(|| {
+        let mut steps = Vec::new();
+        steps.extend(variables::steps());
+        steps.extend(request::steps());
+        steps.extend(response::steps());
+        steps
+    });
+    &STEPS
+}
+
+/// The catalogue's patterns, compiled once.
+fn compiled() -> &'static [Regex] {
+    static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        catalogue()
+            .iter()
+            .map(|s| Regex::new(s.pattern).unwrap_or_else(|e| panic!("built-in step pattern {}: {e}", s.pattern)))
+            .collect()
+    });
+    &COMPILED
+}
+
+/// The catalogue's patterns compiled, in catalogue order (for registration).
+pub fn patterns() -> &'static [Regex] {
+    compiled()
+}
+
+/// Whether `text` matches a built-in step; otherwise the closest step's example.
+pub fn lookup(text: &str) -> Result<(), Option<&'static str>> {
+    if compiled().iter().any(|re| re.is_match(text)) {
+        return Ok(());
+    }
+    let examples = catalogue().iter().map(|s| strip_keyword(s.example));
+    Err(closest(text, examples))
+}
+
+fn closest(text: &str, candidates: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    candidates
+        .map(|c| (strsim::normalized_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.45)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn strip_keyword(example: &'static str) -> &'static str {
+    ["Given ", "When ", "Then ", "And ", "But "]
+        .iter()
+        .find_map(|k| example.strip_prefix(k))
+        .unwrap_or(example)
+}
+
+/// The n-th capture group of the step's match ("" when an optional group did not match).
+fn arg(ctx: &Context, n: usize) -> &str {
+    ctx.matches.get(n).map(|(_, v)| v.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_matches_exactly_one_step() {
+        for (i, step) in catalogue().iter().enumerate() {
+            let text = strip_keyword(step.example);
+            let matching: Vec<usize> = compiled()
+                .iter()
+                .enumerate()
+                .filter(|(_, re)| re.is_match(text))
+                .map(|(j, _)| j)
+                .collect();
+            assert_eq!(matching, vec![i], "example `{text}` of `{}`", step.pattern);
+        }
+    }
+
+    #[test]
+    fn unknown_step_suggests_the_closest() {
+        assert_eq!(lookup("the response status should be 200"), Ok(()));
+        let suggestion = lookup("the response stauts should be 200").unwrap_err();
+        assert_eq!(suggestion, Some("the response status should be 201"));
+        assert_eq!(lookup("completely unrelated words here and there").unwrap_err(), None);
+    }
+}

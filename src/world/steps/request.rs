@@ -1,0 +1,534 @@
+//! Steps that build and send HTTP requests, and poll until a condition holds.
+
+use std::time::{Duration, Instant};
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use reqwest::Method;
+use serde_json::Value;
+
+use super::variables::table_pairs;
+use super::{METHOD, StepDef, arg};
+use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
+use crate::transport::http::{HttpRequest, is_write, join_url};
+use crate::world::scenario::{PendingRequest, render_on, skipped};
+use crate::world::{RunContext, TwinWorld};
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: r#"^the request header "([^"]+)" is "([^"]*)"$"#,
+            summary: "Adds a header to the next request.",
+            example: r#"Given the request header "X-Correlation-Id" is "{{ uuid() }}""#,
+            run: add_header,
+        },
+        StepDef {
+            pattern: r"^the request headers are:$",
+            summary: "Adds headers to the next request from a data table (name | value).",
+            example: "Given the request headers are:",
+            run: add_headers,
+        },
+        StepDef {
+            pattern: r#"^the query parameter "([^"]+)" is "([^"]*)"$"#,
+            summary: "Adds a query parameter to the next request.",
+            example: r#"Given the query parameter "plant" is "{{ env.plant }}""#,
+            run: add_query,
+        },
+        StepDef {
+            pattern: r"^the request body is:$",
+            summary: "Sets the body of the next request from the docstring (a template).",
+            example: "Given the request body is:",
+            run: body_from_docstring,
+        },
+        StepDef {
+            pattern: r#"^the request body is the fixture "([^"]+)"$"#,
+            summary: "Sets the body of the next request from a fixture file under scenarios/ (a template).",
+            example: r#"Given the request body is the fixture "orders/new-order.json""#,
+            run: body_from_fixture,
+        },
+        StepDef {
+            pattern: const_format(r#"^I send an? METHOD request to "([^"]*)"(?: on "([^"]+)")?$"#),
+            summary: "Sends a request to both environments; a docstring, if present, is the body.",
+            example: r#"When I send a GET request to "/api/orders/{{ orderId }}" on "erp""#,
+            run: send,
+        },
+        StepDef {
+            pattern: const_format(
+                r#"^I send an? METHOD request to "([^"]*)" with the fixture "([^"]+)"(?: on "([^"]+)")?$"#,
+            ),
+            summary: "Sends a request whose body is a fixture file under scenarios/ (a template).",
+            example: r#"When I send a POST request to "/api/orders" with the fixture "orders/new-order.json""#,
+            run: send_fixture,
+        },
+        StepDef {
+            pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response field "([^"]+)" is (.+) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
+            summary: "GETs the path until the JSONPath holds the expected value (fuzzy markers allowed), or fails after the timeout.",
+            example: r#"Then I poll "/api/orders/{{ orderId }}" until the response field "$.status" is "RELEASED" within 5 seconds"#,
+            run: poll_field,
+        },
+        StepDef {
+            pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response status is (\d{3}) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
+            summary: "GETs the path until it answers with the status, or fails after the timeout.",
+            example: r#"Then I poll "/health" on "wms" until the response status is 200 within 2 seconds"#,
+            run: poll_status,
+        },
+    ]
+}
+
+/// Substitutes the method alternation into a pattern (patterns are built once, at startup).
+fn const_format(pattern: &'static str) -> &'static str {
+    Box::leak(pattern.replace("METHOD", METHOD).into_boxed_str())
+}
+
+fn add_header(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (name, value) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        w.each_side(&ctx, |s| {
+            if s.side == Side::Baseline {
+                s.pending.headers.push((name.clone(), value.clone()));
+            }
+            SideStep::default()
+        });
+    })
+}
+
+fn add_headers(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let pairs = table_pairs(&ctx);
+        w.each_side(&ctx, |s| match &pairs {
+            Ok(pairs) => {
+                if s.side == Side::Baseline {
+                    s.pending.headers.extend(pairs.iter().cloned());
+                }
+                SideStep::default()
+            }
+            Err(message) => error(message.clone()),
+        });
+    })
+}
+
+fn add_query(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (name, value) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        w.each_side(&ctx, |s| {
+            if s.side == Side::Baseline {
+                s.pending.query.push((name.clone(), value.clone()));
+            }
+            SideStep::default()
+        });
+    })
+}
+
+fn body_from_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let body = ctx.step.docstring.clone().ok_or_else(|| {
+            format!(
+                "line {}: this step needs a docstring (\"\"\" … \"\"\") holding the body",
+                ctx.step.position.line
+            )
+        });
+        w.each_side(&ctx, |s| match &body {
+            Ok(body) => {
+                s.pending.body = Some(body.clone());
+                SideStep::default()
+            }
+            Err(message) => error(message.clone()),
+        });
+    })
+}
+
+fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let file = arg(&ctx, 1).to_owned();
+        w.each_side(&ctx, |s| match read_fixture(s.run, &file) {
+            Ok(body) => {
+                s.pending.body = Some(body);
+                SideStep::default()
+            }
+            Err(message) => error(message),
+        });
+    })
+}
+
+/// Reads a fixture file from the fixtures folder.
+pub(crate) fn read_fixture(run: &RunContext, file: &str) -> Result<String, String> {
+    let path = run.fixtures.join(file);
+    std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read fixture {}: {e}; fixtures live under {} (see [run] fixtures in driftgate.toml)",
+            path.display(),
+            run.fixtures.display()
+        )
+    })
+}
+
+fn send(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let request = RequestTemplate {
+            method: arg(&ctx, 1).to_owned(),
+            path: arg(&ctx, 2).to_owned(),
+            service: arg(&ctx, 3).to_owned(),
+            body: ctx.step.docstring.clone().map(Ok),
+        };
+        exchange_step(w, &ctx, request).await;
+    })
+}
+
+fn send_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let run = w.twin_parts().0;
+        let request = RequestTemplate {
+            method: arg(&ctx, 1).to_owned(),
+            path: arg(&ctx, 2).to_owned(),
+            service: arg(&ctx, 4).to_owned(),
+            body: Some(read_fixture(&run, arg(&ctx, 3))),
+        };
+        exchange_step(w, &ctx, request).await;
+    })
+}
+
+/// A request as written in a step, before rendering.
+struct RequestTemplate {
+    method: String,
+    path: String,
+    service: String,
+    /// The body template, or why it could not be read.
+    body: Option<Result<String, String>>,
+}
+
+fn error(message: String) -> SideStep {
+    SideStep {
+        outcome: StepOutcome::Error { message },
+        ..SideStep::default()
+    }
+}
+
+/// Sends one request to both environments concurrently and records both exchanges.
+async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTemplate) {
+    let (run, scenario) = w.twin_parts();
+    let pending = std::mem::take(&mut scenario.pending);
+    let prepared = prepare(&run, scenario, &pending, &template);
+    let Twin { baseline, candidate } = &mut scenario.sides;
+    let (b, c) = futures::join!(
+        act(&run, Side::Baseline, prepared.baseline, baseline),
+        act(&run, Side::Candidate, prepared.candidate, candidate)
+    );
+    scenario.record(&run, &ctx.step, Twin::new(b, c));
+
+    async fn act(
+        run: &RunContext,
+        side: Side,
+        prepared: Result<(String, HttpRequest), SideStep>,
+        state: &mut crate::world::SideState,
+    ) -> SideStep {
+        match prepared {
+            Err(done) => done,
+            Ok((service, request)) => {
+                let exchange = send_on(run, side, &service, request).await;
+                let outcome = match &exchange.error {
+                    Some(message) => StepOutcome::Error {
+                        message: message.clone(),
+                    },
+                    None => StepOutcome::Passed,
+                };
+                state.last_response = exchange.response.clone();
+                SideStep {
+                    outcome,
+                    observations: vec![Observation::Http(exchange)],
+                    ..SideStep::default()
+                }
+            }
+        }
+    }
+}
+
+async fn send_on(run: &RunContext, side: Side, service: &str, request: HttpRequest) -> HttpExchange {
+    match run.envs.get(side).clients.get(service) {
+        Some(client) => client.send(request).await,
+        None => unreachable_service(service, request),
+    }
+}
+
+fn unreachable_service(service: &str, request: HttpRequest) -> HttpExchange {
+    HttpExchange {
+        service: service.to_owned(),
+        request: crate::trace::HttpRequestRecord {
+            method: request.method.to_string(),
+            url: request.url,
+            headers: Vec::new(),
+            body: None,
+        },
+        response: None,
+        error: Some(format!("service `{service}` has no client")),
+        timing: Default::default(),
+    }
+}
+
+/// Renders the request for each side, or the side's finished outcome when it
+/// cannot be sent (skipped side, bad template, unknown service, protected write).
+fn prepare(
+    run: &RunContext,
+    scenario: &crate::world::ScenarioState,
+    pending: &PendingRequest,
+    template: &RequestTemplate,
+) -> Twin<Result<(String, HttpRequest), SideStep>> {
+    let refused = refusal(run, scenario, template);
+    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
+    for side in Side::BOTH {
+        let state = scenario.sides.get(side);
+        *out.get_mut(side) = if let Some(skip) = skipped(state) {
+            Err(skip)
+        } else if let Some(message) = &refused {
+            Err(error(message.clone()))
+        } else {
+            scenario.generated().start_side();
+            render_request(run, side, &state.vars, scenario, pending, template).map_err(error)
+        };
+    }
+    out
+}
+
+/// Why the request may not be sent at all (to either side), if it may not.
+fn refusal(
+    run: &RunContext,
+    scenario: &crate::world::ScenarioState,
+    template: &RequestTemplate,
+) -> Option<String> {
+    let method = template.method.parse::<Method>().ok()?;
+    let service = service_name(run, &template.service).ok()?;
+    if !is_write(&method) {
+        return None;
+    }
+    Side::BOTH.iter().find_map(|side| {
+        let env = &run.envs.get(*side).env;
+        (!env.allows_writes(&scenario.key.tags)).then(|| {
+            let tags = if env.allow_write_tags.is_empty() {
+                "no tag allows writes there".to_owned()
+            } else {
+                format!("tag the scenario with one of: {}", env.allow_write_tags.join(", "))
+            };
+            format!(
+                "refused: {method} to `{service}` would write to protected environment `{}`; sent to neither environment ({tags})",
+                env.name
+            )
+        })
+    })
+}
+
+/// The service a step names, or the default one.
+fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
+    let name = if named.is_empty() {
+        run.default_service.clone().ok_or_else(|| {
+            "no service named and no default: add `on \"SERVICE\"` or set [run] default_service".to_owned()
+        })?
+    } else {
+        named.to_owned()
+    };
+    let known = &run.envs.baseline.env.services;
+    if known.contains_key(&name) && run.envs.candidate.env.services.contains_key(&name) {
+        return Ok(name);
+    }
+    let suggestion = crate::suggest::did_you_mean(&name, known.keys().map(String::as_str))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    Err(format!(
+        "unknown service `{name}`: it must be defined in both `{}` and `{}`{suggestion}",
+        run.envs.baseline.env.name, run.envs.candidate.env.name
+    ))
+}
+
+fn render_request(
+    run: &RunContext,
+    side: Side,
+    vars: &std::collections::BTreeMap<String, Value>,
+    scenario: &crate::world::ScenarioState,
+    pending: &PendingRequest,
+    template: &RequestTemplate,
+) -> Result<(String, HttpRequest), String> {
+    let render = |t: &str| render_on(run, side, vars, scenario.generated(), t);
+    let service_name = service_name(run, &template.service)?;
+    let method = template
+        .method
+        .parse::<Method>()
+        .map_err(|e| format!("bad method `{}`: {e}", template.method))?;
+    let service = &run.envs.get(side).env.services[&service_name];
+    let mut url = reqwest::Url::parse(&join_url(&service.base_url, &render(&template.path)?))
+        .map_err(|e| format!("bad URL for `{}`: {e}", template.path))?;
+    if !pending.query.is_empty() {
+        let mut query = url.query_pairs_mut();
+        for (k, v) in &pending.query {
+            query.append_pair(&render(k)?, &render(v)?);
+        }
+    }
+    let mut headers = Vec::new();
+    for (k, v) in service.headers.iter().chain(&pending.headers) {
+        headers.push((k.clone(), render(v)?));
+    }
+    let body_template = match &template.body {
+        Some(Err(message)) => return Err(message.clone()),
+        Some(Ok(t)) => Some(t.as_str()),
+        None => pending.body.as_deref(),
+    };
+    let body = body_template.map(render).transpose()?;
+    if body.as_deref().is_some_and(looks_like_json)
+        && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    Ok((
+        service_name,
+        HttpRequest {
+            method,
+            url: url.to_string(),
+            headers,
+            body,
+        },
+    ))
+}
+
+fn looks_like_json(body: &str) -> bool {
+    let t = body.trim_start();
+    (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<Value>(body).is_ok()
+}
+
+/// What a polling step waits for.
+enum PollCondition {
+    /// A JSONPath holds the expected value (fuzzy markers allowed).
+    Field { path: String, expected: String },
+    /// The response has this status.
+    Status(u16),
+}
+
+fn poll_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let condition = PollCondition::Field {
+            path: arg(&ctx, 3).to_owned(),
+            expected: arg(&ctx, 4).to_owned(),
+        };
+        let timeout = duration(arg(&ctx, 5), arg(&ctx, 6));
+        poll_step(w, &ctx, condition, timeout).await;
+    })
+}
+
+fn poll_status(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let condition = PollCondition::Status(arg(&ctx, 3).parse().unwrap_or(0));
+        let timeout = duration(arg(&ctx, 4), arg(&ctx, 5));
+        poll_step(w, &ctx, condition, timeout).await;
+    })
+}
+
+fn duration(amount: &str, unit: &str) -> Duration {
+    let amount: f64 = amount.parse().unwrap_or(0.0);
+    if unit == "ms" {
+        Duration::from_secs_f64(amount / 1000.0)
+    } else {
+        Duration::from_secs_f64(amount)
+    }
+}
+
+/// GETs a path on both sides concurrently until the condition holds or time runs out.
+async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, timeout: Duration) {
+    let (run, scenario) = w.twin_parts();
+    let pending = std::mem::take(&mut scenario.pending);
+    let template = RequestTemplate {
+        method: "GET".into(),
+        path: arg(ctx, 1).to_owned(),
+        service: arg(ctx, 2).to_owned(),
+        body: None,
+    };
+    let prepared = prepare(&run, scenario, &pending, &template);
+    let expected = expected_values(&run, scenario, &condition);
+    let Twin { baseline, candidate } = &mut scenario.sides;
+    let (b, c) = futures::join!(
+        poll_side(&run, Side::Baseline, prepared.baseline, &condition, expected.baseline, timeout, baseline),
+        poll_side(&run, Side::Candidate, prepared.candidate, &condition, expected.candidate, timeout, candidate),
+    );
+    scenario.record(&run, &ctx.step, Twin::new(b, c));
+}
+
+/// The expected value of a field condition rendered per side.
+fn expected_values(
+    run: &RunContext,
+    scenario: &crate::world::ScenarioState,
+    condition: &PollCondition,
+) -> Twin<Result<Value, String>> {
+    let mut out = Twin::new(Ok(Value::Null), Ok(Value::Null));
+    if let PollCondition::Field { expected, .. } = condition {
+        for side in Side::BOTH {
+            *out.get_mut(side) = render_on(run, side, &scenario.sides.get(side).vars, scenario.generated(), expected)
+                .map(|t| crate::matcher::parse_expected(&t));
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn poll_side(
+    run: &RunContext,
+    side: Side,
+    prepared: Result<(String, HttpRequest), SideStep>,
+    condition: &PollCondition,
+    expected: Result<Value, String>,
+    timeout: Duration,
+    state: &mut crate::world::SideState,
+) -> SideStep {
+    let (service, request) = match prepared {
+        Err(done) => return done,
+        Ok(p) => p,
+    };
+    let expected = match expected {
+        Err(message) => return error(message),
+        Ok(v) => v,
+    };
+    let deadline = Instant::now() + timeout;
+    let mut attempts = 0usize;
+    loop {
+        attempts += 1;
+        let exchange = send_on(run, side, &service, request.clone()).await;
+        let verdict = super::response::check_poll(condition_view(condition), &expected, &exchange);
+        let out_of_time = Instant::now() + run.poll_interval > deadline;
+        if verdict.is_ok() || out_of_time {
+            state.last_response = exchange.response.clone();
+            let (passed, message) = match &verdict {
+                Ok(()) => (true, None),
+                Err(m) => (false, Some(format!("not met within {timeout:?} after {attempts} attempts: {m}"))),
+            };
+            let assertion = AssertionRecord {
+                description: format!("poll until {}", describe(condition)),
+                passed,
+                path: match condition {
+                    PollCondition::Field { path, .. } => Some(path.clone()),
+                    PollCondition::Status(_) => Some("status".into()),
+                },
+                actual: None,
+                message: message.clone(),
+            };
+            let outcome = match (&exchange.error, message) {
+                (_, None) => StepOutcome::Passed,
+                (Some(e), Some(_)) => StepOutcome::Error { message: e.clone() },
+                (None, Some(m)) => StepOutcome::Failed { message: m },
+            };
+            return SideStep {
+                outcome,
+                observations: vec![Observation::Http(exchange), Observation::Assertion(assertion)],
+                ..SideStep::default()
+            };
+        }
+        tokio::time::sleep(run.poll_interval).await;
+    }
+}
+
+fn describe(condition: &PollCondition) -> String {
+    match condition {
+        PollCondition::Field { path, expected } => format!("{path} is {expected}"),
+        PollCondition::Status(s) => format!("status is {s}"),
+    }
+}
+
+fn condition_view(condition: &PollCondition) -> super::response::PollCheck<'_> {
+    match condition {
+        PollCondition::Field { path, .. } => super::response::PollCheck::Field(path),
+        PollCondition::Status(s) => super::response::PollCheck::Status(*s),
+    }
+}

@@ -1,0 +1,367 @@
+//! Steps that assert on the last response and capture values from it.
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+use super::{StepDef, arg};
+use crate::matcher::{self, MatchMode, Mismatch};
+use crate::trace::{AssertionRecord, Body, HttpExchange, HttpResponseRecord, Observation, SideStep, StepOutcome};
+use crate::world::TwinWorld;
+use crate::world::scenario::SideCtx;
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: r"^the response status should be (\d{3})$",
+            summary: "Asserts the status code of the last response.",
+            example: "Then the response status should be 201",
+            run: status_is,
+        },
+        StepDef {
+            pattern: r#"^the response header "([^"]+)" should be (.+)$"#,
+            summary: "Asserts a header of the last response (a value, or a marker such as #present or #regex …).",
+            example: r##"Then the response header "Content-Type" should be "#regex application/json.*""##,
+            run: header_is,
+        },
+        StepDef {
+            pattern: r#"^the response field "([^"]+)" should be (.+)$"#,
+            summary: "Asserts the value at a JSONPath: a JSON literal (\"OPEN\", 42, true) or a fuzzy marker (#uuid, #number, ##string …).",
+            example: r#"Then the response field "$.status" should be "CREATED""#,
+            run: field_is,
+        },
+        StepDef {
+            pattern: r#"^the response field "([^"]+)" should exist$"#,
+            summary: "Asserts that the JSONPath matches something.",
+            example: r#"Then the response field "$.id" should exist"#,
+            run: field_exists,
+        },
+        StepDef {
+            pattern: r#"^the response field "([^"]+)" should not exist$"#,
+            summary: "Asserts that the JSONPath matches nothing.",
+            example: r#"Then the response field "$.error" should not exist"#,
+            run: field_absent,
+        },
+        StepDef {
+            pattern: r#"^the response field "([^"]+)" should have (\d+) elements?$"#,
+            summary: "Asserts the length of the array at a JSONPath.",
+            example: r#"Then the response field "$.lines" should have 2 elements"#,
+            run: field_length,
+        },
+        StepDef {
+            pattern: r"^the response body should match:$",
+            summary: "Asserts the whole JSON body against the docstring (exact keys; fuzzy markers allowed).",
+            example: "Then the response body should match:",
+            run: body_matches,
+        },
+        StepDef {
+            pattern: r"^the response body should contain:$",
+            summary: "Asserts that the JSON body contains the docstring's fields (extra fields allowed; fuzzy markers allowed).",
+            example: "Then the response body should contain:",
+            run: body_contains,
+        },
+        StepDef {
+            pattern: r#"^I capture the response field "([^"]+)" as "([^"]+)"$"#,
+            summary: "Stores the value at a JSONPath in a variable, per environment.",
+            example: r#"And I capture the response field "$.id" as "orderId""#,
+            run: capture_field,
+        },
+        StepDef {
+            pattern: r#"^I capture the response header "([^"]+)" as "([^"]+)"$"#,
+            summary: "Stores a response header in a variable, per environment.",
+            example: r#"And I capture the response header "Location" as "orderUrl""#,
+            run: capture_header,
+        },
+    ]
+}
+
+/// What a check on one side concluded: an assertion record, or an error (cannot check at all).
+type Check = Result<AssertionRecord, String>;
+
+/// Runs a check against each side's last response.
+fn assert_step(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    check: impl Fn(&SideCtx<'_>, &HttpResponseRecord) -> Check,
+) {
+    w.each_side(ctx, |s| {
+        let Some(response) = s.state.last_response.as_ref() else {
+            return error("no response to check: send a request in an earlier step".into());
+        };
+        match check(s, response) {
+            Err(message) => error(message),
+            Ok(record) => SideStep {
+                outcome: match (&record.passed, &record.message) {
+                    (true, _) => StepOutcome::Passed,
+                    (false, m) => StepOutcome::Failed {
+                        message: m.clone().unwrap_or_else(|| record.description.clone()),
+                    },
+                },
+                observations: vec![Observation::Assertion(record)],
+                ..SideStep::default()
+            },
+        }
+    });
+}
+
+fn error(message: String) -> SideStep {
+    SideStep {
+        outcome: StepOutcome::Error { message },
+        ..SideStep::default()
+    }
+}
+
+fn record(description: String, path: &str, actual: Option<Value>, mismatches: &[Mismatch]) -> AssertionRecord {
+    AssertionRecord {
+        description,
+        passed: mismatches.is_empty(),
+        path: Some(path.to_owned()),
+        actual,
+        message: (!mismatches.is_empty()).then(|| {
+            mismatches
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    }
+}
+
+fn status_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+        assert_step(w, &ctx, |_, response| {
+            let passed = response.status == expected;
+            Ok(AssertionRecord {
+                description: format!("status == {expected}"),
+                passed,
+                path: Some("status".into()),
+                actual: Some(Value::from(response.status)),
+                message: (!passed).then(|| {
+                    format!(
+                        "expected status {expected}, got {}{}",
+                        response.status,
+                        body_excerpt(response.body.as_ref())
+                    )
+                }),
+            })
+        });
+    })
+}
+
+fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, response| {
+            let expected = matcher::parse_expected(&s.render(&expected)?);
+            let actual = response.header(&name).map(|v| Value::String(v.to_owned()));
+            let path = format!("header:{}", name.to_lowercase());
+            let mismatches = matcher::match_at(&path, &expected, actual.as_ref(), MatchMode::Equals);
+            Ok(record(format!("header {name} == {expected}"), &path, actual, &mismatches))
+        });
+    })
+}
+
+fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, response| {
+            let expected = matcher::parse_expected(&s.render(&expected)?);
+            field_check(response, &path, &expected, MatchMode::Equals, format!("{path} == {expected}"))
+        });
+    })
+}
+
+fn field_check(
+    response: &HttpResponseRecord,
+    path: &str,
+    expected: &Value,
+    mode: MatchMode,
+    description: String,
+) -> Check {
+    let body = match json_body(response) {
+        Ok(body) => body,
+        Err(message) => return Ok(failed(description, path, message)),
+    };
+    let actual = query(path, body)?;
+    let mismatches = matcher::match_at(path, expected, actual.as_ref(), mode);
+    Ok(record(description, path, actual, &mismatches))
+}
+
+fn failed(description: String, path: &str, message: String) -> AssertionRecord {
+    AssertionRecord {
+        description,
+        passed: false,
+        path: Some(path.to_owned()),
+        actual: None,
+        message: Some(message),
+    }
+}
+
+fn field_exists(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let path = arg(&ctx, 1).to_owned();
+        assert_step(w, &ctx, |_, response| {
+            field_check(response, &path, &Value::from("#present"), MatchMode::Equals, format!("{path} exists"))
+        });
+    })
+}
+
+fn field_absent(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let path = arg(&ctx, 1).to_owned();
+        assert_step(w, &ctx, |_, response| {
+            field_check(response, &path, &Value::from("#notpresent"), MatchMode::Equals, format!("{path} does not exist"))
+        });
+    })
+}
+
+fn field_length(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let path = arg(&ctx, 1).to_owned();
+        let n = arg(&ctx, 2).to_owned();
+        assert_step(w, &ctx, |_, response| {
+            field_check(response, &path, &Value::from(format!("#[{n}]")), MatchMode::Equals, format!("{path} has {n} elements"))
+        });
+    })
+}
+
+fn body_matches(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move { body_step(w, &ctx, MatchMode::Equals) })
+}
+
+fn body_contains(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move { body_step(w, &ctx, MatchMode::Contains) })
+}
+
+fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
+    let docstring = ctx.step.docstring.clone();
+    let line = ctx.step.position.line;
+    assert_step(w, ctx, |s, response| {
+        let text = docstring
+            .as_deref()
+            .ok_or_else(|| format!("line {line}: this step needs a docstring holding the expected JSON body"))?;
+        let expected: Value = serde_json::from_str(&s.render(text)?)
+            .map_err(|e| format!("line {line}: the expected body in the docstring is not JSON: {e}"))?;
+        matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
+        let description = match mode {
+            MatchMode::Equals => "body matches the docstring",
+            MatchMode::Contains => "body contains the docstring",
+        };
+        field_check(response, "$", &expected, mode, description.into())
+    });
+}
+
+fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        capture_step(w, &ctx, &name, |response| {
+            let body = json_body(response)?;
+            query(&path, body)?.ok_or_else(|| format!("cannot capture `{name}`: `{path}` matches nothing in the response"))
+        });
+    })
+}
+
+fn capture_header(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (header, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        capture_step(w, &ctx, &name, |response| {
+            response
+                .header(&header)
+                .map(|v| Value::String(v.to_owned()))
+                .ok_or_else(|| format!("cannot capture `{name}`: the response has no header `{header}`"))
+        });
+    })
+}
+
+fn capture_step(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    name: &str,
+    take: impl Fn(&HttpResponseRecord) -> Result<Value, String>,
+) {
+    w.each_side(ctx, |s| {
+        let Some(response) = s.state.last_response.as_ref() else {
+            return error("no response to capture from: send a request in an earlier step".into());
+        };
+        match take(response) {
+            Ok(value) => {
+                let mut step = SideStep::default();
+                step.captures.insert(name.to_owned(), value);
+                step
+            }
+            Err(message) => error(message),
+        }
+    });
+}
+
+/// The JSON body, or why there is none.
+fn json_body(response: &HttpResponseRecord) -> Result<&Value, String> {
+    match &response.body {
+        Some(Body::Json(v)) => Ok(v),
+        Some(Body::Text(t)) => Err(format!(
+            "the response body is not JSON (status {}, {}): {}",
+            response.status,
+            response.header("content-type").unwrap_or("no content-type"),
+            excerpt(t)
+        )),
+        None => Err(format!("the response (status {}) has no body", response.status)),
+    }
+}
+
+/// Evaluates a JSONPath: nothing → None, one node → it, several → an array of them.
+pub(crate) fn query(path: &str, body: &Value) -> Result<Option<Value>, String> {
+    let jp = serde_json_path::JsonPath::parse(path).map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
+    let nodes = jp.query(body).all();
+    Ok(match nodes.as_slice() {
+        [] => None,
+        [one] => Some((*one).clone()),
+        many => Some(Value::Array(many.iter().map(|v| (*v).clone()).collect())),
+    })
+}
+
+fn excerpt(text: &str) -> String {
+    let t: String = text.chars().take(80).collect();
+    if t.len() < text.len() {
+        format!("{t:?}…")
+    } else {
+        format!("{t:?}")
+    }
+}
+
+fn body_excerpt(body: Option<&Body>) -> String {
+    match body {
+        None => String::new(),
+        Some(Body::Json(v)) => format!(" (body: {})", excerpt(&v.to_string())),
+        Some(Body::Text(t)) => format!(" (body: {})", excerpt(t)),
+    }
+}
+
+/// What a polling step checks, borrowed from its condition.
+pub(super) enum PollCheck<'a> {
+    /// A JSONPath against the expected value.
+    Field(&'a str),
+    /// The status code.
+    Status(u16),
+}
+
+/// Whether one polling attempt met the condition; the error says what was seen instead.
+pub(super) fn check_poll(check: PollCheck<'_>, expected: &Value, exchange: &HttpExchange) -> Result<(), String> {
+    let response = match (&exchange.response, &exchange.error) {
+        (Some(r), _) => r,
+        (None, e) => return Err(e.clone().unwrap_or_else(|| "no response".into())),
+    };
+    match check {
+        PollCheck::Status(s) if response.status == s => Ok(()),
+        PollCheck::Status(_) => Err(format!("last status was {}", response.status)),
+        PollCheck::Field(path) => {
+            let body = json_body(response)?;
+            let actual = query(path, body)?;
+            let mismatches = matcher::match_at(path, expected, actual.as_ref(), MatchMode::Equals);
+            match mismatches.first() {
+                None => Ok(()),
+                Some(m) => Err(format!("last seen: {m}")),
+            }
+        }
+    }
+}

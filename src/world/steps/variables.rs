@@ -1,0 +1,92 @@
+//! Steps that set variables.
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+use super::{StepDef, arg};
+use crate::trace::{SideStep, StepOutcome};
+use crate::world::TwinWorld;
+use crate::world::scenario::SideCtx;
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: r#"^the variable "([^"]+)" is "([^"]*)"$"#,
+            summary: "Sets a variable on both sides; the value is a template rendered per environment.",
+            example: r#"Given the variable "orderNo" is "PO-{{ random_int(10000, 99999) }}""#,
+            run: set_variable,
+        },
+        StepDef {
+            pattern: r"^the variables are:$",
+            summary: "Sets several variables from a two-column data table (name | value).",
+            example: "Given the variables are:",
+            run: set_variables,
+        },
+    ]
+}
+
+fn set_variable(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let pairs = vec![(arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned())];
+        w.each_side(&ctx, |s| assign(s, &pairs));
+    })
+}
+
+fn set_variables(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let pairs = table_pairs(&ctx);
+        w.each_side(&ctx, |s| match &pairs {
+            Ok(pairs) => assign(s, pairs),
+            Err(message) => SideStep {
+                outcome: StepOutcome::Error {
+                    message: message.clone(),
+                },
+                ..SideStep::default()
+            },
+        });
+    })
+}
+
+/// Renders each value and records it as a capture (which `record` stores as a variable).
+fn assign(s: &mut SideCtx<'_>, pairs: &[(String, String)]) -> SideStep {
+    let mut step = SideStep::default();
+    for (name, template) in pairs {
+        match s.render(template) {
+            Ok(value) => {
+                // Make the value visible to later rows of the same table.
+                s.state.vars.insert(name.clone(), Value::String(value.clone()));
+                step.captures.insert(name.clone(), Value::String(value));
+            }
+            Err(message) => {
+                step.outcome = StepOutcome::Error { message };
+                return step;
+            }
+        }
+    }
+    step
+}
+
+/// Rows of a two-column data table (a `name | value` header row is skipped).
+pub(super) fn table_pairs(ctx: &Context) -> Result<Vec<(String, String)>, String> {
+    let table = ctx.step.table.as_ref().ok_or_else(|| {
+        format!(
+            "line {}: this step needs a data table with two columns (name | value)",
+            ctx.step.position.line
+        )
+    })?;
+    let mut pairs = Vec::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        let [name, value] = row.as_slice() else {
+            return Err(format!(
+                "line {}: every row of the table needs exactly two cells (name | value)",
+                ctx.step.position.line + i + 1
+            ));
+        };
+        if i == 0 && name.eq_ignore_ascii_case("name") && value.eq_ignore_ascii_case("value") {
+            continue;
+        }
+        pairs.push((name.clone(), value.clone()));
+    }
+    Ok(pairs)
+}
