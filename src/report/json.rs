@@ -266,6 +266,18 @@ mod tests {
     }
 
     #[test]
+    fn documented_example_is_what_the_fixture_renders() {
+        let doc = include_str!("../../docs/drift-json.md");
+        let example = doc
+            .split("```json\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap();
+        let example: Value = serde_json::from_str(example).unwrap();
+        assert_eq!(example, parsed(&fixture::report()));
+    }
+
+    #[test]
     fn by_class_keeps_drift_class_order() {
         let doc = parsed(&fixture::report());
         let by_class = doc["summary"]["by_class"].as_object().unwrap();
