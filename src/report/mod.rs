@@ -1,9 +1,34 @@
 //! The drift report — pure data built from trace records — and its renderers,
 //! one module per format. Reporters read a [`DriftReport`], never the runner.
+//!
+//! - [`terminal`]: the human report printed at the end of `driftgate run`;
+//! - [`json`]: `drift.json`, the versioned public schema (see `docs/drift-json.md`);
+//! - [`junit`]: `junit.xml`, one test case per scenario.
+//!
+//! Every renderer takes the run's [`Redactor`], so no secret reaches a report.
+//! [`write_all`] writes the file reports into a folder:
+//!
+//! ```text
+//! reports/drift.json
+//! reports/junit.xml
+//! ```
+
+pub mod json;
+pub mod junit;
+pub mod terminal;
+mod text;
+
+#[cfg(test)]
+mod fixture;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::Drift;
+use crate::compare::{Drift, DriftClass};
+use crate::config::Redactor;
+use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
 
 /// The outcome of a run, as every report format sees it.
@@ -45,6 +70,74 @@ pub enum Verdict {
     Drift,
 }
 
+impl Verdict {
+    /// The snake_case name used in `drift.json`: `no_drift` or `drift`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NoDrift => "no_drift",
+            Verdict::Drift => "drift",
+        }
+    }
+
+    /// The exit code of `driftgate run` for this verdict.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::NoDrift => exit::NO_DRIFT,
+            Verdict::Drift => exit::DRIFT,
+        }
+    }
+}
+
+/// How a scenario ends up in a report: failure wins over drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioOutcome {
+    /// Ran through on both sides, no drift.
+    Passed,
+    /// Ran through, with at least one drift.
+    Drifted,
+    /// Failed in both environments or could not run.
+    Failed,
+}
+
+impl ScenarioOutcome {
+    /// The lower-case name used in reports: `passed`, `drifted` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScenarioOutcome::Passed => "passed",
+            ScenarioOutcome::Drifted => "drifted",
+            ScenarioOutcome::Failed => "failed",
+        }
+    }
+}
+
+impl ScenarioResult {
+    /// How this scenario counts in the report.
+    pub fn outcome(&self) -> ScenarioOutcome {
+        match self.status {
+            ScenarioStatus::Failed => ScenarioOutcome::Failed,
+            ScenarioStatus::Passed if self.drift_count > 0 => ScenarioOutcome::Drifted,
+            ScenarioStatus::Passed => ScenarioOutcome::Passed,
+        }
+    }
+}
+
+/// Counts over a whole report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Scenarios that ran.
+    pub scenarios: usize,
+    /// Scenarios that passed without drift.
+    pub passed: usize,
+    /// Scenarios that passed with drift.
+    pub drifted: usize,
+    /// Scenarios that failed.
+    pub failed: usize,
+    /// Drifts found in all scenarios.
+    pub drifts: usize,
+    /// Drifts per class; only classes that occur, in [`DriftClass`] order.
+    pub by_class: BTreeMap<DriftClass, usize>,
+}
+
 impl DriftReport {
     /// The gate's decision for this report.
     pub fn verdict(&self) -> Verdict {
@@ -58,17 +151,103 @@ impl DriftReport {
             Verdict::NoDrift
         }
     }
+
+    /// Scenario and drift counts.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            scenarios: self.scenarios.len(),
+            drifts: self.drifts.len(),
+            ..Summary::default()
+        };
+        for scenario in &self.scenarios {
+            match scenario.outcome() {
+                ScenarioOutcome::Passed => summary.passed += 1,
+                ScenarioOutcome::Drifted => summary.drifted += 1,
+                ScenarioOutcome::Failed => summary.failed += 1,
+            }
+        }
+        for drift in &self.drifts {
+            *summary.by_class.entry(drift.class).or_default() += 1;
+        }
+        summary
+    }
+
+    /// The drifts found in one scenario, in the order the steps ran.
+    pub fn drifts_in<'a>(&'a self, scenario: &'a ScenarioKey) -> impl Iterator<Item = &'a Drift> {
+        self.drifts.iter().filter(move |d| &d.scenario == scenario)
+    }
 }
 
-/// Writes the file reports into `dir` (interface placeholder until the renderers land).
+/// A report that could not be produced or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The drift JSON could not be serialised.
+    #[error("cannot serialise drift.json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The JUnit XML could not be serialised.
+    #[error("cannot serialise junit.xml: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    /// The report folder or file could not be written.
+    #[error("cannot write report {path}: {source}")]
+    Io {
+        /// The folder or file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// File name of the JSON report inside the report folder.
+pub const DRIFT_JSON: &str = "drift.json";
+/// File name of the JUnit report inside the report folder.
+pub const JUNIT_XML: &str = "junit.xml";
+
+type FileRenderer = fn(&DriftReport, &Redactor) -> Result<String, ReportError>;
+
+/// Writes `drift.json` and `junit.xml` into `dir`, creating it.
+///
+/// A report that fails does not stop the others: every file is tried, and the
+/// first error is returned (later ones are logged). On success, returns the
+/// paths written, in the order above.
 pub fn write_all(
     report: &DriftReport,
-    dir: &std::path::Path,
-    redactor: &crate::config::Redactor,
-) -> Result<Vec<std::path::PathBuf>, std::io::Error> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join("drift.json");
-    let text = serde_json::to_string_pretty(report).map_err(std::io::Error::other)?;
-    std::fs::write(&path, redactor.redact(&text).as_bytes())?;
-    Ok(vec![path])
+    dir: &Path,
+    redactor: &Redactor,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut errors = Vec::new();
+    if let Err(source) = std::fs::create_dir_all(dir) {
+        errors.push(ReportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        });
+    }
+    let files: [(&str, FileRenderer); 2] = [(DRIFT_JSON, json::render), (JUNIT_XML, junit::render)];
+    let mut written = Vec::new();
+    for (name, render) in files {
+        let path = dir.join(name);
+        match render(report, redactor).and_then(|text| write_file(&path, &text)) {
+            Ok(()) => written.push(path),
+            Err(error) => errors.push(error),
+        }
+    }
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(written),
+        Some(first) => {
+            for later in errors {
+                tracing::warn!("{later}");
+            }
+            Err(first)
+        }
+    }
 }
+
+fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
+    std::fs::write(path, text).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+//! A fixed report for renderer tests: one drifted scenario (three drifts of
+//! different classes), one failed, one passed, across two feature files.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{DriftReport, ScenarioResult};
+use crate::compare::{Drift, DriftClass, StepRef};
+use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, ScenarioStatus, Twin};
+
+/// A secret that [`report_with_secret`] hides in a drift value and a message.
+pub(crate) const SECRET: &str = "tok-9f8e7d6c5b4a";
+
+fn environment(name: &str, plant: &str) -> EnvironmentRef {
+    EnvironmentRef {
+        name: name.into(),
+        variables: BTreeMap::from([("plant".to_owned(), plant.to_owned())]),
+    }
+}
+
+fn key(feature: &str, name: &str, line: usize, tags: &[&str]) -> ScenarioKey {
+    ScenarioKey {
+        feature: feature.into(),
+        feature_name: "Order sync".into(),
+        rule: None,
+        name: name.into(),
+        line,
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+    }
+}
+
+fn drifted_key() -> ScenarioKey {
+    key(
+        "features/order_sync.feature",
+        "Create an order and read it back",
+        12,
+        &["@orders", "@smoke"],
+    )
+}
+
+fn read_back_drift(
+    class: DriftClass,
+    path: &str,
+    baseline: Option<serde_json::Value>,
+    candidate: Option<serde_json::Value>,
+    message: &str,
+) -> Drift {
+    Drift {
+        class,
+        scenario: drifted_key(),
+        step: StepRef {
+            index: 2,
+            line: 15,
+            text: r#"When I send a GET request to "/api/orders/{{ orderId }}""#.into(),
+        },
+        service: Some("erp".into()),
+        request: Some("GET /api/orders/<captured:orderId>".into()),
+        path: Some(path.into()),
+        baseline,
+        candidate,
+        message: message.into(),
+    }
+}
+
+/// The fixed report: 3 scenarios, 3 drifts, verdict drift.
+pub(crate) fn report() -> DriftReport {
+    let mut stock = key(
+        "features/inventory.feature",
+        "Check stock for a known SKU",
+        5,
+        &[],
+    );
+    stock.feature_name = "Inventory".into();
+    stock.rule = Some("Stock is reported per plant".into());
+    DriftReport {
+        header: RunHeader {
+            format: 1,
+            tool_version: "0.1.0".into(),
+            started_at: "2026-11-26T10:00:00Z".into(),
+            environments: Twin::new(
+                environment("production", "P100"),
+                environment("staging", "S100"),
+            ),
+        },
+        duration_ms: 1523.4,
+        scenarios: vec![
+            ScenarioResult {
+                scenario: drifted_key(),
+                status: ScenarioStatus::Passed,
+                message: None,
+                duration_ms: 412.5,
+                drift_count: 3,
+            },
+            ScenarioResult {
+                scenario: key(
+                    "features/order_sync.feature",
+                    "Cancel an order",
+                    30,
+                    &["@orders"],
+                ),
+                status: ScenarioStatus::Failed,
+                message: Some(
+                    "step failed in both environments: expected status 204, got 409".into(),
+                ),
+                duration_ms: 250.0,
+                drift_count: 0,
+            },
+            ScenarioResult {
+                scenario: stock,
+                status: ScenarioStatus::Passed,
+                message: None,
+                duration_ms: 98.25,
+                drift_count: 0,
+            },
+        ],
+        drifts: vec![
+            read_back_drift(
+                DriftClass::MissingField,
+                "$.quantityOnHand",
+                Some(json!(40)),
+                None,
+                "the candidate no longer returns $.quantityOnHand",
+            ),
+            read_back_drift(
+                DriftClass::ExtraField,
+                "$.qtyOnHand",
+                None,
+                Some(json!(40)),
+                "the candidate returns $.qtyOnHand, which the baseline does not",
+            ),
+            read_back_drift(
+                DriftClass::ValueChange,
+                "$.currency",
+                Some(json!("EUR")),
+                Some(json!("USD")),
+                "$.currency changed from \"EUR\" to \"USD\"",
+            ),
+        ],
+    }
+}
+
+/// [`report`] with [`SECRET`] in a drift value (straddling the truncation
+/// limit, so truncating before redacting would leak its start), a drift
+/// message and a failure message.
+pub(crate) fn report_with_secret() -> DriftReport {
+    let mut report = report();
+    let padding = "x".repeat(70);
+    report.drifts[2].candidate = Some(json!(format!("{padding}{SECRET}")));
+    report.drifts[2].message = format!("token {SECRET} leaked");
+    report.scenarios[1].message = Some(format!("401 for Bearer {SECRET}"));
+    report
+}

@@ -1,0 +1,203 @@
+//! `junit.xml`: the report for CI test dashboards. One `<testsuite>` per
+//! feature file, one `<testcase>` per scenario; a drifted scenario is a
+//! `<failure type="drift">` listing its drifts as the terminal does, a failed
+//! scenario a `<failure type="failed">`.
+//!
+//! ```xml
+//! <testsuite name="features/order_sync.feature" tests="2" failures="2" ...>
+//!     <testcase name="Create an order and read it back" classname="features/order_sync.feature" time="0.412">
+//!         <failure type="drift" message="3 drifts between production (baseline) and staging (candidate)">
+//!   --&gt; features/order_sync.feature:15  When I send a GET request to ...
+//!       missing_field  $.quantityOnHand  baseline: 40  candidate: (absent)</failure>
+//!     </testcase>
+//! </testsuite>
+//! ```
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::text::{Palette, drift_block, message_lines};
+use super::{DriftReport, ReportError, ScenarioOutcome, ScenarioResult};
+use crate::config::Redactor;
+
+/// Renders the report as JUnit XML, secrets redacted.
+pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
+    let envs = &report.header.environments;
+    let mut junit = Report::new(format!(
+        "driftgate {} vs {}",
+        envs.baseline.name, envs.candidate.name
+    ));
+    junit.set_time(duration(report.duration_ms));
+    if let Ok(started) = chrono::DateTime::parse_from_rfc3339(&report.header.started_at) {
+        junit.set_timestamp(started);
+    }
+    for (feature, scenarios) in by_feature(report) {
+        junit.add_test_suite(suite(report, feature, &scenarios, redactor));
+    }
+    // Text is redacted before it is escaped into XML (a secret holding `&`
+    // or `<` would no longer match once escaped) and the document after.
+    let xml = junit.to_string()?;
+    Ok(redactor.redact(&xml).into_owned())
+}
+
+/// Scenarios grouped by feature file, in the order files first appear.
+fn by_feature(report: &DriftReport) -> Vec<(&str, Vec<&ScenarioResult>)> {
+    let mut features: Vec<(&str, Vec<&ScenarioResult>)> = Vec::new();
+    for result in &report.scenarios {
+        let feature = result.scenario.feature.as_str();
+        match features.iter_mut().find(|(f, _)| *f == feature) {
+            Some((_, results)) => results.push(result),
+            None => features.push((feature, vec![result])),
+        }
+    }
+    features
+}
+
+fn suite(
+    report: &DriftReport,
+    feature: &str,
+    scenarios: &[&ScenarioResult],
+    redactor: &Redactor,
+) -> TestSuite {
+    let envs = &report.header.environments;
+    let mut suite = TestSuite::new(redactor.redact(feature));
+    suite.add_properties([
+        Property::new("baseline", redactor.redact(&envs.baseline.name)),
+        Property::new("candidate", redactor.redact(&envs.candidate.name)),
+    ]);
+    suite.set_time(duration(scenarios.iter().map(|s| s.duration_ms).sum()));
+    for result in scenarios {
+        suite.add_test_case(test_case(report, result, redactor));
+    }
+    suite
+}
+
+fn test_case(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) -> TestCase {
+    let key = &result.scenario;
+    let mut case = TestCase::new(redactor.redact(&key.name), status(report, result, redactor));
+    case.set_classname(redactor.redact(&key.feature));
+    case.set_time(duration(result.duration_ms));
+    case
+}
+
+fn status(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) -> TestCaseStatus {
+    let (kind, message) = match result.outcome() {
+        ScenarioOutcome::Passed => return TestCaseStatus::success(),
+        ScenarioOutcome::Drifted => ("drift", drift_summary(report, result.drift_count)),
+        ScenarioOutcome::Failed => (
+            "failed",
+            result
+                .message
+                .clone()
+                .unwrap_or_else(|| "scenario failed".into()),
+        ),
+    };
+    let mut lines: Vec<String> = result
+        .message
+        .iter()
+        .flat_map(|m| message_lines(m))
+        .collect();
+    let drifts: Vec<_> = report.drifts_in(&result.scenario).collect();
+    lines.extend(drift_block(&drifts, &Palette::new(false), redactor));
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_type(kind)
+        .set_message(redactor.redact(&message))
+        .set_description(redactor.redact(&lines.join("\n")));
+    status
+}
+
+/// `3 drifts between production (baseline) and staging (candidate)`
+fn drift_summary(report: &DriftReport, count: usize) -> String {
+    let envs = &report.header.environments;
+    let noun = if count == 1 { "drift" } else { "drifts" };
+    format!(
+        "{count} {noun} between {} (baseline) and {} (candidate)",
+        envs.baseline.name, envs.candidate.name
+    )
+}
+
+/// Milliseconds as a duration; a negative or non-finite time counts as zero.
+fn duration(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    fn parsed(xml: &str) -> Report {
+        Report::deserialize_from_str(xml).unwrap()
+    }
+
+    #[test]
+    fn junit_xml_snapshot() {
+        let xml = render(&fixture::report(), &Redactor::default()).unwrap();
+        insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn one_suite_per_feature_and_one_case_per_scenario() {
+        let xml = render(&fixture::report(), &Redactor::default()).unwrap();
+        assert!(xml.contains(r#"tests="3""#), "{xml}");
+        let junit = parsed(&xml);
+        assert_eq!((junit.tests, junit.failures), (3, 2));
+        let suites: Vec<(&str, usize)> = junit
+            .test_suites
+            .iter()
+            .map(|s| (s.name.as_str(), s.tests))
+            .collect();
+        assert_eq!(
+            suites,
+            [
+                ("features/order_sync.feature", 2),
+                ("features/inventory.feature", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn drifted_and_failed_scenarios_are_typed_failures() {
+        let xml = render(&fixture::report(), &Redactor::default()).unwrap();
+        let junit = parsed(&xml);
+        let cases = &junit.test_suites[0].test_cases;
+        let TestCaseStatus::NonSuccess {
+            ty,
+            message,
+            description,
+            ..
+        } = &cases[0].status
+        else {
+            panic!("drifted scenario is not a failure: {xml}");
+        };
+        assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("drift"));
+        assert_eq!(
+            message.as_ref().map(|m| m.as_str()),
+            Some("3 drifts between production (baseline) and staging (candidate)")
+        );
+        let description = description.as_ref().map(|d| d.as_str()).unwrap_or_default();
+        assert!(description.contains("missing_field"), "{description}");
+        let TestCaseStatus::NonSuccess { ty, .. } = &cases[1].status else {
+            panic!("failed scenario is not a failure: {xml}");
+        };
+        assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("failed"));
+        assert!(matches!(
+            junit.test_suites[1].test_cases[0].status,
+            TestCaseStatus::Success { .. }
+        ));
+    }
+
+    #[test]
+    fn durations_become_seconds_and_bad_ones_zero() {
+        let cases = [
+            (412.5, Duration::from_micros(412_500)),
+            (-1.0, Duration::ZERO),
+            (f64::NAN, Duration::ZERO),
+        ];
+        for (ms, expected) in cases {
+            assert_eq!(duration(ms), expected, "{ms}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Tests of the report model, of [`write_all`], and of redaction across every format.
+
+use super::*;
+use crate::report::fixture;
+
+#[test]
+fn summary_counts_scenarios_by_outcome_and_drifts_by_class() {
+    let summary = fixture::report().summary();
+    assert_eq!(
+        (
+            summary.scenarios,
+            summary.passed,
+            summary.drifted,
+            summary.failed,
+            summary.drifts
+        ),
+        (3, 1, 1, 1, 3)
+    );
+    let by_class: Vec<(DriftClass, usize)> = summary.by_class.into_iter().collect();
+    assert_eq!(
+        by_class,
+        [
+            (DriftClass::MissingField, 1),
+            (DriftClass::ExtraField, 1),
+            (DriftClass::ValueChange, 1)
+        ]
+    );
+}
+
+#[test]
+fn outcome_puts_failure_before_drift() {
+    let cases = [
+        (ScenarioStatus::Passed, 0, ScenarioOutcome::Passed),
+        (ScenarioStatus::Passed, 2, ScenarioOutcome::Drifted),
+        (ScenarioStatus::Failed, 0, ScenarioOutcome::Failed),
+        (ScenarioStatus::Failed, 2, ScenarioOutcome::Failed),
+    ];
+    let mut result = fixture::report().scenarios[0].clone();
+    for (status, drift_count, expected) in cases {
+        result.status = status;
+        result.drift_count = drift_count;
+        assert_eq!(
+            result.outcome(),
+            expected,
+            "{status:?} with {drift_count} drifts"
+        );
+    }
+}
+
+#[test]
+fn verdict_maps_to_its_exit_code() {
+    assert_eq!(Verdict::Drift.exit_code(), exit::DRIFT);
+    assert_eq!(Verdict::NoDrift.exit_code(), exit::NO_DRIFT);
+}
+
+#[test]
+fn registered_secret_appears_in_no_format() {
+    let report = fixture::report_with_secret();
+    let redactor = Redactor::default();
+    redactor.add(fixture::SECRET);
+    let outputs = [
+        ("terminal", terminal::render(&report, false, &redactor)),
+        (
+            "terminal (color)",
+            terminal::render(&report, true, &redactor),
+        ),
+        ("json", json::render(&report, &redactor).unwrap()),
+        ("junit", junit::render(&report, &redactor).unwrap()),
+    ];
+    for (format, out) in outputs {
+        assert!(
+            !out.contains(&fixture::SECRET[..8]),
+            "{format} leaks the secret:\n{out}"
+        );
+        assert!(out.contains("***"), "{format} shows no redaction:\n{out}");
+    }
+}
+
+#[test]
+fn write_all_writes_both_files_into_a_new_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("reports/run-1");
+    let written = write_all(&fixture::report(), &target, &Redactor::default()).unwrap();
+    assert_eq!(written, [target.join(DRIFT_JSON), target.join(JUNIT_XML)]);
+    let json = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(
+        json.contains("\"schema\": \"driftgate/drift-report\""),
+        "{json}"
+    );
+    let xml = std::fs::read_to_string(&written[1]).unwrap();
+    assert!(xml.contains("<testsuites"), "{xml}");
+}
+
+#[test]
+fn write_all_keeps_writing_after_a_failure_and_returns_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(DRIFT_JSON)).unwrap();
+    let error = write_all(&fixture::report(), dir.path(), &Redactor::default()).unwrap_err();
+    assert!(
+        matches!(&error, ReportError::Io { path, .. } if path.ends_with(DRIFT_JSON)),
+        "{error}"
+    );
+    assert!(dir.path().join(JUNIT_XML).is_file());
+}
