@@ -1,6 +1,7 @@
 //! The demo content (`mocks/`) differs between production and staging in
 //! exactly the three deliberate ways, and `mocks/demo.toml` loads.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 use super::{client, json_of, with_json};
 use crate::config::{Config, Redactor};
 use crate::mock::{MockEnvironment, load_dir};
-use crate::template::TemplateEngine;
+use crate::template::{GeneratedValues, Scope, TemplateEngine};
 
 const ORDER_ID: &str = "3f0c2a4e-5b7d-4c1e-9a8f-2d6b1e0c7a93";
 
@@ -17,11 +18,34 @@ fn mocks_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/mocks"))
 }
 
+/// A fixture under `scenarios/`, rendered as the runner would for `plant`.
+fn fixture(name: &str, plant: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let vars = BTreeMap::from([
+        ("orderNo".to_owned(), json!("PO-12345")),
+        ("orderId".to_owned(), json!(ORDER_ID)),
+    ]);
+    let env_vars = BTreeMap::from([
+        ("plant".to_owned(), plant.to_owned()),
+        ("tenant".to_owned(), "acme".to_owned()),
+    ]);
+    let scope = Scope {
+        vars: &vars,
+        env_name: "demo",
+        env_vars: &env_vars,
+        generated: &Arc::new(GeneratedValues::default()),
+    };
+    let rendered = TemplateEngine::new().render(&text, scope).unwrap();
+    serde_json::from_str(&rendered).unwrap()
+}
+
 /// Every demo route once: (service, method, path, body).
 fn exchanges(plant: &str) -> Vec<(&'static str, &'static str, String, Option<Value>)> {
-    let order = json!({"orderNo": "PO-12345", "plant": plant, "customer": "CUST-0042",
-                       "lines": [{"sku": "BRK-1001", "quantity": 10}]});
-    let shipment = json!({"orderId": ORDER_ID, "carrier": "DHL", "packages": [{"weightKg": 1.5}]});
+    let order = fixture("orders/new-order.json", plant);
+    let shipment = fixture("shipments/shipment-notice.json", plant);
     vec![
         ("erp", "GET", "/health".into(), None),
         ("wms", "GET", "/health".into(), None),
