@@ -238,9 +238,9 @@ fn validate_route(route: &RouteSpec) -> Result<(), String> {
         ));
     }
     route.path_match()?;
-    validate_response(&route.response.status, &route.response.headers)?;
+    validate_response(route.response.status, &route.response.headers)?;
     for (env, o) in &route.environments {
-        validate_response(&o.status.unwrap_or(200), &o.headers)
+        validate_response(o.status.unwrap_or(200), &o.headers)
             .map_err(|m| format!("environments.{env}: {m}"))?;
     }
     Ok(())
@@ -258,8 +258,8 @@ fn validate_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_response(status: &u16, headers: &BTreeMap<String, String>) -> Result<(), String> {
-    if !(100..=599).contains(status) {
+fn validate_response(status: u16, headers: &BTreeMap<String, String>) -> Result<(), String> {
+    if !(100..=599).contains(&status) {
         return Err(format!("status {status} is not between 100 and 599"));
     }
     for name in headers.keys() {
