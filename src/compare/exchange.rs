@@ -2,10 +2,11 @@
 //! the bodies of the exchanges a step made on each side, paired by order.
 //!
 //! ```text
-//! baseline  POST https://erp.example/api/orders → 201 {"id": "4711-abc", "state": "NEW"}
+//! (orderId captured from $.id on each side)
+//! baseline  POST https://erp.example/api/orders     → 201 {"id": "4711-abc", "state": "NEW"}
 //! candidate POST https://erp-stg.example/api/orders → 500 {"id": "9822-xyz"}
-//! ──▶ status         POST /api/orders          201 → 500
-//!     missing_field  POST /api/orders  $.state "NEW" → –
+//! ──▶ status         POST /api/orders           201 → 500
+//!     missing_field  POST /api/orders  $.state  "NEW" → –
 //! ```
 //!
 //! A polling step (`I poll …`) is judged by its last exchange on each side.
