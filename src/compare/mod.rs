@@ -2,20 +2,47 @@
 //!
 //! A pure function of trace records and rules; no network, no clock.
 //! Pairing is by step position; inside a step, HTTP exchanges pair by their
-//! order. Before diffing, each side's captured values and environment
-//! variables are replaced by the same placeholder (`<captured:orderId>`,
-//! `<env:plant>`), so `order 4711` vs `order 9822` is not drift.
+//! order (a polling step, `I poll …`, by its last exchange only). Before
+//! diffing, each side's captured values and environment variables are
+//! replaced by the same placeholder (`<captured:orderId>`, `<env:plant>`), so
+//! `order 4711` vs `order 9822` is not drift; locations matched by the
+//! `[compare] ignore` JSONPath rules are skipped.
+//!
+//! ```text
+//! step 2 `When I send a GET request to "/api/orders/{{ orderId }}"`
+//!   baseline  GET /api/orders/4711 → 200 {"id": 4711, "plant": "P100", "state": "NEW"}
+//!   candidate GET /api/orders/9822 → 200 {"id": 9822, "plant": "S100", "state": "OPEN"}
+//! ──▶ value_change  GET /api/orders/<captured:orderId>  $.state  "NEW" → "OPEN"
+//! ```
+//!
+//! Per step, in this order: the outcomes (an error or an assertion failure
+//! in one environment only), then, when both sides acted, the exchange
+//! count, statuses, the configured headers and the bodies.
 
 mod drift;
+mod exchange;
+mod finding;
 mod json_diff;
 mod normalize;
+mod outcome;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
 
 pub use drift::{Drift, DriftClass, StepRef};
-
-
+pub use exchange::is_polling_step;
+pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
+pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
 
 use crate::config::CompareRules;
-use crate::trace::{RunHeader, StepRecord};
+use crate::trace::{RunHeader, Side, StepRecord, Twin};
+use exchange::ExchangeRules;
+use finding::Site;
 
 /// Compares the steps of one scenario, in order, and returns every drift found.
 pub fn compare_scenario(
@@ -23,6 +50,54 @@ pub fn compare_scenario(
     steps: &[StepRecord],
     rules: &CompareRules,
 ) -> Vec<Drift> {
-    let _ = (header, steps, rules);
-    Vec::new()
+    let rules = prepare_rules(rules);
+    let mut captures = Twin::<BTreeMap<String, Value>>::default();
+    let mut drifts = Vec::new();
+    for step in steps {
+        for side in Side::BOTH {
+            let captured = &step.sides.get(side).captures;
+            captures.get_mut(side).extend(
+                captured
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone())),
+            );
+        }
+        let normalizer = Normalizer::new(&header.environments, &captures);
+        drifts.extend(compare_step(step, &rules, &normalizer));
+    }
+    drifts
+}
+
+/// Parses the ignore paths (skipping any that do not parse: configuration
+/// validation reports those) and lower-cases the compared header names.
+fn prepare_rules(rules: &CompareRules) -> ExchangeRules {
+    let mut headers: Vec<String> = Vec::new();
+    for name in &rules.headers {
+        let name = name.to_ascii_lowercase();
+        if !headers.contains(&name) {
+            headers.push(name);
+        }
+    }
+    ExchangeRules {
+        ignore: rules
+            .ignore
+            .iter()
+            .filter_map(|path| JsonPath::parse(path).ok())
+            .collect(),
+        headers,
+    }
+}
+
+fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalizer) -> Vec<Drift> {
+    let site = Site::of_step(step);
+    let outcomes = outcome::compare_outcomes(&step.sides, normalizer);
+    let mut drifts: Vec<Drift> = outcomes
+        .findings
+        .into_iter()
+        .map(|finding| site.drift(finding))
+        .collect();
+    if outcomes.observations_comparable {
+        drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
+    }
+    drifts
 }
