@@ -51,21 +51,38 @@ pub fn compare_scenario(
     rules: &CompareRules,
 ) -> Vec<Drift> {
     let rules = prepare_rules(rules);
-    let mut captures = Twin::<BTreeMap<String, Value>>::default();
+    let normalizer = Normalizer::new(&header.environments, &scenario_captures(steps));
     let mut drifts = Vec::new();
     for step in steps {
-        for side in Side::BOTH {
-            let captured = &step.sides.get(side).captures;
-            captures.get_mut(side).extend(
-                captured
-                    .iter()
-                    .map(|(name, value)| (name.clone(), value.clone())),
-            );
-        }
-        let normalizer = Normalizer::new(&header.environments, &captures);
         drifts.extend(compare_step(step, &rules, &normalizer));
     }
     drifts
+}
+
+/// Every value captured in the scenario, per side. Captures of later steps
+/// count for earlier ones too: the response that *carries* an id is the one
+/// it is captured from. A name captured again with another value is kept as
+/// `name#2`, `name#3`, … so no captured value escapes normalisation.
+fn scenario_captures(steps: &[StepRecord]) -> Twin<BTreeMap<String, Value>> {
+    let mut captures = Twin::<BTreeMap<String, Value>>::default();
+    for step in steps {
+        for side in Side::BOTH {
+            let known = captures.get_mut(side);
+            for (name, value) in &step.sides.get(side).captures {
+                if known.values().any(|v| v == value) {
+                    continue;
+                }
+                let mut key = name.clone();
+                let mut n = 1;
+                while known.contains_key(&key) {
+                    n += 1;
+                    key = format!("{name}#{n}");
+                }
+                known.insert(key, value.clone());
+            }
+        }
+    }
+    captures
 }
 
 /// Parses the ignore paths (skipping any that do not parse: configuration

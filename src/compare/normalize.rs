@@ -114,8 +114,12 @@ impl Normalizer {
         let mut sides = Twin::<KnownValues>::default();
         for side in Side::BOTH {
             let known = sides.get_mut(side);
+            let other_captures = captures.get(other_side(side));
             for (name, value) in captures.get(side) {
-                known.add_capture(name, value);
+                // A value both sides captured alike needs no placeholder.
+                if other_captures.get(name) != Some(value) {
+                    known.add_capture(name, value);
+                }
             }
             let other = environments.get(other_side(side));
             for (name, value) in &environments.get(side).variables {

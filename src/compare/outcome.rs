@@ -39,14 +39,8 @@ pub(super) fn compare_outcomes(
     let (findings, observations_comparable) = match (acted(Side::Baseline), acted(Side::Candidate))
     {
         (true, true) => (assertion_findings(sides, normalizer), true),
-        (true, false) => (
-            vec![broken_one_side(sides, Side::Candidate, normalizer)],
-            false,
-        ),
-        (false, true) => (
-            vec![broken_one_side(sides, Side::Baseline, normalizer)],
-            false,
-        ),
+        (true, false) => (broken_one_side(sides, Side::Candidate, normalizer), false),
+        (false, true) => (broken_one_side(sides, Side::Baseline, normalizer), false),
         (false, false) => (Vec::new(), false),
     };
     OutcomeComparison {
@@ -55,23 +49,22 @@ pub(super) fn compare_outcomes(
     }
 }
 
-/// `side` errored or was skipped while the other side acted.
-fn broken_one_side(sides: &Twin<SideStep>, side: Side, normalizer: &Normalizer) -> Finding {
+/// `side` errored while the other side acted. A side skipped after an
+/// earlier error gives nothing: that error is already drift at its own step.
+fn broken_one_side(sides: &Twin<SideStep>, side: Side, normalizer: &Normalizer) -> Vec<Finding> {
     let outcome = &sides.get(side).outcome;
+    if matches!(outcome, StepOutcome::Skipped { .. }) {
+        return Vec::new();
+    }
     let message = normalizer.normalize_text(side, outcome.message().unwrap_or_default());
-    let sentence = match outcome {
-        StepOutcome::Skipped { .. } => {
-            format!("step skipped in {side} only, after an earlier error there: {message}")
-        }
-        _ => format!("step errored in {side} only: {message}"),
-    };
-    Finding {
+    let sentence = format!("step errored in {side} only: {message}");
+    vec![Finding {
         class: DriftClass::ErrorOneSide,
         path: None,
         baseline: on_side(side, Side::Baseline, Value::String(message.clone())),
         candidate: on_side(side, Side::Candidate, Value::String(message)),
         message: sentence,
-    }
+    }]
 }
 
 /// Assertions that held on one side only, when exactly one side failed.

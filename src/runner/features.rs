@@ -96,7 +96,9 @@ pub fn load(paths: &[PathBuf], tags: Option<&str>, display_root: &Path) -> Resul
 
 /// `path` relative to `root` when it lies below it, as given otherwise.
 pub fn display_path(path: &Path, root: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let absolute = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_owned());
     absolute
         .strip_prefix(root)
         .map(Path::to_path_buf)
