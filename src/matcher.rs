@@ -1,1 +1,0 @@
-//! Karate-style fuzzy matching of expected values against actual JSON.
