@@ -55,7 +55,10 @@ pub struct GeneratedValues {
 impl GeneratedValues {
     /// Starts a new side: call counters restart, generated values are kept.
     pub fn start_side(&self) {
-        self.counters.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     fn get_or_make(&self, function: &str, make: impl FnOnce() -> JinjaValue) -> JinjaValue {
@@ -80,6 +83,10 @@ struct GeneratedHandle(Arc<GeneratedValues>);
 impl Object for GeneratedHandle {}
 
 const GENERATED_KEY: &str = "__driftgate_generated";
+
+/// The longest `random_string(n)`: a typo such as `random_string(10000000000)`
+/// is an error, not an attempt to allocate gigabytes.
+const MAX_RANDOM_STRING_LEN: usize = 65_536;
 
 /// What a template can see on one side.
 #[derive(Debug, Clone, Copy)]
@@ -124,17 +131,23 @@ impl TemplateEngine {
             env.set_syntax(syntax);
         }
         env.add_function("uuid", |state: &State| {
-            generated(state, "uuid", || JinjaValue::from(uuid::Uuid::new_v4().to_string()))
+            generated(state, "uuid", || {
+                JinjaValue::from(uuid::Uuid::new_v4().to_string())
+            })
         });
         env.add_function("now", |state: &State, fmt: Option<String>| {
             let at = generated(state, "now", || {
-                JinjaValue::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                JinjaValue::from(
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                )
             });
             format_time(&at, fmt.as_deref())
         });
         env.add_function("today", |state: &State, fmt: Option<String>| {
             let at = generated(state, "now", || {
-                JinjaValue::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                JinjaValue::from(
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                )
             });
             format_time(&at, Some(fmt.as_deref().unwrap_or("%Y-%m-%d")))
         });
@@ -150,10 +163,16 @@ impl TemplateEngine {
             }))
         });
         env.add_function("random_string", |state: &State, len: usize| {
-            generated(state, "random_string", || {
+            if len > MAX_RANDOM_STRING_LEN {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("random_string({len}): at most {MAX_RANDOM_STRING_LEN} characters"),
+                ));
+            }
+            Ok(generated(state, "random_string", || {
                 use rand::distr::{Alphanumeric, SampleString};
                 JinjaValue::from(Alphanumeric.sample_string(&mut rand::rng(), len))
-            })
+            }))
         });
         TemplateEngine { env }
     }
@@ -184,9 +203,53 @@ impl TemplateEngine {
 
     /// Renders `template` against an arbitrary context (used by mock responses).
     pub fn render_value(&self, template: &str, ctx: JinjaValue) -> Result<String, TemplateError> {
-        self.env
-            .render_str(template, ctx)
-            .map_err(|e| to_template_error(template, &e))
+        self.env.render_str(template, ctx.clone()).map_err(|e| {
+            let undefined = (e.kind() == ErrorKind::UndefinedError)
+                .then(|| self.undefined_name(template, &ctx, &e))
+                .flatten();
+            to_template_error(template, undefined, &e)
+        })
+    }
+
+    /// The variable an undefined error is about (`orderNo`, `env.tenant`).
+    ///
+    /// The error's span points at the failing operation (in `{{ nope | upper }}`
+    /// at `upper`), so the name comes from the template's variables that the
+    /// context does not define: the first one inside the span, else the first
+    /// one in the text, else the span's text.
+    fn undefined_name(
+        &self,
+        template: &str,
+        ctx: &JinjaValue,
+        e: &minijinja::Error,
+    ) -> Option<String> {
+        let span = e.range();
+        let mut unresolved: Vec<(usize, String)> = self
+            .env
+            .template_from_str(template)
+            .map(|t| t.undeclared_variables(true))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|name| !self.is_global(name))
+            .filter_map(|name| unresolved_prefix(ctx, &name))
+            .map(|name| (template.find(name.as_str()).unwrap_or(usize::MAX), name))
+            .collect();
+        unresolved.sort();
+        let in_span = span.and_then(|span| {
+            unresolved
+                .iter()
+                .find(|(at, _)| span.contains(at))
+                .map(|(_, name)| name.clone())
+        });
+        in_span
+            .or_else(|| unresolved.into_iter().next().map(|(_, name)| name))
+            .or_else(|| error_span_text(template, e).map(str::to_owned))
+    }
+
+    /// Whether the first segment of `name` is a function or global such as `uuid`.
+    fn is_global(&self, name: &str) -> bool {
+        let root = name.split('.').next().unwrap_or_default();
+        self.env.globals().any(|(global, _)| global == root)
     }
 }
 
@@ -218,16 +281,22 @@ fn format_time(at: &JinjaValue, fmt: Option<&str>) -> Result<String, minijinja::
     Ok(out)
 }
 
-fn to_template_error(template: &str, e: &minijinja::Error) -> TemplateError {
-    if e.kind() == ErrorKind::UndefinedError {
-        if let Some(name) = undefined_name(template, e) {
-            return TemplateError::Undefined {
-                name,
-                template: template.to_owned(),
-            };
-        }
+/// The engine's error as a [`TemplateError`]; `undefined` names the missing variable.
+fn to_template_error(
+    template: &str,
+    undefined: Option<String>,
+    e: &minijinja::Error,
+) -> TemplateError {
+    if let Some(name) = undefined {
+        return TemplateError::Undefined {
+            name,
+            template: template.to_owned(),
+        };
     }
-    let mut message = e.detail().map(str::to_owned).unwrap_or_else(|| e.kind().to_string());
+    let mut message = e
+        .detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| e.kind().to_string());
     if let Some(src) = std::error::Error::source(e) {
         message.push_str(&format!(": {src}"));
     }
@@ -237,11 +306,28 @@ fn to_template_error(template: &str, e: &minijinja::Error) -> TemplateError {
     }
 }
 
-/// The source text of the expression that was undefined, from the error's span.
-fn undefined_name(template: &str, e: &minijinja::Error) -> Option<String> {
+/// The shortest dotted prefix of `name` (`order.lines`) that `ctx` does not define.
+fn unresolved_prefix(ctx: &JinjaValue, name: &str) -> Option<String> {
+    let mut current = ctx.clone();
+    for (end, _) in name.match_indices('.').chain([(name.len(), "")]) {
+        let part = name[..end].rsplit('.').next().unwrap_or_default();
+        current = match current.get_attr(part) {
+            Ok(value) if !value.is_undefined() => value,
+            _ => return Some(name[..end].to_owned()),
+        };
+    }
+    None
+}
+
+/// The source text the error points at, when it has a span, extended back over the
+/// path it belongs to (`[5].sku` → `order.lines[5].sku`).
+fn error_span_text<'t>(template: &'t str, e: &minijinja::Error) -> Option<&'t str> {
     let range = e.range()?;
-    let text = template.get(range)?.trim();
-    Some(text.to_owned())
+    let start = template
+        .get(..range.start)?
+        .trim_end_matches(|c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+        .len();
+    template.get(start..range.end).map(str::trim)
 }
 
 #[cfg(test)]
