@@ -55,7 +55,12 @@ struct RunArgs {
     /// Feature files or folders (default: [run] features of the config).
     paths: Vec<PathBuf>,
     /// Configuration file.
-    #[arg(short, long, default_value = "driftgate.toml", env = "DRIFTGATE_CONFIG")]
+    #[arg(
+        short,
+        long,
+        default_value = "driftgate.toml",
+        env = "DRIFTGATE_CONFIG"
+    )]
     config: PathBuf,
     /// Baseline environment (usually production).
     #[arg(long)]
@@ -95,8 +100,12 @@ struct MockArgs {
 }
 
 fn parse_port(s: &str) -> Result<(String, u16), String> {
-    let (service, port) = s.split_once('=').ok_or("expected SERVICE=PORT, e.g. erp=8081")?;
-    let port = port.parse().map_err(|e| format!("bad port `{port}`: {e}"))?;
+    let (service, port) = s
+        .split_once('=')
+        .ok_or("expected SERVICE=PORT, e.g. erp=8081")?;
+    let port = port
+        .parse()
+        .map_err(|e| format!("bad port `{port}`: {e}"))?;
     Ok((service.to_owned(), port))
 }
 
@@ -105,7 +114,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::NO_DRIFT });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::NO_DRIFT
+            });
         }
     };
     init_logging(cli.verbose);
@@ -147,8 +160,9 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("driftgate={default},warn")));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("driftgate={default},warn"))
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -189,7 +203,10 @@ fn finish(outcome: Result<runner::RunOutcome, RunError>, color: bool) -> anyhow:
             Ok(e.exit_code())
         }
         Ok(outcome) => {
-            print!("{}", report::terminal::render(&outcome.report, color, &outcome.redactor));
+            print!(
+                "{}",
+                report::terminal::render(&outcome.report, color, &outcome.redactor)
+            );
             println!("trace: {}", outcome.trace_path.display());
             for file in &outcome.report_files {
                 println!("report: {}", file.display());
@@ -260,12 +277,19 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
 async fn serve_mocks(args: MockArgs) -> anyhow::Result<u8> {
     let specs = mock::load_dir(&args.mocks)?;
     let ports: BTreeMap<String, u16> = args.ports.into_iter().collect();
-    let env = MockEnvironment::start_on(&specs, &args.env, Arc::new(TemplateEngine::new()), &ports).await?;
+    let env = MockEnvironment::start_on(&specs, &args.env, Arc::new(TemplateEngine::new()), &ports)
+        .await?;
     for (service, url) in env.services() {
         println!("{service}: {url}");
     }
-    println!("serving `{}` mocks from {}; Ctrl-C to stop", args.env, display(&args.mocks));
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    println!(
+        "serving `{}` mocks from {}; Ctrl-C to stop",
+        args.env,
+        display(&args.mocks)
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     Ok(exit::NO_DRIFT)
 }
 
@@ -275,6 +299,9 @@ fn display(p: &Path) -> String {
 
 fn print_steps() {
     for step in driftgate::world::steps::catalogue() {
-        println!("{}\n    {}\n    e.g. {}\n", step.pattern, step.summary, step.example);
+        println!(
+            "{}\n    {}\n    e.g. {}\n",
+            step.pattern, step.summary, step.example
+        );
     }
 }

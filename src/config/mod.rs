@@ -38,7 +38,9 @@ pub use secret::{REDACTED, Redactor, SecretSource};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config {path}: {source}\n  hint: pass --config PATH or create driftgate.toml in the current directory")]
+    #[error(
+        "cannot read config {path}: {source}\n  hint: pass --config PATH or create driftgate.toml in the current directory"
+    )]
     Read {
         /// The file.
         path: PathBuf,
@@ -283,7 +285,10 @@ impl Config {
             message,
         };
         if self.run.concurrency == 0 {
-            return Err(invalid("run.concurrency".into(), "must be at least 1".into()));
+            return Err(invalid(
+                "run.concurrency".into(),
+                "must be at least 1".into(),
+            ));
         }
         for (i, expr) in self.compare.ignore.iter().enumerate() {
             if let Err(e) = serde_json_path::JsonPath::parse(expr) {

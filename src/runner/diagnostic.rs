@@ -33,13 +33,24 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `line:col` of `path`, reading the line's text from the file.
-    pub fn at(title: impl Into<String>, path: &Path, shown: &str, line: usize, col: usize) -> Diagnostic {
+    pub fn at(
+        title: impl Into<String>,
+        path: &Path,
+        shown: &str,
+        line: usize,
+        col: usize,
+    ) -> Diagnostic {
         let source_line = std::fs::read_to_string(path)
             .ok()
             .and_then(|text| text.lines().nth(line.saturating_sub(1)).map(str::to_owned));
         let width = source_line
             .as_deref()
-            .map(|l| l.chars().count().saturating_sub(col.saturating_sub(1)).max(1))
+            .map(|l| {
+                l.chars()
+                    .count()
+                    .saturating_sub(col.saturating_sub(1))
+                    .max(1)
+            })
             .unwrap_or(1);
         Diagnostic {
             title: title.into(),
@@ -74,7 +85,13 @@ impl fmt::Display for Diagnostic {
         if self.line == 0 {
             writeln!(f, "{pad}--> {}", self.file)?;
         } else {
-            writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.col.max(1))?;
+            writeln!(
+                f,
+                "{pad}--> {}:{}:{}",
+                self.file,
+                self.line,
+                self.col.max(1)
+            )?;
         }
         if let Some(src) = &self.source_line {
             writeln!(f, "{pad} |")?;

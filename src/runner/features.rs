@@ -39,20 +39,27 @@ pub struct FeatureSet {
 
 /// Reads every `.feature` under `paths`, keeps the scenarios `tags` selects,
 /// and checks their steps. All problems are reported together.
-pub fn load(paths: &[PathBuf], tags: Option<&str>, display_root: &Path) -> Result<FeatureSet, FeatureErrors> {
+pub fn load(
+    paths: &[PathBuf],
+    tags: Option<&str>,
+    display_root: &Path,
+) -> Result<FeatureSet, FeatureErrors> {
     let filter = match tags {
         None => None,
-        Some(expr) => Some(expr.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| {
-            FeatureErrors(vec![Diagnostic {
-                title: format!("invalid tag expression `{expr}`: {e}"),
-                file: "--tags".into(),
-                line: 0,
-                col: 0,
-                source_line: None,
-                width: 1,
-                help: Some("example: --tags \"@smoke and not @slow\"".into()),
-            }])
-        })?),
+        Some(expr) => Some(
+            expr.parse::<gherkin::tagexpr::TagOperation>()
+                .map_err(|e| {
+                    FeatureErrors(vec![Diagnostic {
+                        title: format!("invalid tag expression `{expr}`: {e}"),
+                        file: "--tags".into(),
+                        line: 0,
+                        col: 0,
+                        source_line: None,
+                        width: 1,
+                        help: Some("example: --tags \"@smoke and not @slow\"".into()),
+                    }])
+                })?,
+        ),
     };
     let mut diagnostics = Vec::new();
     let mut features = Vec::new();
@@ -138,7 +145,10 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             collect_dir(&path, files);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("feature")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("feature"))
+        {
             files.push(path);
         }
     }
@@ -151,7 +161,12 @@ fn parse_diagnostic(file: &Path, shown: &str, e: &gherkin::ParseFileError) -> Di
     // The parser reports "Error at LINE:COL: {expected tokens}".
     let (line, col) = detail
         .strip_prefix("Error at ")
-        .and_then(|rest| rest.split(':').collect::<Vec<_>>().get(..2).map(|p| p.to_vec()))
+        .and_then(|rest| {
+            rest.split(':')
+                .collect::<Vec<_>>()
+                .get(..2)
+                .map(|p| p.to_vec())
+        })
         .and_then(|p| Some((p[0].trim().parse().ok()?, p[1].trim().parse().ok()?)))
         .unwrap_or((0, 0));
     let mut d = Diagnostic::at("malformed feature file", file, shown, line, col).underline(col, 1);
@@ -175,7 +190,10 @@ fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
 
 fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
     let background = feature.background.iter().flat_map(|b| &b.steps);
-    let rule_backgrounds = feature.rules.iter().flat_map(|r| r.background.iter().flat_map(|b| &b.steps));
+    let rule_backgrounds = feature
+        .rules
+        .iter()
+        .flat_map(|r| r.background.iter().flat_map(|b| &b.steps));
     let scenarios = feature
         .scenarios
         .iter()
@@ -189,8 +207,14 @@ fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Ve
         }
         if let Err(suggestion) = steps::lookup(&step.value) {
             let col = step.position.col + step.keyword.chars().count();
-            let mut d = Diagnostic::at(format!("unknown step `{}`", step.value), file, shown, step.position.line, col)
-                .underline(col, step.value.chars().count());
+            let mut d = Diagnostic::at(
+                format!("unknown step `{}`", step.value),
+                file,
+                shown,
+                step.position.line,
+                col,
+            )
+            .underline(col, step.value.chars().count());
             d.help = Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`? (`driftgate steps` lists every step)"),
                 None => "no built-in step is close; `driftgate steps` lists every step".into(),

@@ -22,7 +22,10 @@ pub use preflight::Unreachable;
 use crate::config::{Config, ConfigError, Redactor};
 use crate::report::DriftReport;
 use crate::template::TemplateEngine;
-use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, Side, TRACE_FORMAT, TraceError, TraceRecord, TraceWriter, Twin};
+use crate::trace::{
+    EnvironmentRef, RunHeader, ScenarioKey, Side, TRACE_FORMAT, TraceError, TraceRecord,
+    TraceWriter, Twin,
+};
 use crate::transport::http::ClientError;
 use crate::world::{EnvRuntime, RunContext, ScenarioState, StepFailure, TwinWorld, steps};
 
@@ -129,12 +132,20 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         }
     }
     let paths = if opts.paths.is_empty() {
-        config.run.features.iter().map(|p| config.resolve_path(p)).collect()
+        config
+            .run
+            .features
+            .iter()
+            .map(|p| config.resolve_path(p))
+            .collect()
     } else {
         opts.paths.clone()
     };
     let feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
-    let envs = Twin::new(EnvRuntime::new(envs.baseline)?, EnvRuntime::new(envs.candidate)?);
+    let envs = Twin::new(
+        EnvRuntime::new(envs.baseline)?,
+        EnvRuntime::new(envs.candidate)?,
+    );
     let unreachable = preflight::check(&envs, Duration::from_secs(5)).await;
     if !unreachable.is_empty() {
         return Err(RunError::Unreachable(unreachable));
@@ -172,10 +183,16 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut scenarios = results.scenarios;
-    scenarios.sort_by(|a, b| (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line)));
+    scenarios.sort_by(|a, b| {
+        (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line))
+    });
     let mut drifts = results.drifts;
     drifts.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(&b.scenario.feature, b.scenario.line, b.step.index))
+        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(
+            &b.scenario.feature,
+            b.scenario.line,
+            b.step.index,
+        ))
     });
     let report = DriftReport {
         header,
@@ -183,10 +200,14 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         scenarios,
         drifts,
     };
-    let (report_files, report_errors) = match crate::report::write_all(&report, &opts.report_dir, &redactor) {
-        Ok(files) => (files, results.trace_errors),
-        Err(e) => (Vec::new(), [results.trace_errors, vec![e.to_string()]].concat()),
-    };
+    let (report_files, report_errors) =
+        match crate::report::write_all(&report, &opts.report_dir, &redactor) {
+            Ok(files) => (files, results.trace_errors),
+            Err(e) => (
+                Vec::new(),
+                [results.trace_errors, vec![e.to_string()]].concat(),
+            ),
+        };
     Ok(RunOutcome {
         report,
         trace_path,
@@ -209,7 +230,10 @@ async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: 
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
-            world.begin(before_ctx.clone(), ScenarioState::new(scenario_key(feature, rule, scenario)));
+            world.begin(
+                before_ctx.clone(),
+                ScenarioState::new(scenario_key(feature, rule, scenario)),
+            );
             async {}.boxed_local()
         })
         .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {
@@ -224,11 +248,19 @@ async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: 
             .when(regex.clone(), def.run)
             .then(regex.clone(), def.run);
     }
-    let opts = cucumber::cli::Opts::<cucumber::cli::Empty, cucumber::runner::basic::Cli, cucumber::cli::Empty>::default();
-    cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(Preparsed(features), runner, Silent)
-        .with_cli(opts)
-        .run(())
-        .await;
+    let opts = cucumber::cli::Opts::<
+        cucumber::cli::Empty,
+        cucumber::runner::basic::Cli,
+        cucumber::cli::Empty,
+    >::default();
+    cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(
+        Preparsed(features),
+        runner,
+        Silent,
+    )
+    .with_cli(opts)
+    .run(())
+    .await;
 }
 
 /// Identity of a scenario as recorded in traces.
@@ -258,8 +290,12 @@ fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> 
 fn failure_message(finished: &event::ScenarioFinished) -> Option<String> {
     match finished {
         event::ScenarioFinished::StepPassed | event::ScenarioFinished::StepSkipped => None,
-        event::ScenarioFinished::BeforeHookFailed(info) => Some(format!("before hook failed: {}", panic_text(info))),
-        event::ScenarioFinished::StepFailed(_, _, event::StepError::Panic(info)) => Some(panic_text(info)),
+        event::ScenarioFinished::BeforeHookFailed(info) => {
+            Some(format!("before hook failed: {}", panic_text(info)))
+        }
+        event::ScenarioFinished::StepFailed(_, _, event::StepError::Panic(info)) => {
+            Some(panic_text(info))
+        }
         event::ScenarioFinished::StepFailed(_, _, other) => Some(other.to_string()),
     }
 }

@@ -60,7 +60,12 @@ async fn probe(base_url: &str, timeout: Duration) -> Result<(), String> {
     let url = reqwest::Url::parse(base_url).map_err(|e| format!("invalid URL: {e}"))?;
     let host = url.host_str().ok_or("the URL has no host")?.to_owned();
     let port = url.port_or_known_default().ok_or("the URL has no port")?;
-    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host.as_str(), port))).await {
+    match tokio::time::timeout(
+        timeout,
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await
+    {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!("no answer within {timeout:?}")),

@@ -135,22 +135,25 @@ mod tests {
         redactor.add("top-secret-token");
         let w = TraceWriter::create(&path, redactor).unwrap();
         let mut sides = Twin::<SideStep>::default();
-        sides.baseline.observations.push(Observation::Http(HttpExchange {
-            service: "erp".into(),
-            request: HttpRequestRecord {
-                method: "GET".into(),
-                url: "http://x/api".into(),
-                headers: vec![("authorization".into(), "Bearer top-secret-token".into())],
-                body: None,
-            },
-            response: Some(HttpResponseRecord {
-                status: 200,
-                headers: vec![],
-                body: Some(Body::Json(serde_json::json!({"a": 1}))),
-            }),
-            error: None,
-            timing: Timing::default(),
-        }));
+        sides
+            .baseline
+            .observations
+            .push(Observation::Http(HttpExchange {
+                service: "erp".into(),
+                request: HttpRequestRecord {
+                    method: "GET".into(),
+                    url: "http://x/api".into(),
+                    headers: vec![("authorization".into(), "Bearer top-secret-token".into())],
+                    body: None,
+                },
+                response: Some(HttpResponseRecord {
+                    status: 200,
+                    headers: vec![],
+                    body: Some(Body::Json(serde_json::json!({"a": 1}))),
+                }),
+                error: None,
+                timing: Timing::default(),
+            }));
         let step = TraceRecord::Step(StepRecord {
             scenario: key(),
             index: 0,

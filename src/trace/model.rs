@@ -64,7 +64,10 @@ pub struct Twin<T> {
 impl<T> Twin<T> {
     /// Builds a twin from one value per side.
     pub fn new(baseline: T, candidate: T) -> Self {
-        Twin { baseline, candidate }
+        Twin {
+            baseline,
+            candidate,
+        }
     }
 
     /// The value of one side.

@@ -118,7 +118,15 @@ impl HttpClient {
                 .collect::<Vec<_>>();
             let bytes = response.bytes().await?;
             let total_ms = ms(start);
-            Ok::<_, reqwest::Error>((status, headers, bytes, Timing { headers_ms, total_ms }))
+            Ok::<_, reqwest::Error>((
+                status,
+                headers,
+                bytes,
+                Timing {
+                    headers_ms,
+                    total_ms,
+                },
+            ))
         });
         let (response, error, timing) = match task.await {
             Ok(Ok((status, headers, bytes, timing))) => {
@@ -134,10 +142,17 @@ impl HttpClient {
                     timing,
                 )
             }
-            Ok(Err(e)) => (None, Some(describe_error(&self.service, &e)), Timing::default()),
+            Ok(Err(e)) => (
+                None,
+                Some(describe_error(&self.service, &e)),
+                Timing::default(),
+            ),
             Err(e) => (
                 None,
-                Some(format!("request task for `{}` was aborted: {e}", self.service)),
+                Some(format!(
+                    "request task for `{}` was aborted: {e}",
+                    self.service
+                )),
                 Timing::default(),
             ),
         };

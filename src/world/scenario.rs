@@ -75,7 +75,13 @@ pub struct SideCtx<'a> {
 impl SideCtx<'_> {
     /// Renders a template with this side's variables.
     pub fn render(&self, template: &str) -> Result<String, String> {
-        render_on(self.run, self.side, &self.state.vars, self.generated, template)
+        render_on(
+            self.run,
+            self.side,
+            &self.state.vars,
+            self.generated,
+            template,
+        )
     }
 }
 
@@ -149,7 +155,12 @@ impl ScenarioState {
 
     /// Records a finished step on both sides: applies captures, marks errored
     /// sides, appends to the trace, and fails the step when no side passed.
-    pub(crate) fn record(&mut self, run: &RunContext, step: &cucumber::gherkin::Step, sides: Twin<SideStep>) {
+    pub(crate) fn record(
+        &mut self,
+        run: &RunContext,
+        step: &cucumber::gherkin::Step,
+        sides: Twin<SideStep>,
+    ) {
         for side in Side::BOTH {
             let (state, result) = (self.sides.get_mut(side), sides.get(side));
             for (name, value) in &result.captures {

@@ -110,26 +110,45 @@ fn drift_values_are_the_normalised_ones() {
 }
 
 #[test]
-fn a_later_capture_of_a_name_replaces_the_earlier_one() {
+fn every_capture_of_a_name_is_normalised_even_when_captured_again() {
     let capture = |id: &str| capturing(passed(vec![]), "orderId", json!(id));
     let echo = |id: &str| passed(vec![get(200, json!({"id": id}))]);
     let steps = vec![
         step(
             0,
+            "I look up the first before capturing",
+            echo("1111-old"),
+            echo("2222-old"),
+        ),
+        step(
+            1,
             "I create an order",
             capture("1111-old"),
             capture("2222-old"),
         ),
         step(
-            1,
+            2,
             "I create another",
             capture("3333-new"),
             capture("4444-new"),
         ),
-        step(2, "I look up the first", echo("1111-old"), echo("2222-old")),
+        step(3, "I look up the first", echo("1111-old"), echo("2222-old")),
+        step(
+            4,
+            "I look up the second",
+            echo("3333-new"),
+            echo("4444-new"),
+        ),
+        step(5, "I look up a mix", echo("1111-old"), echo("4444-new")),
     ];
+    let drifts = compare(&steps, &rules());
+    assert_eq!(classes(&drifts), [(DriftClass::ValueChange, Some("$.id"))]);
+    assert_eq!(drifts[0].step.index, 5);
     assert_eq!(
-        classes(&compare(&steps, &rules())),
-        [(DriftClass::ValueChange, Some("$.id"))]
+        (&drifts[0].baseline, &drifts[0].candidate),
+        (
+            &Some(json!("<captured:orderId>")),
+            &Some(json!("<captured:orderId#2>"))
+        )
     );
 }

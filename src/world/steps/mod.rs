@@ -53,7 +53,10 @@ fn compiled() -> &'static [Regex] {
     static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         catalogue()
             .iter()
-            .map(|s| Regex::new(s.pattern).unwrap_or_else(|e| panic!("built-in step pattern {}: {e}", s.pattern)))
+            .map(|s| {
+                Regex::new(s.pattern)
+                    .unwrap_or_else(|e| panic!("built-in step pattern {}: {e}", s.pattern))
+            })
             .collect()
     });
     &COMPILED
@@ -91,7 +94,10 @@ fn strip_keyword(example: &'static str) -> &'static str {
 
 /// The n-th capture group of the step's match ("" when an optional group did not match).
 fn arg(ctx: &Context, n: usize) -> &str {
-    ctx.matches.get(n).map(|(_, v)| v.as_str()).unwrap_or_default()
+    ctx.matches
+        .get(n)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -117,6 +123,9 @@ mod tests {
         assert_eq!(lookup("the response status should be 200"), Ok(()));
         let suggestion = lookup("the response stauts should be 200").unwrap_err();
         assert_eq!(suggestion, Some("the response status should be 201"));
-        assert_eq!(lookup("completely unrelated words here and there").unwrap_err(), None);
+        assert_eq!(
+            lookup("completely unrelated words here and there").unwrap_err(),
+            None
+        );
     }
 }

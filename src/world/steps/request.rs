@@ -208,7 +208,10 @@ async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTempla
     let (run, scenario) = w.twin_parts();
     let pending = std::mem::take(&mut scenario.pending);
     let prepared = prepare(&run, scenario, &pending, &template);
-    let Twin { baseline, candidate } = &mut scenario.sides;
+    let Twin {
+        baseline,
+        candidate,
+    } = &mut scenario.sides;
     let (b, c) = futures::join!(
         act(&run, Side::Baseline, prepared.baseline, baseline),
         act(&run, Side::Candidate, prepared.candidate, candidate)
@@ -242,7 +245,12 @@ async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTempla
     }
 }
 
-async fn send_on(run: &RunContext, side: Side, service: &str, request: HttpRequest) -> HttpExchange {
+async fn send_on(
+    run: &RunContext,
+    side: Side,
+    service: &str,
+    request: HttpRequest,
+) -> HttpExchange {
     match run.envs.get(side).clients.get(service) {
         Some(client) => client.send(request).await,
         None => unreachable_service(service, request),
@@ -319,7 +327,8 @@ fn refusal(
 fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
     let name = if named.is_empty() {
         run.default_service.clone().ok_or_else(|| {
-            "no service named and no default: add `on \"SERVICE\"` or set [run] default_service".to_owned()
+            "no service named and no default: add `on \"SERVICE\"` or set [run] default_service"
+                .to_owned()
         })?
     } else {
         named.to_owned()
@@ -371,7 +380,9 @@ fn render_request(
     };
     let body = body_template.map(render).transpose()?;
     if body.as_deref().is_some_and(looks_like_json)
-        && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
     {
         headers.push(("content-type".into(), "application/json".into()));
     }
@@ -439,10 +450,29 @@ async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, t
     };
     let prepared = prepare(&run, scenario, &pending, &template);
     let expected = expected_values(&run, scenario, &condition);
-    let Twin { baseline, candidate } = &mut scenario.sides;
+    let Twin {
+        baseline,
+        candidate,
+    } = &mut scenario.sides;
     let (b, c) = futures::join!(
-        poll_side(&run, Side::Baseline, prepared.baseline, &condition, expected.baseline, timeout, baseline),
-        poll_side(&run, Side::Candidate, prepared.candidate, &condition, expected.candidate, timeout, candidate),
+        poll_side(
+            &run,
+            Side::Baseline,
+            prepared.baseline,
+            &condition,
+            expected.baseline,
+            timeout,
+            baseline
+        ),
+        poll_side(
+            &run,
+            Side::Candidate,
+            prepared.candidate,
+            &condition,
+            expected.candidate,
+            timeout,
+            candidate
+        ),
     );
     scenario.record(&run, &ctx.step, Twin::new(b, c));
 }
@@ -456,8 +486,14 @@ fn expected_values(
     let mut out = Twin::new(Ok(Value::Null), Ok(Value::Null));
     if let PollCondition::Field { expected, .. } = condition {
         for side in Side::BOTH {
-            *out.get_mut(side) = render_on(run, side, &scenario.sides.get(side).vars, scenario.generated(), expected)
-                .map(|t| crate::matcher::parse_expected(&t));
+            *out.get_mut(side) = render_on(
+                run,
+                side,
+                &scenario.sides.get(side).vars,
+                scenario.generated(),
+                expected,
+            )
+            .map(|t| crate::matcher::parse_expected(&t));
         }
     }
     out
@@ -492,7 +528,12 @@ async fn poll_side(
             state.last_response = exchange.response.clone();
             let (passed, message) = match &verdict {
                 Ok(()) => (true, None),
-                Err(m) => (false, Some(format!("not met within {timeout:?} after {attempts} attempts: {m}"))),
+                Err(m) => (
+                    false,
+                    Some(format!(
+                        "not met within {timeout:?} after {attempts} attempts: {m}"
+                    )),
+                ),
             };
             let assertion = AssertionRecord {
                 description: format!("poll until {}", describe(condition)),
@@ -511,7 +552,10 @@ async fn poll_side(
             };
             return SideStep {
                 outcome,
-                observations: vec![Observation::Http(exchange), Observation::Assertion(assertion)],
+                observations: vec![
+                    Observation::Http(exchange),
+                    Observation::Assertion(assertion),
+                ],
                 ..SideStep::default()
             };
         }

@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use super::{StepDef, arg};
 use crate::matcher::{self, MatchMode, Mismatch};
-use crate::trace::{AssertionRecord, Body, HttpExchange, HttpResponseRecord, Observation, SideStep, StepOutcome};
+use crate::trace::{
+    AssertionRecord, Body, HttpExchange, HttpResponseRecord, Observation, SideStep, StepOutcome,
+};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
@@ -111,7 +113,12 @@ fn error(message: String) -> SideStep {
     }
 }
 
-fn record(description: String, path: &str, actual: Option<Value>, mismatches: &[Mismatch]) -> AssertionRecord {
+fn record(
+    description: String,
+    path: &str,
+    actual: Option<Value>,
+    mismatches: &[Mismatch],
+) -> AssertionRecord {
     AssertionRecord {
         description,
         passed: mismatches.is_empty(),
@@ -156,8 +163,14 @@ fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             let expected = matcher::parse_expected(&s.render(&expected)?);
             let actual = response.header(&name).map(|v| Value::String(v.to_owned()));
             let path = format!("header:{}", name.to_lowercase());
-            let mismatches = matcher::match_at(&path, &expected, actual.as_ref(), MatchMode::Equals);
-            Ok(record(format!("header {name} == {expected}"), &path, actual, &mismatches))
+            let mismatches =
+                matcher::match_at(&path, &expected, actual.as_ref(), MatchMode::Equals);
+            Ok(record(
+                format!("header {name} == {expected}"),
+                &path,
+                actual,
+                &mismatches,
+            ))
         });
     })
 }
@@ -167,7 +180,13 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
         assert_step(w, &ctx, |s, response| {
             let expected = matcher::parse_expected(&s.render(&expected)?);
-            field_check(response, &path, &expected, MatchMode::Equals, format!("{path} == {expected}"))
+            field_check(
+                response,
+                &path,
+                &expected,
+                MatchMode::Equals,
+                format!("{path} == {expected}"),
+            )
         });
     })
 }
@@ -202,7 +221,13 @@ fn field_exists(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let path = arg(&ctx, 1).to_owned();
         assert_step(w, &ctx, |_, response| {
-            field_check(response, &path, &Value::from("#present"), MatchMode::Equals, format!("{path} exists"))
+            field_check(
+                response,
+                &path,
+                &Value::from("#present"),
+                MatchMode::Equals,
+                format!("{path} exists"),
+            )
         });
     })
 }
@@ -211,7 +236,13 @@ fn field_absent(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let path = arg(&ctx, 1).to_owned();
         assert_step(w, &ctx, |_, response| {
-            field_check(response, &path, &Value::from("#notpresent"), MatchMode::Equals, format!("{path} does not exist"))
+            field_check(
+                response,
+                &path,
+                &Value::from("#notpresent"),
+                MatchMode::Equals,
+                format!("{path} does not exist"),
+            )
         });
     })
 }
@@ -221,7 +252,13 @@ fn field_length(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let path = arg(&ctx, 1).to_owned();
         let n = arg(&ctx, 2).to_owned();
         assert_step(w, &ctx, |_, response| {
-            field_check(response, &path, &Value::from(format!("#[{n}]")), MatchMode::Equals, format!("{path} has {n} elements"))
+            field_check(
+                response,
+                &path,
+                &Value::from(format!("#[{n}]")),
+                MatchMode::Equals,
+                format!("{path} has {n} elements"),
+            )
         });
     })
 }
@@ -238,11 +275,12 @@ fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
     let docstring = ctx.step.docstring.clone();
     let line = ctx.step.position.line;
     assert_step(w, ctx, |s, response| {
-        let text = docstring
-            .as_deref()
-            .ok_or_else(|| format!("line {line}: this step needs a docstring holding the expected JSON body"))?;
-        let expected: Value = serde_json::from_str(&s.render(text)?)
-            .map_err(|e| format!("line {line}: the expected body in the docstring is not JSON: {e}"))?;
+        let text = docstring.as_deref().ok_or_else(|| {
+            format!("line {line}: this step needs a docstring holding the expected JSON body")
+        })?;
+        let expected: Value = serde_json::from_str(&s.render(text)?).map_err(|e| {
+            format!("line {line}: the expected body in the docstring is not JSON: {e}")
+        })?;
         matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
         let description = match mode {
             MatchMode::Equals => "body matches the docstring",
@@ -257,7 +295,9 @@ fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let (path, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
         capture_step(w, &ctx, &name, |response| {
             let body = json_body(response)?;
-            query(&path, body)?.ok_or_else(|| format!("cannot capture `{name}`: `{path}` matches nothing in the response"))
+            query(&path, body)?.ok_or_else(|| {
+                format!("cannot capture `{name}`: `{path}` matches nothing in the response")
+            })
         });
     })
 }
@@ -269,7 +309,9 @@ fn capture_header(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             response
                 .header(&header)
                 .map(|v| Value::String(v.to_owned()))
-                .ok_or_else(|| format!("cannot capture `{name}`: the response has no header `{header}`"))
+                .ok_or_else(|| {
+                    format!("cannot capture `{name}`: the response has no header `{header}`")
+                })
         });
     })
 }
@@ -305,13 +347,17 @@ fn json_body(response: &HttpResponseRecord) -> Result<&Value, String> {
             response.header("content-type").unwrap_or("no content-type"),
             excerpt(t)
         )),
-        None => Err(format!("the response (status {}) has no body", response.status)),
+        None => Err(format!(
+            "the response (status {}) has no body",
+            response.status
+        )),
     }
 }
 
 /// Evaluates a JSONPath: nothing → None, one node → it, several → an array of them.
 pub(crate) fn query(path: &str, body: &Value) -> Result<Option<Value>, String> {
-    let jp = serde_json_path::JsonPath::parse(path).map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
+    let jp = serde_json_path::JsonPath::parse(path)
+        .map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
     let nodes = jp.query(body).all();
     Ok(match nodes.as_slice() {
         [] => None,
@@ -346,7 +392,11 @@ pub(super) enum PollCheck<'a> {
 }
 
 /// Whether one polling attempt met the condition; the error says what was seen instead.
-pub(super) fn check_poll(check: PollCheck<'_>, expected: &Value, exchange: &HttpExchange) -> Result<(), String> {
+pub(super) fn check_poll(
+    check: PollCheck<'_>,
+    expected: &Value,
+    exchange: &HttpExchange,
+) -> Result<(), String> {
     let response = match (&exchange.response, &exchange.error) {
         (Some(r), _) => r,
         (None, e) => return Err(e.clone().unwrap_or_else(|| "no response".into())),

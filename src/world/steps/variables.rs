@@ -55,7 +55,9 @@ fn assign(s: &mut SideCtx<'_>, pairs: &[(String, String)]) -> SideStep {
         match s.render(template) {
             Ok(value) => {
                 // Make the value visible to later rows of the same table.
-                s.state.vars.insert(name.clone(), Value::String(value.clone()));
+                s.state
+                    .vars
+                    .insert(name.clone(), Value::String(value.clone()));
                 step.captures.insert(name.clone(), Value::String(value));
             }
             Err(message) => {
