@@ -1,0 +1,2 @@
+//! Benchmark of the twin runner against local mock environments (see issue notes).
+fn main() {}
