@@ -102,11 +102,24 @@ fn assertion_finding(pair: Twin<&AssertionRecord>, normalizer: &Normalizer) -> F
     } else {
         Side::Baseline
     };
+    // A whole-body assertion records where it first failed on the failing
+    // side; show the passing side's value at that same place.
+    let failed = pair.get(failed_side);
+    let path = failed
+        .path
+        .clone()
+        .unwrap_or_else(|| failed.description.clone());
     let actual = |side: Side| {
-        pair.get(side)
-            .actual
-            .as_ref()
-            .map(|value| normalizer.normalize_value(side, value))
+        let record = pair.get(side);
+        let value = if side == failed_side || record.path.as_deref() == Some(path.as_str()) {
+            record.actual.clone()
+        } else {
+            record
+                .actual
+                .as_ref()
+                .and_then(|whole| value_at(whole, &path))
+        };
+        value.map(|value| normalizer.normalize_value(side, &value))
     };
     let reason = pair
         .get(failed_side)
@@ -114,21 +127,23 @@ fn assertion_finding(pair: Twin<&AssertionRecord>, normalizer: &Normalizer) -> F
         .as_deref()
         .map(|message| format!(": {}", normalizer.normalize_text(failed_side, message)))
         .unwrap_or_default();
+    let (baseline, candidate) = (actual(Side::Baseline), actual(Side::Candidate));
     Finding {
         class: DriftClass::AssertionOneSide,
-        path: Some(
-            pair.baseline
-                .path
-                .clone()
-                .unwrap_or_else(|| pair.baseline.description.clone()),
-        ),
-        baseline: actual(Side::Baseline),
-        candidate: actual(Side::Candidate),
+        path: Some(path),
+        baseline,
+        candidate,
         message: format!(
             "assertion `{}` failed in {failed_side} only{reason}",
             pair.baseline.description
         ),
     }
+}
+
+/// The value at a normalized JSONPath (`$.lines[0].sku`) inside `whole`.
+fn value_at(whole: &Value, path: &str) -> Option<Value> {
+    let path = serde_json_path::JsonPath::parse(path).ok()?;
+    path.query(whole).first().cloned()
 }
 
 /// A one-sided failure with no assertion record that explains it.

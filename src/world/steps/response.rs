@@ -119,10 +119,15 @@ fn record(
     actual: Option<Value>,
     mismatches: &[Mismatch],
 ) -> AssertionRecord {
+    // Where it did not hold, record the first place it failed.
+    let (path, actual) = match mismatches.first() {
+        Some(m) => (m.path.clone(), m.actual.clone()),
+        None => (path.to_owned(), actual),
+    };
     AssertionRecord {
         description,
         passed: mismatches.is_empty(),
-        path: Some(path.to_owned()),
+        path: Some(path),
         actual,
         message: (!mismatches.is_empty()).then(|| {
             mismatches
