@@ -77,12 +77,23 @@ pub fn lookup(text: &str) -> Result<(), Option<&'static str>> {
 }
 
 fn closest(text: &str, candidates: impl Iterator<Item = &'static str>) -> Option<&'static str> {
-    let lower = text.to_lowercase();
+    let shape = step_shape(text);
     candidates
-        .map(|c| (strsim::normalized_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.45)
+        .map(|c| (strsim::normalized_levenshtein(&shape, &step_shape(c)), c))
+        .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// A step's words with its arguments blanked (`"…"` → `""`, numbers → `0`),
+/// so suggestions compare wording, not the values a user happened to write.
+fn step_shape(text: &str) -> String {
+    static ARGS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""[^"]*"|\d+(?:\.\d+)?"#).unwrap_or_else(|e| panic!("{e}")));
+    ARGS.replace_all(&text.to_lowercase(), |c: &regex::Captures<'_>| {
+        if c[0].starts_with('"') { "\"\"" } else { "0" }
+    })
+    .into_owned()
 }
 
 fn strip_keyword(example: &'static str) -> &'static str {
