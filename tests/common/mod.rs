@@ -207,6 +207,7 @@ impl Project {
                 reports.display().to_string(),
             ],
             envs: Vec::new(),
+            removed_envs: Vec::new(),
             current_dir: self.root().to_owned(),
             reports,
         }
@@ -218,6 +219,7 @@ impl Project {
 pub struct Run {
     args: Vec<String>,
     envs: Vec<(String, String)>,
+    removed_envs: Vec<String>,
     current_dir: PathBuf,
     reports: PathBuf,
 }
@@ -228,6 +230,7 @@ impl Run {
         Run {
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             envs: Vec::new(),
+            removed_envs: Vec::new(),
             current_dir: current_dir.to_owned(),
             reports: current_dir.join("reports"),
         }
@@ -256,6 +259,12 @@ impl Run {
         self
     }
 
+    /// Makes sure an environment variable is not set for the process.
+    pub fn without_env(mut self, name: &str) -> Run {
+        self.removed_envs.push(name.to_owned());
+        self
+    }
+
     /// Runs the binary from this folder instead of the project folder.
     pub fn current_dir(mut self, dir: &Path) -> Run {
         self.current_dir = dir.to_owned();
@@ -268,6 +277,7 @@ impl Run {
         let Run {
             args,
             envs,
+            removed_envs,
             current_dir,
             reports,
         } = self;
@@ -281,6 +291,9 @@ impl Run {
                 .env_remove("RUST_LOG")
                 .env("NO_COLOR", "1")
                 .timeout(std::time::Duration::from_secs(30));
+            for name in &removed_envs {
+                command.env_remove(name);
+            }
             for (name, value) in &envs {
                 command.env(name, value);
             }
