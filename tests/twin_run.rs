@@ -6,7 +6,7 @@ mod common;
 
 use common::{Project, TwinConfig, Twins, one_scenario, step_line};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 /// A project on both mocks with `feature` as `features/twin.feature`.
@@ -444,4 +444,41 @@ async fn requests_to(server: &wiremock::MockServer, route: &str) -> usize {
         .iter()
         .filter(|r| r.url.path() == route)
         .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fixture_body_is_rendered_per_environment() {
+    let mocks = Twins::start().await;
+    for (server, plant) in mocks.both().into_iter().zip(["P100", "S100"]) {
+        Mock::given(method("POST"))
+            .and(path("/api/orders"))
+            .and(body_json(json!({ "orderNo": "PO-1", "plant": plant })))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "plant": plant })))
+            .mount(server)
+            .await;
+    }
+    let project = project_with(
+        &mocks,
+        &one_scenario(
+            "Create an order for the plant",
+            "",
+            &[
+                r#"When I send a POST request to "/api/orders" with the fixture "orders/new.json""#,
+                "Then the response status should be 201",
+            ],
+        ),
+    );
+    project.fixture(
+        "orders/new.json",
+        r#"{ "orderNo": "PO-1", "plant": "{{ env.plant }}" }"#,
+    );
+
+    let run = project.run().execute().await;
+
+    run.assert_code(0);
+    assert!(run.drifts().is_empty(), "{:#}", run.report());
+    assert_eq!(
+        run.scenario("Create an order for the plant")["status"],
+        "passed"
+    );
 }
