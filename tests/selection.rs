@@ -129,3 +129,21 @@ async fn feature_paths_work_from_another_directory() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_selects_no_scenario_is_a_usage_error_not_a_pass() {
+    let mocks = Twins::start().await;
+    let project = Project::new(&TwinConfig::new(&mocks).render());
+    project.feature("tagged.feature", TAGGED);
+
+    let run = project
+        .run()
+        .args(&["--tags", "@nothing-has-this"])
+        .execute()
+        .await;
+
+    run.assert_usage_error(&["no scenarios selected", "@nothing-has-this"]);
+    for server in mocks.both() {
+        assert!(paths_received(server).await.is_empty());
+    }
+}
