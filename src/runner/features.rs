@@ -67,6 +67,7 @@ pub fn load(
         let shown = display_path(&file, display_root);
         match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
             Err(e) => diagnostics.push(parse_diagnostic(&file, &shown, &e)),
+            Ok(feature) if !ragged_examples(&feature, &file, &shown, &mut diagnostics) => {}
             Ok(feature) => match feature.expand_examples() {
                 Err(e) => diagnostics.push(
                     Diagnostic::at(
@@ -176,6 +177,60 @@ fn parse_diagnostic(file: &Path, shown: &str, e: &gherkin::ParseFileError) -> Di
     d
 }
 
+/// Reports Examples rows whose cell count differs from the header's; returns
+/// whether the feature is free of them. The parser trims such rows to the
+/// header's width, so the check reads the table's source text.
+fn ragged_examples(
+    feature: &Feature,
+    file: &Path,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = diagnostics.len();
+    let Ok(source) = std::fs::read_to_string(file) else {
+        return true;
+    };
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+    for table in scenarios
+        .flat_map(|s| &s.examples)
+        .filter_map(|e| e.table.as_ref())
+    {
+        let Some(text) = source.get(table.span.start..table.span.end) else {
+            continue;
+        };
+        let rows: Vec<(usize, usize)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('|'))
+            .map(|(i, l)| {
+                (
+                    table.position.line + i,
+                    l.replace("\\|", "").matches('|').count().saturating_sub(1),
+                )
+            })
+            .collect();
+        let Some(&(_, width)) = rows.first() else {
+            continue;
+        };
+        for &(line, cells) in rows.iter().skip(1).filter(|(_, cells)| *cells != width) {
+            diagnostics.push(
+                Diagnostic::at(
+                    format!("Examples row has {cells} cells but the header has {width}"),
+                    file,
+                    shown,
+                    line,
+                    table.position.col,
+                )
+                .with_help("every row of an Examples table needs one cell per header column"),
+            );
+        }
+    }
+    diagnostics.len() == before
+}
+
 fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
     let feature_tags = feature.tags.clone();
     feature
@@ -221,5 +276,26 @@ fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Ve
             });
             diagnostics.push(d);
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ragged_examples_rows_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.feature");
+        std::fs::write(
+            &f,
+            "Feature: x\n  Scenario Outline: y <a>\n    When I send a GET request to \"/x/<a>\"\n    Examples:\n      | a |\n      | 1 | 2 |\n",
+        )
+        .unwrap();
+        let err = load(&[f], None, dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("Examples row has 2 cells but the header has 1"),
+            "{err}"
+        );
+        assert!(err.contains("a.feature:6"), "{err}");
     }
 }
