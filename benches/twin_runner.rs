@@ -120,6 +120,15 @@ impl Example {
         }
     }
 
+    /// An outline's steps with this example's values, as a plain Scenario.
+    fn fill(&self, outline: &str) -> String {
+        outline
+            .replace("Scenario Outline:", "Scenario:")
+            .replace("<orderNo>", &self.order_no)
+            .replace("<sku>", &self.sku)
+            .replace("<quantity>", &self.quantity.to_string())
+    }
+
     /// The POST body as driftgate renders it from the outline for `plant`.
     fn body(&self, plant: &str) -> String {
         format!(
@@ -133,7 +142,10 @@ impl Example {
 #[derive(Debug, PartialEq)]
 enum Mode {
     Ratio,
-    Memory,
+    /// The memory benchmark with this many examples.
+    Memory(usize),
+    /// Loading the memory benchmark's features alone, with this many examples.
+    Load(usize),
     All,
     /// Internal: serve both mock environments from a folder until stdin closes.
     ServeMocks(PathBuf),
@@ -159,11 +171,22 @@ fn parse_mode(args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
         .as_slice()
     {
         [] | ["ratio"] => Ok(Mode::Ratio),
-        ["memory"] => Ok(Mode::Memory),
+        ["memory"] => Ok(Mode::Memory(MEMORY_EXAMPLES)),
+        ["memory", n] => Ok(Mode::Memory(example_count(n)?)),
+        ["load"] => Ok(Mode::Load(MEMORY_EXAMPLES)),
+        ["load", n] => Ok(Mode::Load(example_count(n)?)),
         ["all"] => Ok(Mode::All),
         ["serve-mocks", dir] => Ok(Mode::ServeMocks(PathBuf::from(dir))),
-        other => bail!("unknown arguments {other:?}; use one of: ratio (default), memory, all"),
+        other => bail!(
+            "unknown arguments {other:?}; \
+             use one of: ratio (default), memory [EXAMPLES], load [EXAMPLES], all"
+        ),
     }
+}
+
+fn example_count(text: &str) -> anyhow::Result<usize> {
+    text.parse()
+        .with_context(|| format!("`{text}` is not a number of examples"))
 }
 
 fn run_mode(mode: Mode) -> anyhow::Result<()> {
@@ -171,11 +194,12 @@ fn run_mode(mode: Mode) -> anyhow::Result<()> {
     driftgate::transport::http::install_crypto_provider();
     match mode {
         Mode::Ratio => runtime.block_on(overhead_benchmark()),
-        Mode::Memory => memory_benchmark(&runtime),
+        Mode::Memory(examples) => memory_benchmark(&runtime, examples),
+        Mode::Load(examples) => load_benchmark(examples),
         Mode::All => {
             // Memory first: the peak RSS of a process never goes down, so the
             // in-process mocks of the overhead benchmark must not come before it.
-            memory_benchmark(&runtime)?;
+            memory_benchmark(&runtime, MEMORY_EXAMPLES)?;
             println!();
             runtime.block_on(overhead_benchmark())
         }
@@ -192,16 +216,17 @@ struct Workload {
 }
 
 impl Workload {
-    /// Writes the feature (an outline of `examples` rows) and a config whose
-    /// environments point at `base_urls` (baseline, candidate).
+    /// Writes the feature (`examples` of the outline `steps`, in `shape`) and
+    /// a config whose environments point at `base_urls` (baseline, candidate).
     fn create(
         dir: tempfile::TempDir,
         steps: &str,
+        shape: Shape,
         examples: usize,
         base_urls: &Twin<String>,
     ) -> anyhow::Result<Workload> {
         let feature = dir.path().join("bench.feature");
-        std::fs::write(&feature, feature_text(steps, examples))
+        std::fs::write(&feature, feature_text(steps, shape, examples))
             .with_context(|| format!("cannot write {}", feature.display()))?;
         let config_path = dir.path().join("driftgate.toml");
         let text = config_text(base_urls);
@@ -263,14 +288,34 @@ impl Workload {
     }
 }
 
-fn feature_text(steps: &str, examples: usize) -> String {
-    let mut text = format!("Feature: Twin runner benchmark\n\n{steps}\n    Examples:\n");
-    text.push_str("      | orderNo | sku | quantity |\n");
-    for example in (0..examples).map(Example::nth) {
-        text.push_str(&format!(
-            "      | {} | {} | {} |\n",
-            example.order_no, example.sku, example.quantity
-        ));
+/// How a workload's scenarios are written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    /// One Scenario Outline with one Examples row per scenario (what QA writes).
+    Outline,
+    /// The same scenarios written out one by one, as plain Scenarios.
+    PlainScenarios,
+}
+
+fn feature_text(steps: &str, shape: Shape, examples: usize) -> String {
+    let mut text = String::from("Feature: Twin runner benchmark\n\n");
+    match shape {
+        Shape::Outline => {
+            text.push_str(steps);
+            text.push_str("\n    Examples:\n      | orderNo | sku | quantity |\n");
+            for example in (0..examples).map(Example::nth) {
+                text.push_str(&format!(
+                    "      | {} | {} | {} |\n",
+                    example.order_no, example.sku, example.quantity
+                ));
+            }
+        }
+        Shape::PlainScenarios => {
+            for example in (0..examples).map(Example::nth) {
+                text.push_str(&example.fill(steps));
+                text.push('\n');
+            }
+        }
     }
     text
 }
@@ -395,7 +440,7 @@ async fn overhead_benchmark() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mocks = start_mocks(&write_mock_dir(dir.path())?).await?;
     let urls = Twin::new(erp_url(&mocks.baseline)?, erp_url(&mocks.candidate)?);
-    let workload = Workload::create(dir, ROUND_TRIP_STEPS, RATIO_EXAMPLES, &urls)?;
+    let workload = Workload::create(dir, ROUND_TRIP_STEPS, Shape::Outline, RATIO_EXAMPLES, &urls)?;
     let targets = Twin::new(
         Target {
             base_url: &urls.baseline,
@@ -549,28 +594,57 @@ fn ms(d: Duration) -> String {
 // ------------------------------------------------------------------ memory
 
 /// Runs a 10,000-example outline against mocks served by a child process and
-/// reports this process's peak RSS before and after.
-fn memory_benchmark(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let mut mocks = MockChild::spawn(&write_mock_dir(dir.path())?)?;
-    let workload = Workload::create(dir, LOOKUP_STEPS, MEMORY_EXAMPLES, &mocks.urls)?;
+/// reports this process's peak RSS before and after. First, as a control,
+/// the same scenarios written as plain Scenarios; the peak is reset between.
+fn memory_benchmark(runtime: &tokio::runtime::Runtime, examples: usize) -> anyhow::Result<()> {
+    let mock_dir = tempfile::tempdir()?;
+    let mut mocks = MockChild::spawn(&write_mock_dir(mock_dir.path())?)?;
+    let [plain, outline] = [Shape::PlainScenarios, Shape::Outline].map(|shape| {
+        Workload::create(
+            tempfile::tempdir()?,
+            LOOKUP_STEPS,
+            shape,
+            examples,
+            &mocks.urls,
+        )
+    });
+    let (plain, outline) = (plain?, outline?);
     println!(
-        "memory: {MEMORY_EXAMPLES} examples × GET × 2 environments = {} requests, \
+        "memory: {examples} examples × GET × 2 environments = {} requests, \
          concurrency {DEFAULT_CONCURRENCY}, mocks in child process {}",
-        MEMORY_EXAMPLES * 2,
+        examples * 2,
         mocks.child.id()
     );
     let before = MemoryStatus::read()?;
-    let elapsed = runtime.block_on(workload.run_driftgate(DEFAULT_CONCURRENCY))?;
+    let plain_time = runtime.block_on(plain.run_driftgate(DEFAULT_CONCURRENCY))?;
+    let after_plain = MemoryStatus::read()?;
+    let reset = reset_peak();
+    let before_outline = MemoryStatus::read()?;
+    let outline_time = runtime.block_on(outline.run_driftgate(DEFAULT_CONCURRENCY))?;
     let after = MemoryStatus::read()?;
     mocks.stop()?;
-    println!("| when       | peak RSS (VmHWM) | RSS (VmRSS) |");
-    println!("|------------|------------------|-------------|");
-    for (label, status) in [("before run", &before), ("after run", &after)] {
-        println!(
-            "| {label:<10} | {:>12.1} MiB | {:>7.1} MiB |",
-            status.peak_mib, status.current_mib
-        );
+    println!(
+        "| when                                   | peak RSS (VmHWM) | RSS (VmRSS) |    time |"
+    );
+    println!(
+        "|----------------------------------------|------------------|-------------|---------|"
+    );
+    print_memory_row("before any run", &before, None);
+    print_memory_row(
+        &format!("after {examples} plain Scenarios (control)"),
+        &after_plain,
+        Some(plain_time),
+    );
+    if reset {
+        print_memory_row("peak reset (clear_refs)", &before_outline, None);
+    }
+    print_memory_row(
+        &format!("after the {examples}-example outline"),
+        &after,
+        Some(outline_time),
+    );
+    if !reset {
+        println!("(/proc/self/clear_refs refused: the outline's peak includes the control's)");
     }
     let verdict = if after.peak_mib <= MEMORY_GOAL_MIB {
         "met"
@@ -578,12 +652,109 @@ fn memory_benchmark(runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         "MISSED"
     };
     println!(
-        "run took {:.2} s; peak RSS {:.1} MiB, goal ≤ {MEMORY_GOAL_MIB} MiB: {verdict}",
-        elapsed.as_secs_f64(),
+        "peak RSS of the outline run {:.1} MiB, goal ≤ {MEMORY_GOAL_MIB} MiB: {verdict}",
         after.peak_mib
     );
     Ok(())
 }
+
+/// Resets this process's peak RSS (`VmHWM`) to its current RSS; false when
+/// the kernel refuses.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn print_memory_row(label: &str, status: &MemoryStatus, elapsed: Option<Duration>) {
+    let time = elapsed
+        .map(|d| format!("{:.2} s", d.as_secs_f64()))
+        .unwrap_or_default();
+    println!(
+        "| {label:<38} | {:>12.1} MiB | {:>7.1} MiB | {time:>7} |",
+        status.peak_mib, status.current_mib
+    );
+}
+
+/// Loads (parses, expands, checks) the memory benchmark's features as a
+/// run does, without running them: its time and peak RSS, and how much of
+/// what stays loaded is spare capacity of the expanded `Examples` tables.
+fn load_benchmark(examples: usize) -> anyhow::Result<()> {
+    let unused = Twin::new(
+        "http://127.0.0.1:1".to_owned(),
+        "http://127.0.0.1:1".to_owned(),
+    );
+    let workload = Workload::create(
+        tempfile::tempdir()?,
+        LOOKUP_STEPS,
+        Shape::Outline,
+        examples,
+        &unused,
+    )?;
+    println!("load: features::load of the memory benchmark's outline, {examples} examples");
+    let before = MemoryStatus::read()?;
+    let start = Instant::now();
+    let loaded = runner::features::load(
+        std::slice::from_ref(&workload.feature),
+        None,
+        workload.dir.path(),
+    )?;
+    let elapsed = start.elapsed();
+    let after = MemoryStatus::read()?;
+    println!(
+        "| when                                   | peak RSS (VmHWM) | RSS (VmRSS) |    time |"
+    );
+    println!(
+        "|----------------------------------------|------------------|-------------|---------|"
+    );
+    print_memory_row("before features::load", &before, None);
+    print_memory_row("after, features held", &after, Some(elapsed));
+    let (rows, capacity) = example_table_rows(&loaded.features);
+    println!(
+        "{} scenarios; their Examples tables hold {rows} rows and have capacity \
+         for {capacity} rows ({:.1} MiB of row slots)",
+        loaded.scenario_count,
+        (capacity * std::mem::size_of::<Vec<String>>()) as f64 / MIB
+    );
+    drop(loaded);
+    let (parse, expand) = parse_then_expand(&workload.feature)?;
+    println!(
+        "of which (timed again, separately): gherkin parse {:.2} s, cucumber expand_examples {:.2} s",
+        parse.as_secs_f64(),
+        expand.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Times the two cucumber calls `features::load` starts with: parsing the
+/// file, and expanding its outlines into one scenario per example.
+fn parse_then_expand(feature: &Path) -> anyhow::Result<(Duration, Duration)> {
+    use cucumber::feature::Ext as _;
+    let start = Instant::now();
+    let parsed = cucumber::gherkin::Feature::parse_path(feature, Default::default())?;
+    let parse = start.elapsed();
+    let start = Instant::now();
+    let expanded = parsed.expand_examples()?;
+    let expand = start.elapsed();
+    drop(expanded);
+    Ok((parse, expand))
+}
+
+/// Rows in use and rows allocated in the `Examples` tables of every scenario.
+fn example_table_rows(features: &[cucumber::gherkin::Feature]) -> (usize, usize) {
+    features
+        .iter()
+        .flat_map(|f| {
+            f.scenarios
+                .iter()
+                .chain(f.rules.iter().flat_map(|r| &r.scenarios))
+        })
+        .flat_map(|s| &s.examples)
+        .filter_map(|e| e.table.as_ref())
+        .fold((0, 0), |(len, cap), t| {
+            (len + t.rows.len(), cap + t.rows.capacity())
+        })
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// `VmHWM` and `VmRSS` of this process, from `/proc/self/status`.
 struct MemoryStatus {
@@ -596,8 +767,8 @@ impl MemoryStatus {
         let text = std::fs::read_to_string("/proc/self/status")
             .context("cannot read /proc/self/status (the memory benchmark needs Linux)")?;
         Ok(MemoryStatus {
-            peak_mib: status_kib(&text, "VmHWM")? / 1024.0,
-            current_mib: status_kib(&text, "VmRSS")? / 1024.0,
+            peak_mib: status_kib(&text, "VmHWM")? * 1024.0 / MIB,
+            current_mib: status_kib(&text, "VmRSS")? * 1024.0 / MIB,
         })
     }
 }
