@@ -3,16 +3,20 @@
 //! large run takes. See `benches/README.md` for what each number means.
 //!
 //! ```text
-//! $ cargo bench --bench twin_runner              # overhead ratio (default)
-//! $ cargo bench --bench twin_runner -- memory    # peak RSS at 10,000 scenarios
-//! $ cargo bench --bench twin_runner -- all       # both
+//! $ cargo bench --bench twin_runner                # overhead ratio (default)
+//! $ cargo bench --bench twin_runner -- memory      # peak RSS at 10,000 scenarios
+//! $ cargo bench --bench twin_runner -- all         # memory, then overhead
+//! $ cargo bench --bench twin_runner -- load 4000   # features::load alone (diagnostic)
 //!
-//! overhead: 200 examples × (POST + GET) × 2 environments = 800 requests, median of 5
-//! | run                        | median    | min       | max       | vs bare | goal   |
-//! | bare reqwest, sequential   |  140.2 ms |  138.0 ms |  151.9 ms |   1.00× |        |
-//! | driftgate, concurrency 1   |  301.7 ms |  …        |  …        |   2.15× | ≤ 1.5× |
-//! | driftgate, concurrency 16  |  120.4 ms |  …        |  …        |   0.86× | ≤ 1.5× |
+//! | run                                    |    median | … | vs bare sequential | vs bare, same parallelism |
+//! | bare reqwest, sequential               |   96.6 ms | … |              1.00× |                           |
+//! | driftgate, concurrency 16              |  117.4 ms | … |        1.22× (met) |                     2.08× |
+//!
+//! | after the 10000-example outline        |       2344.1 MiB |  2344.1 MiB | 89.08 s |
 //! ```
+//!
+//! Each run checks its own result (every scenario passed, no drift, every
+//! bare response as expected), so a broken workload fails instead of timing.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -33,7 +37,10 @@ use serde_json::Value;
 const RATIO_EXAMPLES: usize = 200;
 /// Examples in the outline of the memory benchmark.
 const MEMORY_EXAMPLES: usize = 10_000;
-/// Measured rounds of the overhead benchmark (each: bare, driftgate ×1, driftgate ×16).
+/// Default examples of the `load` mode: expansion time grows with the square
+/// of the examples, and 4,000 keep the mode well under a minute.
+const LOAD_EXAMPLES: usize = 4_000;
+/// Measured rounds of the overhead benchmark (each runs every contender once).
 const ROUNDS: usize = 5;
 /// The runner's default `[run] concurrency`.
 const DEFAULT_CONCURRENCY: usize = 16;
@@ -141,11 +148,13 @@ impl Example {
 /// What the command line asked for.
 #[derive(Debug, PartialEq)]
 enum Mode {
+    /// The overhead benchmark (the default).
     Ratio,
     /// The memory benchmark with this many examples.
     Memory(usize),
     /// Loading the memory benchmark's features alone, with this many examples.
     Load(usize),
+    /// The memory benchmark, then the overhead benchmark.
     All,
     /// Internal: serve both mock environments from a folder until stdin closes.
     ServeMocks(PathBuf),
@@ -173,7 +182,7 @@ fn parse_mode(args: impl Iterator<Item = String>) -> anyhow::Result<Mode> {
         [] | ["ratio"] => Ok(Mode::Ratio),
         ["memory"] => Ok(Mode::Memory(MEMORY_EXAMPLES)),
         ["memory", n] => Ok(Mode::Memory(example_count(n)?)),
-        ["load"] => Ok(Mode::Load(MEMORY_EXAMPLES)),
+        ["load"] => Ok(Mode::Load(LOAD_EXAMPLES)),
         ["load", n] => Ok(Mode::Load(example_count(n)?)),
         ["all"] => Ok(Mode::All),
         ["serve-mocks", dir] => Ok(Mode::ServeMocks(PathBuf::from(dir))),
