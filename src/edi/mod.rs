@@ -35,7 +35,7 @@ mod path;
 mod x12;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use ack::{AckIssue, AckKind, AckStatus, Acknowledgement};
 pub use path::EdiPath;

@@ -194,6 +194,34 @@ impl EdiPath {
         found
     }
 
+    /// Whether the path addresses component `component` (or the whole element
+    /// when `None`) of element `element` of `segment`. A path without
+    /// selectors (`ISA13`, `DTM+1:2`) covers every segment with its tag.
+    pub fn covers(
+        &self,
+        interchange: &Interchange,
+        segment: &Segment,
+        element: usize,
+        component: Option<usize>,
+    ) -> bool {
+        let component_matches = match (self.component, component) {
+            (None, _) => true,
+            (Some(mine), Some(theirs)) => mine == theirs,
+            (Some(mine), None) => mine == 1,
+        };
+        let Some(last) = self.steps.last() else {
+            return false;
+        };
+        if element != self.element || !component_matches || last.tag != segment.tag {
+            return false;
+        }
+        if self.steps.len() == 1 && last.select == Selector::First {
+            return true;
+        }
+        self.segment(interchange)
+            .is_some_and(|found| found.position == segment.position)
+    }
+
     /// The value the path points at: the element's text (components joined
     /// with the interchange's separator) or one component. `None` when the
     /// segment, element or component is absent.
