@@ -262,6 +262,38 @@ pub fn parse(text: &str) -> Result<Interchange, EdiError> {
     Ok(interchange)
 }
 
+/// The elements of a document as template variables (`request.edi` in mock
+/// responses): for the first segment with each tag, `TAGnn` is element `nn`
+/// as written and `TAGnn_k` its component `k` when it has several;
+/// `standard` is `X12` or `EDIFACT`. `None` when the text is not EDI.
+///
+/// ```text
+/// ISA*…*000004711*0*P*>~GS*PO*ACMEMFG*…~ST*850*0001~
+///   ──▶ {"standard": "X12", "ISA13": "000004711", "GS02": "ACMEMFG", "ST02": "0001", …}
+/// UNB+UNOC:3+ACME:14+…+REF4711'   ──▶ {"UNB02": "ACME:14", "UNB02_1": "ACME", "UNB05": "REF4711", …}
+/// ```
+pub fn template_context(text: &str) -> Option<serde_json::Value> {
+    let interchange = tokenize(text).ok()?;
+    let mut fields = serde_json::Map::new();
+    fields.insert("standard".into(), interchange.standard.as_str().into());
+    for segment in &interchange.segments {
+        for (i, element) in segment.elements.iter().enumerate() {
+            let key = format!("{}{:02}", segment.tag, i + 1);
+            if fields.contains_key(&key) {
+                break;
+            }
+            fields.insert(key.clone(), element.text(&interchange.delimiters).into());
+            let components = element.repetitions.first().map_or(&[][..], Vec::as_slice);
+            if components.len() > 1 {
+                for (k, component) in components.iter().enumerate() {
+                    fields.insert(format!("{key}_{}", k + 1), component.as_str().into());
+                }
+            }
+        }
+    }
+    Some(serde_json::Value::Object(fields))
+}
+
 /// [`parse`] for raw bytes, which must be UTF-8.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Interchange, EdiError> {
     let text = std::str::from_utf8(bytes).map_err(|e| EdiError::Encoding {
