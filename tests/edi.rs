@@ -263,3 +263,64 @@ async fn a_malformed_document_is_sent_to_neither_gateway() {
     );
     assert_eq!(ran.scenarios[1].0, ScenarioStatus::Passed);
 }
+
+/// The demo's EDI suite against the demo's mocks: the one deliberate staging
+/// difference (a 997 rejecting PO103) and nothing else.
+#[tokio::test]
+async fn the_demo_edi_suite_drifts_only_in_its_deliberate_rejection() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let specs = driftgate::mock::load_dir(&root.join("mocks")).unwrap();
+    let engine = Arc::new(TemplateEngine::new());
+    let mocks = Twin::new(
+        MockEnvironment::start(&specs, "production", engine.clone())
+            .await
+            .unwrap(),
+        MockEnvironment::start(&specs, "staging", engine)
+            .await
+            .unwrap(),
+    );
+    let mut overrides = Twin::<std::collections::BTreeMap<String, String>>::default();
+    for side in Side::BOTH {
+        for (service, url) in mocks.get(side).services() {
+            overrides.get_mut(side).insert(service.to_owned(), url);
+        }
+    }
+    let reports = tempfile::tempdir().unwrap();
+    let outcome = run(RunOptions {
+        config: Config::load(&root.join("mocks/demo.toml")).unwrap(),
+        baseline: "production".into(),
+        candidate: "staging".into(),
+        paths: vec![root.join("features/edi_post.feature")],
+        tags: None,
+        report_dir: reports.path().to_owned(),
+        concurrency: None,
+        base_url_overrides: overrides,
+        display_root: root.to_owned(),
+    })
+    .await
+    .unwrap();
+    assert!(
+        outcome
+            .report
+            .scenarios
+            .iter()
+            .all(|s| s.status == ScenarioStatus::Passed)
+    );
+    assert_eq!(
+        shape(&outcome.report.drifts),
+        [
+            (DriftClass::EdiSegmentExtra, "AK3".into()),
+            (DriftClass::EdiSegmentExtra, "AK4".into()),
+            (DriftClass::EdiElement, "AK501".into()),
+            (DriftClass::EdiElement, "AK502".into()),
+            (DriftClass::EdiElement, "AK901".into()),
+            (DriftClass::EdiElement, "AK904".into()),
+            (DriftClass::AssertionOneSide, "edi:acknowledgement".into()),
+        ]
+    );
+    let trace = std::fs::read_to_string(&outcome.trace_path).unwrap();
+    assert!(
+        trace.contains("expected accepted, the acknowledgement says rejected (997); segment PO1 at position 11 of the set: AK304 code 8 (segment has data element errors) [segment 6]; element 3: AK403 code 7 (invalid code value), value `EA` [segment 7]"),
+        "the rejection's codes and positions are in the trace"
+    );
+}
