@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod config;
+pub mod edi;
 pub mod exit;
 pub mod matcher;
 pub mod mock;
