@@ -31,6 +31,10 @@ pub enum DriftClass {
     ErrorOneSide,
     /// The two sides made a different number of exchanges in a step.
     ExchangeCount,
+    /// A timed step is significantly slower in the candidate, beyond the tolerance.
+    Timing,
+    /// A latency budget (`the p95 of "POST /api/orders" should be under 800 ms`) was exceeded.
+    TimingBudget,
 }
 
 impl DriftClass {
@@ -48,6 +52,8 @@ impl DriftClass {
             DriftClass::AssertionOneSide => "assertion_one_side",
             DriftClass::ErrorOneSide => "error_one_side",
             DriftClass::ExchangeCount => "exchange_count",
+            DriftClass::Timing => "timing",
+            DriftClass::TimingBudget => "timing_budget",
         }
     }
 }

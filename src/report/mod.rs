@@ -42,6 +42,9 @@ pub struct DriftReport {
     pub scenarios: Vec<ScenarioResult>,
     /// Every drift found, grouped by scenario in the order the steps ran.
     pub drifts: Vec<Drift>,
+    /// Timing across repeated samples and latency budgets (empty when nothing was timed).
+    #[serde(default)]
+    pub timing: crate::timing::TimingSection,
 }
 
 /// One scenario's result.

@@ -13,6 +13,7 @@
 
 mod request;
 mod response;
+mod timing;
 mod variables;
 
 use std::sync::LazyLock;
@@ -43,6 +44,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(variables::steps());
         steps.extend(request::steps());
         steps.extend(response::steps());
+        steps.extend(timing::steps());
         steps
     });
     &STEPS
