@@ -14,9 +14,11 @@
 //! ```
 
 pub mod json;
+mod json_timing;
 pub mod junit;
 pub mod terminal;
 mod text;
+mod timing_text;
 
 #[cfg(test)]
 mod fixture;

@@ -120,7 +120,8 @@ pub fn take_marker(tags: &mut Vec<String>) -> Option<SampleRef> {
 
 /// Folds the repetitions of each scenario into one result and one set of
 /// drifts: a scenario fails when any repetition failed (the message names
-/// the first that did); a drift found in several repetitions is listed once.
+/// the first that did); a drift found at the same place in several
+/// repetitions is listed once, as the first repetition saw it.
 pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioResult>, Vec<Drift>) {
     let mut folded: BTreeMap<ScenarioKey, ScenarioResult> = BTreeMap::new();
     let mut order = Vec::new();
@@ -156,7 +157,7 @@ pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioRe
     let mut unique: Vec<Drift> = Vec::new();
     for mut drift in drifts {
         drift.scenario = drift.scenario.without_sample();
-        if !unique.contains(&drift) {
+        if !unique.iter().any(|known| same_place(known, &drift)) {
             unique.push(drift);
         }
     }
@@ -165,6 +166,14 @@ pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioRe
         .filter_map(|key| folded.remove(&key))
         .collect();
     (results, unique)
+}
+
+/// Two drifts of the same class at the same place of the same scenario: the
+/// same drift seen in two repetitions (values generated per run, such as a
+/// `{{ uuid() }}` echoed in a message, may differ; the first is kept).
+fn same_place(a: &Drift, b: &Drift) -> bool {
+    (a.class, &a.scenario, a.step.index, &a.request, &a.path)
+        == (b.class, &b.scenario, b.step.index, &b.request, &b.path)
 }
 
 /// Sets every scenario's drift count from the drift list.
@@ -297,7 +306,7 @@ mod tests {
             path: Some("$.a".into()),
             baseline: None,
             candidate: None,
-            message: "differs".into(),
+            message: format!("differs in sample {sample}"),
         };
         let (mut results, drifts) = fold(
             vec![
