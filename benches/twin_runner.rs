@@ -254,17 +254,15 @@ impl Workload {
     /// timed; fails unless every scenario passed without drift.
     async fn run_driftgate(&self, concurrency: usize) -> anyhow::Result<Duration> {
         let reports = tempfile::tempdir_in(self.dir.path())?;
-        let opts = RunOptions {
-            config: self.config.clone(),
-            baseline: ENVIRONMENTS[0].name.into(),
-            candidate: ENVIRONMENTS[1].name.into(),
-            paths: vec![self.feature.clone()],
-            tags: None,
-            report_dir: reports.path().to_owned(),
-            concurrency: Some(concurrency),
-            base_url_overrides: Twin::default(),
-            display_root: self.dir.path().to_owned(),
-        };
+        let mut opts = RunOptions::new(
+            self.config.clone(),
+            ENVIRONMENTS[0].name,
+            ENVIRONMENTS[1].name,
+            reports.path().to_owned(),
+        );
+        opts.paths = vec![self.feature.clone()];
+        opts.concurrency = Some(concurrency);
+        opts.display_root = self.dir.path().to_owned();
         let start = Instant::now();
         let outcome = runner::run(opts).await?;
         let elapsed = start.elapsed();

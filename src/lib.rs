@@ -17,6 +17,7 @@ pub mod report;
 pub mod runner;
 pub mod suggest;
 pub mod template;
+pub mod timing;
 pub mod trace;
 pub mod transport;
 pub mod world;

@@ -74,9 +74,36 @@ struct RunArgs {
     /// Folder for the trace and reports (default: [run] report_dir of the config).
     #[arg(short, long)]
     reports: Option<PathBuf>,
-    /// Scenarios running at once (default: [run] concurrency of the config).
+    /// Scenarios running at once (default: [run] concurrency of the config; 1 with --samples).
     #[arg(long)]
     concurrency: Option<usize>,
+    #[command(flatten)]
+    sampling: SamplingArgs,
+}
+
+/// Repetitions for timing drift.
+#[derive(Debug, clap::Args)]
+struct SamplingArgs {
+    /// Run every scenario N times on both environments and judge timing drift per step
+    /// (a @samples(N) tag sets it per scenario).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..))]
+    samples: Option<u16>,
+    /// Extra runs of each sampled scenario before the measured ones; their times are discarded.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    warmup: u16,
+    /// Open a fresh connection for every request instead of reusing pooled ones.
+    #[arg(long)]
+    cold: bool,
+}
+
+impl SamplingArgs {
+    fn sampling(&self) -> runner::Sampling {
+        runner::Sampling {
+            samples: self.samples.map(usize::from),
+            warmup: usize::from(self.warmup),
+            cold: self.cold,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +111,8 @@ struct DemoArgs {
     /// Folder for the trace and reports.
     #[arg(short, long, default_value = "driftgate-reports/demo")]
     reports: PathBuf,
+    #[command(flatten)]
+    sampling: SamplingArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +220,7 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         concurrency: args.concurrency,
         base_url_overrides: Twin::default(),
         display_root: std::env::current_dir().context("cannot read the current directory")?,
+        sampling: args.sampling.sampling(),
     };
     finish(runner::run(opts).await, color)
 }
@@ -270,6 +300,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         concurrency: None,
         base_url_overrides: overrides,
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
+        sampling: args.sampling.sampling(),
     };
     finish(runner::run(opts).await, color)
 }

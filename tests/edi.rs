@@ -122,19 +122,15 @@ async fn run_against(mock_yaml: &str, po_fixture: &str) -> Ran {
             .get_mut(side)
             .insert("edi".into(), mocks.get(side).url("edi").unwrap());
     }
-    let outcome = run(RunOptions {
-        config: Config::load(&root.join("driftgate.toml")).unwrap(),
-        baseline: "production".into(),
-        candidate: "staging".into(),
-        paths: Vec::new(),
-        tags: None,
-        report_dir: root.join("reports"),
-        concurrency: None,
-        base_url_overrides: overrides,
-        display_root: root.to_owned(),
-    })
-    .await
-    .unwrap();
+    let mut opts = RunOptions::new(
+        Config::load(&root.join("driftgate.toml")).unwrap(),
+        "production",
+        "staging",
+        root.join("reports"),
+    );
+    opts.base_url_overrides = overrides;
+    opts.display_root = root.to_owned();
+    let outcome = run(opts).await.unwrap();
     let mut scenarios: Vec<_> = outcome
         .report
         .scenarios
@@ -286,19 +282,16 @@ async fn the_demo_edi_suite_drifts_only_in_its_deliberate_rejection() {
         }
     }
     let reports = tempfile::tempdir().unwrap();
-    let outcome = run(RunOptions {
-        config: Config::load(&root.join("mocks/demo.toml")).unwrap(),
-        baseline: "production".into(),
-        candidate: "staging".into(),
-        paths: vec![root.join("features/edi_post.feature")],
-        tags: None,
-        report_dir: reports.path().to_owned(),
-        concurrency: None,
-        base_url_overrides: overrides,
-        display_root: root.to_owned(),
-    })
-    .await
-    .unwrap();
+    let mut opts = RunOptions::new(
+        Config::load(&root.join("mocks/demo.toml")).unwrap(),
+        "production",
+        "staging",
+        reports.path().to_owned(),
+    );
+    opts.paths = vec![root.join("features/edi_post.feature")];
+    opts.base_url_overrides = overrides;
+    opts.display_root = root.to_owned();
+    let outcome = run(opts).await.unwrap();
     assert!(
         outcome
             .report

@@ -37,6 +37,10 @@ pub enum DriftClass {
     EdiSegmentExtra,
     /// An EDI element (or component) differs between aligned segments.
     EdiElement,
+    /// A timed step is significantly slower in the candidate, beyond the tolerance.
+    Timing,
+    /// A latency budget (`the p95 of "POST /api/orders" should be under 800 ms`) was exceeded.
+    TimingBudget,
 }
 
 impl DriftClass {
@@ -57,6 +61,8 @@ impl DriftClass {
             DriftClass::EdiSegmentMissing => "edi_segment_missing",
             DriftClass::EdiSegmentExtra => "edi_segment_extra",
             DriftClass::EdiElement => "edi_element",
+            DriftClass::Timing => "timing",
+            DriftClass::TimingBudget => "timing_budget",
         }
     }
 }

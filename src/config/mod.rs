@@ -92,6 +92,9 @@ pub struct Config {
     /// Comparison rules.
     #[serde(default)]
     pub compare: CompareRules,
+    /// How timing drift is judged (`[timing]`).
+    #[serde(default)]
+    pub timing: crate::timing::TimingPolicy,
     /// Environments by name.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
@@ -290,6 +293,9 @@ impl Config {
                 "run.concurrency".into(),
                 "must be at least 1".into(),
             ));
+        }
+        if let Some((key, message)) = self.timing.problem() {
+            return Err(invalid(key.into(), message));
         }
         for (i, expr) in self.compare.ignore.iter().enumerate() {
             let checked = match expr.strip_prefix("edi:") {

@@ -27,6 +27,7 @@ fn key(feature: &str, name: &str, line: usize, tags: &[&str]) -> ScenarioKey {
         name: name.into(),
         line,
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        sample: None,
     }
 }
 
@@ -137,6 +138,7 @@ pub(crate) fn report() -> DriftReport {
                 "$.currency changed from \"EUR\" to \"USD\"",
             ),
         ],
+        timing: Default::default(),
     }
 }
 

@@ -52,6 +52,8 @@ struct ReportView<'a> {
     duration_ms: f64,
     summary: SummaryView,
     scenarios: Vec<ScenarioView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timing: Option<super::json_timing::TimingView<'a>>,
 }
 
 impl<'a> ReportView<'a> {
@@ -76,6 +78,7 @@ impl<'a> ReportView<'a> {
                 .iter()
                 .map(|s| ScenarioView::new(report, s))
                 .collect(),
+            timing: super::json_timing::TimingView::new(&report.timing),
         }
     }
 }
@@ -200,14 +203,14 @@ impl<'a> DriftView<'a> {
 }
 
 #[derive(Serialize)]
-struct StepView<'a> {
+pub(super) struct StepView<'a> {
     index: usize,
     line: usize,
     text: &'a str,
 }
 
 impl<'a> StepView<'a> {
-    fn new(step: &'a StepRef) -> Self {
+    pub(super) fn new(step: &'a StepRef) -> Self {
         StepView {
             index: step.index,
             line: step.line,

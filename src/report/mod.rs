@@ -14,9 +14,11 @@
 //! ```
 
 pub mod json;
+mod json_timing;
 pub mod junit;
 pub mod terminal;
 mod text;
+mod timing_text;
 
 #[cfg(test)]
 mod fixture;
@@ -42,6 +44,9 @@ pub struct DriftReport {
     pub scenarios: Vec<ScenarioResult>,
     /// Every drift found, grouped by scenario in the order the steps ran.
     pub drifts: Vec<Drift>,
+    /// Timing across repeated samples and latency budgets (empty when nothing was timed).
+    #[serde(default)]
+    pub timing: crate::timing::TimingSection,
 }
 
 /// One scenario's result.

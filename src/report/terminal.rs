@@ -50,6 +50,7 @@ pub fn render(report: &DriftReport, color: bool, redactor: &Redactor) -> String 
     if !listed.is_empty() {
         lines.push(String::new());
     }
+    lines.extend(super::timing_text::timing_lines(&report.timing, &palette));
     lines.extend(summary_lines(report, &palette));
     let mut out = lines.join("\n");
     out.push('\n');

@@ -5,6 +5,7 @@
 mod diagnostic;
 pub mod features;
 pub mod preflight;
+pub mod samples;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ use futures::FutureExt as _;
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
 pub use preflight::Unreachable;
+pub use samples::Sampling;
 
 use crate::config::{Config, ConfigError, Redactor};
 use crate::report::DriftReport;
@@ -50,6 +52,28 @@ pub struct RunOptions {
     pub base_url_overrides: Twin<BTreeMap<String, String>>,
     /// Folder that feature paths are shown relative to (the working directory).
     pub display_root: PathBuf,
+    /// Repetitions for timing drift (`--samples`, `--warmup`, `--cold`).
+    pub sampling: Sampling,
+}
+
+impl RunOptions {
+    /// Options for comparing `baseline` with `candidate`: the config's feature
+    /// paths, every scenario, configured concurrency, no sampling, paths shown
+    /// relative to the working directory.
+    pub fn new(config: Config, baseline: &str, candidate: &str, report_dir: PathBuf) -> RunOptions {
+        RunOptions {
+            config,
+            baseline: baseline.to_owned(),
+            candidate: candidate.to_owned(),
+            paths: Vec::new(),
+            tags: None,
+            report_dir,
+            concurrency: None,
+            base_url_overrides: Twin::default(),
+            display_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            sampling: Sampling::default(),
+        }
+    }
 }
 
 /// A finished run.
@@ -141,7 +165,7 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
     } else {
         opts.paths.clone()
     };
-    let feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    let mut feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
     if feature_set.scenario_count == 0 {
         return Err(RunError::Usage(format!(
             "no scenarios selected in {}{}; a gate that ran nothing cannot say there is no drift",
@@ -156,9 +180,11 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
                 .unwrap_or_default()
         )));
     }
+    let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
+    let reuse = !opts.sampling.cold;
     let envs = Twin::new(
-        EnvRuntime::new(envs.baseline)?,
-        EnvRuntime::new(envs.candidate)?,
+        EnvRuntime::with_connections(envs.baseline, reuse)?,
+        EnvRuntime::with_connections(envs.candidate, reuse)?,
     );
     let unreachable = preflight::check(&envs, Duration::from_secs(5)).await;
     if !unreachable.is_empty() {
@@ -192,15 +218,20 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         redactor: redactor.clone(),
         results: Mutex::default(),
     });
-    let concurrency = opts.concurrency.unwrap_or(config.run.concurrency).max(1);
+    // Repetitions for timing run one at a time unless asked otherwise, so
+    // warm-ups come first and samples do not load each other.
+    let default_concurrency = if sampled { 1 } else { config.run.concurrency };
+    let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
     execute(feature_set.features, context.clone(), concurrency).await;
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut scenarios = results.scenarios;
+    let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
+    let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
+    drifts.extend(timing.drifts);
+    samples::count_drifts(&mut scenarios, &drifts);
     scenarios.sort_by(|a, b| {
         (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line))
     });
-    let mut drifts = results.drifts;
     drifts.sort_by(|a, b| {
         (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(
             &b.scenario.feature,
@@ -213,6 +244,7 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         scenarios,
         drifts,
+        timing: timing.section,
     };
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
@@ -279,11 +311,13 @@ async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: 
 
 /// Identity of a scenario as recorded in traces.
 fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> ScenarioKey {
+    let mut scenario_tags = scenario.tags.clone();
+    let sample = samples::take_marker(&mut scenario_tags);
     let tags = feature
         .tags
         .iter()
         .chain(rule.iter().flat_map(|r| &r.tags))
-        .chain(&scenario.tags)
+        .chain(&scenario_tags)
         .map(|t| format!("@{}", t.trim_start_matches('@')))
         .collect();
     ScenarioKey {
@@ -297,6 +331,7 @@ fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> 
         name: scenario.name.clone(),
         line: scenario.position.line,
         tags,
+        sample,
     }
 }
 

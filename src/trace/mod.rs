@@ -124,6 +124,7 @@ mod tests {
             name: "s".into(),
             line: 3,
             tags: vec![],
+            sample: None,
         }
     }
 

@@ -140,11 +140,48 @@ pub struct ScenarioKey {
     /// Tags of feature, rule and scenario, with their `@`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Which repetition this is, when the scenario runs several times for timing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleRef>,
+}
+
+impl ScenarioKey {
+    /// The scenario itself, whichever repetition this key names.
+    pub fn without_sample(&self) -> ScenarioKey {
+        ScenarioKey {
+            sample: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// One repetition of a scenario run several times (`--samples`, `@samples(N)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SampleRef {
+    /// 1-based; warm-ups and measured samples are numbered separately.
+    pub index: usize,
+    /// A warm-up run: compared like any other, its timings are discarded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warmup: bool,
+}
+
+impl std::fmt::Display for SampleRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.warmup {
+            write!(f, "warm-up {}", self.index)
+        } else {
+            write!(f, "sample {}", self.index)
+        }
+    }
 }
 
 impl std::fmt::Display for ScenarioKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{} {}", self.feature, self.line, self.name)
+        write!(f, "{}:{} {}", self.feature, self.line, self.name)?;
+        match &self.sample {
+            Some(sample) => write!(f, " [{sample}]"),
+            None => Ok(()),
+        }
     }
 }
 

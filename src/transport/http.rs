@@ -63,12 +63,22 @@ pub fn install_crypto_provider() {
 impl HttpClient {
     /// Builds the client for `service` (timeouts, TLS verification, connection pool).
     pub fn new(name: &str, service: &Service) -> Result<HttpClient, ClientError> {
+        HttpClient::with_connections(name, service, true)
+    }
+
+    /// Like [`HttpClient::new`]; `reuse` false keeps no idle connection, so
+    /// every request opens a fresh one (cold-connection timing).
+    pub fn with_connections(
+        name: &str,
+        service: &Service,
+        reuse: bool,
+    ) -> Result<HttpClient, ClientError> {
         install_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(service.timeout)
             .connect_timeout(service.timeout.min(std::time::Duration::from_secs(10)))
             .danger_accept_invalid_certs(!service.tls_verify)
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(if reuse { 64 } else { 0 })
             .user_agent(concat!("driftgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError {

@@ -24,10 +24,21 @@ pub struct EnvRuntime {
 impl EnvRuntime {
     /// Builds the clients of every service of `env`.
     pub fn new(env: Environment) -> Result<EnvRuntime, ClientError> {
+        EnvRuntime::with_connections(env, true)
+    }
+
+    /// Builds the clients of every service of `env`; `reuse` false opens a
+    /// fresh connection for every request (cold-connection timing).
+    pub fn with_connections(env: Environment, reuse: bool) -> Result<EnvRuntime, ClientError> {
         let clients = env
             .services
             .iter()
-            .map(|(name, svc)| Ok((name.clone(), HttpClient::new(name, svc)?)))
+            .map(|(name, svc)| {
+                Ok((
+                    name.clone(),
+                    HttpClient::with_connections(name, svc, reuse)?,
+                ))
+            })
             .collect::<Result<_, ClientError>>()?;
         Ok(EnvRuntime { env, clients })
     }
@@ -42,6 +53,10 @@ pub struct Results {
     pub drifts: Vec<Drift>,
     /// Trace records that could not be written (the run goes on; the report says so).
     pub trace_errors: Vec<String>,
+    /// Timed HTTP exchanges of every scenario run, for the timing judge.
+    pub timed: Vec<crate::timing::TimedExchange>,
+    /// Latency budgets declared by steps (once per repetition; the judge dedupes).
+    pub budgets: Vec<crate::timing::LatencyBudget>,
 }
 
 /// Everything the scenarios of one run share.

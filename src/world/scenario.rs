@@ -56,6 +56,8 @@ pub struct ScenarioState {
     steps: Vec<StepRecord>,
     failure: Option<String>,
     generated: Arc<GeneratedValues>,
+    /// Latency budgets declared by this scenario's steps.
+    pub(crate) budgets: Vec<crate::timing::LatencyBudget>,
 }
 
 /// What a step's action sees on one side.
@@ -119,6 +121,30 @@ impl ScenarioState {
             steps: Vec::new(),
             failure: None,
             generated: Arc::default(),
+            budgets: Vec::new(),
+        }
+    }
+
+    /// Timing of the last HTTP exchange `side` made in this scenario, if any.
+    pub(crate) fn last_timing(&self, side: Side) -> Option<crate::trace::Timing> {
+        self.steps
+            .iter()
+            .rev()
+            .flat_map(|step| step.sides.get(side).observations.iter().rev())
+            .find_map(|observation| match observation {
+                crate::trace::Observation::Http(exchange) => {
+                    exchange.response.as_ref().map(|_| exchange.timing)
+                }
+                _ => None,
+            })
+    }
+
+    /// The step record that the next recorded step will have, for references to it.
+    pub(crate) fn next_step_ref(&self, step: &cucumber::gherkin::Step) -> crate::compare::StepRef {
+        crate::compare::StepRef {
+            index: self.next_index,
+            line: step.position.line,
+            text: format!("{}{}", step.keyword, step.value),
         }
     }
 
@@ -192,6 +218,7 @@ impl ScenarioState {
     /// Judges the scenario and files its result and drift.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
         let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
+        let timed = crate::timing::timed_exchanges(&run.header, &self.steps);
         let message = self.failure.or(failure);
         let status = if message.is_some() {
             ScenarioStatus::Failed
@@ -217,6 +244,8 @@ impl ScenarioState {
             drift_count: drifts.len(),
         });
         results.drifts.extend(drifts);
+        results.timed.extend(timed);
+        results.budgets.extend(self.budgets);
     }
 }
 

@@ -23,6 +23,7 @@ fn scenario() -> ScenarioKey {
         name: "Create an order".to_owned(),
         line: 7,
         tags: Vec::new(),
+        sample: None,
     }
 }
 

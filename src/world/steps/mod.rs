@@ -14,6 +14,7 @@
 mod edi;
 mod request;
 mod response;
+mod timing;
 mod variables;
 
 use std::sync::LazyLock;
@@ -45,6 +46,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(request::steps());
         steps.extend(response::steps());
         steps.extend(edi::steps());
+        steps.extend(timing::steps());
         steps
     });
     &STEPS

@@ -212,10 +212,16 @@ async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTempla
         baseline,
         candidate,
     } = &mut scenario.sides;
-    let (b, c) = futures::join!(
-        act(&run, Side::Baseline, prepared.baseline, baseline),
-        act(&run, Side::Candidate, prepared.candidate, candidate)
-    );
+    let baseline = act(&run, Side::Baseline, prepared.baseline, baseline);
+    let candidate = act(&run, Side::Candidate, prepared.candidate, candidate);
+    // Both requests run at once, each in its own task; in timing samples the
+    // side whose task starts first alternates, so neither is always second.
+    let (b, c) = if scenario.key.sample.is_some_and(|s| s.index % 2 == 0) {
+        let (c, b) = futures::join!(candidate, baseline);
+        (b, c)
+    } else {
+        futures::join!(baseline, candidate)
+    };
     scenario.record(&run, &ctx.step, Twin::new(b, c));
 
     async fn act(

@@ -1,0 +1,328 @@
+//! Repetitions for timing: `--samples N`, `--warmup N` and the
+//! `@samples(N)` tag turn one scenario into several runs, and the results of
+//! those runs back into one scenario for the report.
+//!
+//! ```text
+//! @samples(3) Scenario: Create an order        (with --warmup 1)
+//! ──▶ Create an order [warm-up 1], [sample 1], [sample 2], [sample 3]
+//! ```
+//!
+//! Each repetition is a fresh scenario run (fresh world, fresh `{{ uuid() }}`
+//! and `{{ now() }}` values, so writes do not collide), recorded in the trace
+//! with its [`SampleRef`]. Inside a repetition every request goes to both
+//! environments at once, each in its own task; which environment's request
+//! starts first alternates from one sample to the next.
+//!
+//! Repetitions are marked with a private tag the runner adds after tag
+//! filtering and removes again when it builds the [`ScenarioKey`].
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use cucumber::gherkin::{Feature, Scenario};
+use regex::Regex;
+
+use crate::compare::Drift;
+use crate::report::ScenarioResult;
+use crate::trace::{SampleRef, ScenarioKey, ScenarioStatus};
+
+/// How scenarios are repeated for timing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sampling {
+    /// Measured repetitions of every scenario; a `@samples(N)` tag overrides it.
+    pub samples: Option<usize>,
+    /// Repetitions before the measured ones whose times are discarded.
+    pub warmup: usize,
+    /// A fresh connection for every request instead of a reused pool.
+    pub cold: bool,
+}
+
+const MARKER: &str = "driftgate-sample:";
+
+static SAMPLES_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^@?samples(?:\((\d+)\)|-(\d+))$").unwrap_or_else(|e| panic!("{e}"))
+});
+
+/// The sample count a tag asks for: `@samples(30)` or `@samples-30`.
+pub fn samples_tag(tag: &str) -> Option<usize> {
+    let caps = SAMPLES_TAG.captures(tag)?;
+    caps.get(1).or(caps.get(2))?.as_str().parse().ok()
+}
+
+/// Replaces every scenario that is to be repeated by its repetitions;
+/// returns whether any scenario is.
+pub fn expand(features: &mut [Feature], sampling: &Sampling) -> bool {
+    let mut any = false;
+    for feature in features.iter_mut() {
+        let feature_tags = feature.tags.clone();
+        any |= expand_list(&mut feature.scenarios, &feature_tags, sampling);
+        for rule in &mut feature.rules {
+            let tags: Vec<String> = feature_tags.iter().chain(&rule.tags).cloned().collect();
+            any |= expand_list(&mut rule.scenarios, &tags, sampling);
+        }
+    }
+    any
+}
+
+fn expand_list(scenarios: &mut Vec<Scenario>, outer_tags: &[String], sampling: &Sampling) -> bool {
+    let mut any = false;
+    let mut out = Vec::with_capacity(scenarios.len());
+    for scenario in scenarios.drain(..) {
+        let tagged = scenario
+            .tags
+            .iter()
+            .rev()
+            .chain(outer_tags.iter().rev())
+            .find_map(|t| samples_tag(t));
+        match tagged.or(sampling.samples).filter(|n| *n >= 2) {
+            None => out.push(scenario),
+            Some(n) => {
+                any = true;
+                let runs = (1..=sampling.warmup)
+                    .map(|index| SampleRef {
+                        index,
+                        warmup: true,
+                    })
+                    .chain((1..=n).map(|index| SampleRef {
+                        index,
+                        warmup: false,
+                    }));
+                for sample in runs {
+                    let mut copy = scenario.clone();
+                    copy.tags.push(marker(sample));
+                    out.push(copy);
+                }
+            }
+        }
+    }
+    *scenarios = out;
+    any
+}
+
+fn marker(sample: SampleRef) -> String {
+    let kind = if sample.warmup { "warmup" } else { "measured" };
+    format!("{MARKER}{kind}:{}", sample.index)
+}
+
+/// Splits the runner's marker off a scenario's tags.
+pub fn take_marker(tags: &mut Vec<String>) -> Option<SampleRef> {
+    let at = tags
+        .iter()
+        .position(|t| t.trim_start_matches('@').starts_with(MARKER))?;
+    let tag = tags.remove(at);
+    let rest = tag.trim_start_matches('@').strip_prefix(MARKER)?;
+    let (kind, index) = rest.split_once(':')?;
+    Some(SampleRef {
+        index: index.parse().ok()?,
+        warmup: kind == "warmup",
+    })
+}
+
+/// Folds the repetitions of each scenario into one result and one set of
+/// drifts: a scenario fails when any repetition failed (the message names
+/// the first that did); a drift found at the same place in several
+/// repetitions is listed once, as the first repetition saw it.
+pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioResult>, Vec<Drift>) {
+    let mut folded: BTreeMap<ScenarioKey, ScenarioResult> = BTreeMap::new();
+    let mut order = Vec::new();
+    for result in results {
+        let key = result.scenario.without_sample();
+        let message = match (&result.scenario.sample, result.message) {
+            (Some(sample), Some(m)) => Some(format!("{sample}: {m}")),
+            (_, m) => m,
+        };
+        match folded.get_mut(&key) {
+            Some(existing) => {
+                existing.duration_ms += result.duration_ms;
+                if existing.status == ScenarioStatus::Passed {
+                    existing.status = result.status;
+                }
+                existing.message = existing.message.take().or(message);
+            }
+            None => {
+                order.push(key.clone());
+                folded.insert(
+                    key.clone(),
+                    ScenarioResult {
+                        scenario: key,
+                        status: result.status,
+                        message,
+                        duration_ms: result.duration_ms,
+                        drift_count: 0,
+                    },
+                );
+            }
+        }
+    }
+    let mut unique: Vec<Drift> = Vec::new();
+    for mut drift in drifts {
+        drift.scenario = drift.scenario.without_sample();
+        if !unique.iter().any(|known| same_place(known, &drift)) {
+            unique.push(drift);
+        }
+    }
+    let results = order
+        .into_iter()
+        .filter_map(|key| folded.remove(&key))
+        .collect();
+    (results, unique)
+}
+
+/// Two drifts of the same class at the same place of the same scenario: the
+/// same drift seen in two repetitions (values generated per run, such as a
+/// `{{ uuid() }}` echoed in a message, may differ; the first is kept).
+fn same_place(a: &Drift, b: &Drift) -> bool {
+    (a.class, &a.scenario, a.step.index, &a.request, &a.path)
+        == (b.class, &b.scenario, b.step.index, &b.request, &b.path)
+}
+
+/// Sets every scenario's drift count from the drift list.
+pub fn count_drifts(results: &mut [ScenarioResult], drifts: &[Drift]) {
+    for result in results {
+        result.drift_count = drifts
+            .iter()
+            .filter(|d| d.scenario == result.scenario)
+            .count();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{DriftClass, StepRef};
+
+    #[test]
+    fn sample_tags() {
+        for (tag, expected) in [
+            ("@samples(30)", Some(30)),
+            ("samples-12", Some(12)),
+            ("@samples", None),
+            ("@samples(x)", None),
+            ("@smoke", None),
+        ] {
+            assert_eq!(samples_tag(tag), expected, "{tag}");
+        }
+    }
+
+    fn feature(text: &str) -> Feature {
+        Feature::parse(text, cucumber::gherkin::GherkinEnv::default()).unwrap()
+    }
+
+    #[test]
+    fn expands_tagged_and_flagged_scenarios_with_warmups() {
+        let mut features = vec![feature(
+            "Feature: F\n  @samples(3)\n  Scenario: A\n    Given x\n  Scenario: B\n    Given y\n",
+        )];
+        let sampling = Sampling {
+            samples: None,
+            warmup: 1,
+            cold: false,
+        };
+        assert!(expand(&mut features, &sampling));
+        let names: Vec<(String, Option<SampleRef>)> = features[0]
+            .scenarios
+            .iter()
+            .map(|s| {
+                let mut tags = s.tags.clone();
+                (s.name.clone(), take_marker(&mut tags))
+            })
+            .collect();
+        let s = |index, warmup| Some(SampleRef { index, warmup });
+        assert_eq!(
+            names,
+            [
+                ("A".to_owned(), s(1, true)),
+                ("A".to_owned(), s(1, false)),
+                ("A".to_owned(), s(2, false)),
+                ("A".to_owned(), s(3, false)),
+                ("B".to_owned(), None),
+            ]
+        );
+        let mut flagged = vec![feature("Feature: F\n  Scenario: B\n    Given y\n")];
+        let sampling = Sampling {
+            samples: Some(2),
+            ..Sampling::default()
+        };
+        assert!(expand(&mut flagged, &sampling));
+        assert_eq!(flagged[0].scenarios.len(), 2);
+        let mut once = vec![feature("Feature: F\n  Scenario: B\n    Given y\n")];
+        assert!(!expand(&mut once, &Sampling::default()));
+    }
+
+    #[test]
+    fn marker_is_removed_from_tags() {
+        let mut tags = vec![
+            "smoke".to_owned(),
+            marker(SampleRef {
+                index: 7,
+                warmup: false,
+            }),
+        ];
+        assert_eq!(
+            take_marker(&mut tags),
+            Some(SampleRef {
+                index: 7,
+                warmup: false
+            })
+        );
+        assert_eq!(tags, ["smoke"]);
+        assert_eq!(take_marker(&mut tags), None);
+    }
+
+    fn key(sample: Option<usize>) -> ScenarioKey {
+        ScenarioKey {
+            feature: "f.feature".into(),
+            feature_name: "F".into(),
+            rule: None,
+            name: "A".into(),
+            line: 2,
+            tags: vec![],
+            sample: sample.map(|index| SampleRef {
+                index,
+                warmup: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn repetitions_fold_into_one_scenario() {
+        let result = |sample, status, message: Option<&str>| ScenarioResult {
+            scenario: key(Some(sample)),
+            status,
+            message: message.map(str::to_owned),
+            duration_ms: 10.0,
+            drift_count: 1,
+        };
+        let drift = |sample| Drift {
+            class: DriftClass::ValueChange,
+            scenario: key(Some(sample)),
+            step: StepRef {
+                index: 0,
+                line: 3,
+                text: "Given x".into(),
+            },
+            service: None,
+            request: None,
+            path: Some("$.a".into()),
+            baseline: None,
+            candidate: None,
+            message: format!("differs in sample {sample}"),
+        };
+        let (mut results, drifts) = fold(
+            vec![
+                result(1, ScenarioStatus::Passed, None),
+                result(2, ScenarioStatus::Failed, Some("boom")),
+                result(3, ScenarioStatus::Failed, Some("bang")),
+            ],
+            vec![drift(1), drift(2), drift(3)],
+        );
+        count_drifts(&mut results, &drifts);
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].scenario, key(None));
+        assert_eq!(results[0].status, ScenarioStatus::Failed);
+        assert_eq!(results[0].message.as_deref(), Some("sample 2: boom"));
+        assert_eq!(results[0].duration_ms, 30.0);
+        assert_eq!(drifts.len(), 1);
+        assert_eq!(results[0].drift_count, 1);
+    }
+}

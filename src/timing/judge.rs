@@ -1,0 +1,366 @@
+//! The timing judge: is the candidate slower than the baseline, beyond noise
+//! and beyond what matters?
+//!
+//! ```text
+//! baseline  n=30 median 20.3 ms    candidate n=30 median 50.1 ms
+//! p = 3e-11 < 0.01 (99% confidence)   shift +29.8 ms > max(20% × 20.3, 5 ms) = 5 ms
+//! ──▶ Judgement { verdict: Slower, … }
+//! ```
+//!
+//! A step is `slower` (drift) or `faster` (information) only when the
+//! Mann-Whitney test is significant at the policy's confidence **and** the
+//! Hodges-Lehmann shift is beyond the tolerance: `max(tolerance × baseline
+//! median, floor_ms)`. Fewer than `min_samples` on a side is
+//! `inconclusive`, never a pass or a fail.
+
+use serde::{Deserialize, Serialize};
+
+use super::rank::{PMethod, mann_whitney};
+use super::shift::{Estimate, hodges_lehmann, ratio_of_medians};
+use super::summary::median;
+
+/// `[timing]` in `driftgate.toml`: how timing drift is judged.
+///
+/// ```toml
+/// [timing]
+/// confidence = 0.99
+/// tolerance = 0.2
+/// floor_ms = 5.0
+/// min_samples = 10
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimingPolicy {
+    /// Confidence of the significance test and of the intervals (0.99: p < 0.01).
+    pub confidence: f64,
+    /// Smallest shift that matters, as a fraction of the baseline median.
+    pub tolerance: f64,
+    /// Smallest shift that matters, in milliseconds, whatever the median.
+    pub floor_ms: f64,
+    /// Fewer measured samples than this on a side is inconclusive.
+    pub min_samples: usize,
+}
+
+impl Default for TimingPolicy {
+    fn default() -> Self {
+        TimingPolicy {
+            confidence: 0.99,
+            tolerance: 0.2,
+            floor_ms: 5.0,
+            min_samples: 10,
+        }
+    }
+}
+
+impl TimingPolicy {
+    /// Why the policy cannot be used, if it cannot: `(key, message)`.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        if !(self.confidence > 0.5 && self.confidence < 1.0) {
+            return Some((
+                "timing.confidence",
+                format!(
+                    "{} is not between 0.5 and 1 (exclusive); e.g. 0.99",
+                    self.confidence
+                ),
+            ));
+        }
+        if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
+            return Some((
+                "timing.tolerance",
+                format!("{} must be a fraction ≥ 0; e.g. 0.2", self.tolerance),
+            ));
+        }
+        if !(self.floor_ms >= 0.0 && self.floor_ms.is_finite()) {
+            return Some((
+                "timing.floor_ms",
+                format!("{} must be ≥ 0 milliseconds", self.floor_ms),
+            ));
+        }
+        if self.min_samples < 2 {
+            return Some((
+                "timing.min_samples",
+                "must be at least 2 (a test needs samples)".into(),
+            ));
+        }
+        None
+    }
+}
+
+/// What the judge decided about one timed step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimingVerdict {
+    /// Significantly slower, beyond the tolerance: drift.
+    Slower,
+    /// Significantly faster, beyond the tolerance: information.
+    Faster,
+    /// No difference that is both significant and beyond the tolerance.
+    Same,
+    /// Too few samples to judge.
+    Inconclusive,
+}
+
+impl TimingVerdict {
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimingVerdict::Slower => "slower",
+            TimingVerdict::Faster => "faster",
+            TimingVerdict::Same => "same",
+            TimingVerdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// The judge's decision with the numbers behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    /// The decision.
+    pub verdict: TimingVerdict,
+    /// Two-sided Mann-Whitney p-value, when there were samples on both sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Whether the p-value came from the exact distribution.
+    #[serde(default)]
+    pub exact: bool,
+    /// Hodges-Lehmann shift candidate − baseline in ms, with its interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_ms: Option<Interval>,
+    /// Ratio of medians candidate / baseline, with its interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Interval>,
+    /// The shift that matters: `max(tolerance × baseline median, floor_ms)`.
+    pub threshold_ms: f64,
+    /// One sentence saying why.
+    pub reason: String,
+}
+
+/// A point estimate and its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower bound.
+    pub low: f64,
+    /// Upper bound.
+    pub high: f64,
+}
+
+impl From<Estimate> for Interval {
+    fn from(e: Estimate) -> Self {
+        Interval {
+            estimate: e.estimate,
+            low: e.low,
+            high: e.high,
+        }
+    }
+}
+
+/// Judges `candidate` against `baseline` (times in ms) under `policy`.
+pub fn judge(baseline: &[f64], candidate: &[f64], policy: &TimingPolicy) -> Judgement {
+    let threshold_ms = median(baseline)
+        .map(|m| (policy.tolerance * m).max(policy.floor_ms))
+        .unwrap_or(policy.floor_ms);
+    let shift_ms = hodges_lehmann(candidate, baseline, policy.confidence).map(Interval::from);
+    let ratio = ratio_of_medians(candidate, baseline, policy.confidence).map(Interval::from);
+    let test = mann_whitney(candidate, baseline);
+    let mut judgement = Judgement {
+        verdict: TimingVerdict::Inconclusive,
+        p_value: test.map(|t| t.p_value),
+        exact: test.is_some_and(|t| t.method == PMethod::Exact),
+        shift_ms,
+        ratio,
+        threshold_ms,
+        reason: String::new(),
+    };
+    let (nb, nc) = (baseline.len(), candidate.len());
+    if nb < policy.min_samples || nc < policy.min_samples {
+        judgement.reason = format!(
+            "too few samples to judge: {nb} baseline, {nc} candidate; at least {} per side needed",
+            policy.min_samples
+        );
+        return judgement;
+    }
+    let (Some(p), Some(shift)) = (judgement.p_value, shift_ms) else {
+        return judgement;
+    };
+    let alpha = 1.0 - policy.confidence;
+    let significant = p < alpha;
+    let beyond = shift.estimate.abs() > threshold_ms;
+    let (verdict, reason) = match (significant, beyond) {
+        (true, true) if shift.estimate > 0.0 => (
+            TimingVerdict::Slower,
+            format!(
+                "slower by {:.1} ms (p = {}, beyond the {:.1} ms tolerance)",
+                shift.estimate,
+                p_text(p),
+                threshold_ms
+            ),
+        ),
+        (true, true) => (
+            TimingVerdict::Faster,
+            format!(
+                "faster by {:.1} ms (p = {}, beyond the {:.1} ms tolerance)",
+                -shift.estimate,
+                p_text(p),
+                threshold_ms
+            ),
+        ),
+        (true, false) => (
+            TimingVerdict::Same,
+            format!(
+                "a significant shift of {:+.1} ms (p = {}) within the {:.1} ms tolerance",
+                shift.estimate,
+                p_text(p),
+                threshold_ms
+            ),
+        ),
+        (false, _) => (
+            TimingVerdict::Same,
+            format!(
+                "no significant shift (p = {} ≥ {})",
+                p_text(p),
+                p_text(alpha)
+            ),
+        ),
+    };
+    judgement.verdict = verdict;
+    judgement.reason = reason;
+    judgement
+}
+
+/// A p-value for people: `0.032`, `1.2e-9`.
+pub fn p_text(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic, spread-out times around `median` (no randomness in unit tests).
+    fn times(n: usize, median: f64, spread: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let u = (i as f64 + 0.5) / n as f64;
+                median * (spread * (u - 0.5)).exp()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn verdicts() {
+        let policy = TimingPolicy::default();
+        let base = times(30, 20.0, 0.6);
+        let cases = [
+            ("30 ms slower", times(30, 50.0, 0.6), TimingVerdict::Slower),
+            ("40% faster", times(30, 12.0, 0.6), TimingVerdict::Faster),
+            ("identical", times(30, 20.0, 0.6), TimingVerdict::Same),
+            // +2 ms: significant but under the 5 ms floor.
+            ("within floor", times(30, 22.0, 0.1), TimingVerdict::Same),
+            ("too few", times(5, 80.0, 0.6), TimingVerdict::Inconclusive),
+        ];
+        for (name, candidate, expected) in cases {
+            let j = judge(&base, &candidate, &policy);
+            assert_eq!(j.verdict, expected, "{name}: {j:?}");
+            assert!(!j.reason.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn significant_shift_within_tolerance_is_same() {
+        let policy = TimingPolicy::default();
+        let base = times(40, 100.0, 0.05);
+        let candidate = times(40, 110.0, 0.05);
+        let j = judge(&base, &candidate, &policy);
+        assert!(j.p_value.unwrap() < 0.01, "{j:?}");
+        assert!((j.threshold_ms - 20.0).abs() < 1e-3, "{j:?}");
+        assert_eq!(j.verdict, TimingVerdict::Same, "{j:?}");
+        assert!(
+            j.reason.contains("within the 20.0 ms tolerance"),
+            "{}",
+            j.reason
+        );
+    }
+
+    #[test]
+    fn floor_applies_to_fast_steps() {
+        let j = judge(
+            &times(30, 2.0, 0.2),
+            &times(30, 4.0, 0.2),
+            &TimingPolicy::default(),
+        );
+        assert_eq!(j.threshold_ms, 5.0);
+        assert_eq!(j.verdict, TimingVerdict::Same, "{j:?}");
+    }
+
+    #[test]
+    fn inconclusive_still_reports_what_it_can() {
+        let j = judge(&[10.0, 11.0], &[30.0, 31.0], &TimingPolicy::default());
+        assert_eq!(j.verdict, TimingVerdict::Inconclusive);
+        assert!(j.shift_ms.is_some() && j.p_value.is_some());
+        assert!(j.reason.contains("at least 10 per side"), "{}", j.reason);
+    }
+
+    #[test]
+    fn slower_reports_direction_ratio_and_exactness() {
+        let j = judge(
+            &times(20, 20.0, 0.4),
+            &times(20, 30.0, 0.4),
+            &TimingPolicy::default(),
+        );
+        assert_eq!(j.verdict, TimingVerdict::Slower);
+        assert!(j.exact, "20x20 without ties uses the exact distribution");
+        let ratio = j.ratio.unwrap();
+        assert!((ratio.estimate - 1.5).abs() < 0.01, "{ratio:?}");
+        assert!(ratio.low > 1.0, "{ratio:?}");
+        assert!(j.shift_ms.unwrap().low > 0.0);
+    }
+
+    #[test]
+    fn policy_problems_name_the_key() {
+        let bad = [
+            TimingPolicy {
+                confidence: 1.0,
+                ..TimingPolicy::default()
+            },
+            TimingPolicy {
+                tolerance: -0.1,
+                ..TimingPolicy::default()
+            },
+            TimingPolicy {
+                floor_ms: f64::NAN,
+                ..TimingPolicy::default()
+            },
+            TimingPolicy {
+                min_samples: 1,
+                ..TimingPolicy::default()
+            },
+        ];
+        let keys: Vec<&str> = bad
+            .iter()
+            .filter_map(|p| p.problem())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "timing.confidence",
+                "timing.tolerance",
+                "timing.floor_ms",
+                "timing.min_samples"
+            ]
+        );
+        assert_eq!(TimingPolicy::default().problem(), None);
+    }
+
+    #[test]
+    fn p_values_read_well() {
+        assert_eq!(p_text(0.0321), "0.032");
+        assert_eq!(p_text(1.23e-9), "1.2e-9");
+    }
+}

@@ -1,0 +1,186 @@
+//! Steps that put explicit limits on latency, for QA.
+//!
+//! ```gherkin
+//! Then the response time should be under 500 ms
+//! And the p95 of "POST /api/orders" should be under 800 ms
+//! ```
+//!
+//! The first checks the last exchange on each side right away (total time,
+//! request sent to end of body; `the time to headers should be under …`
+//! checks time to the response headers). The second declares a latency
+//! budget that is checked once the run is over, over every measured
+//! repetition of the scenario (`--samples`, `@samples(N)`; a scenario run
+//! once is one sample): per side, the percentile of the total times of the
+//! scenario's exchanges whose request line (`METHOD /path`, captured values
+//! as `<captured:name>`, `*` matching within one path segment) matches.
+//! A budget exceeded on either side is `timing_budget` drift.
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+use super::{StepDef, arg};
+use crate::timing::{LatencyBudget, percentile_name};
+use crate::trace::{AssertionRecord, Observation, Side, SideStep, StepOutcome, Timing, Twin};
+use crate::world::TwinWorld;
+
+const LIMIT: &str = r"(\d+(?:\.\d+)?) ?(ms|s|seconds?)";
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: leak(format!(
+                r"^the (response time|time to headers) should be under {LIMIT}$"
+            )),
+            summary: "Asserts the total time (or the time to headers) of the last response on each side.",
+            example: "Then the response time should be under 500 ms",
+            run: response_time_under,
+        },
+        StepDef {
+            pattern: leak(format!(
+                r#"^the (median|p\d{{1,2}}(?:\.\d+)?) of "([A-Z]+ [^"]+)" should be under {LIMIT}$"#
+            )),
+            summary: "Declares a latency budget, checked at the end of the run over every sample of the scenario (`*` matches one path segment).",
+            example: r#"Then the p95 of "POST /api/orders" should be under 800 ms"#,
+            run: percentile_under,
+        },
+    ]
+}
+
+/// Patterns are built once, at startup, and live for the whole run.
+fn leak(pattern: String) -> &'static str {
+    Box::leak(pattern.into_boxed_str())
+}
+
+/// A limit as written (`500 ms`, `1.5 s`) in milliseconds.
+fn limit_ms(amount: &str, unit: &str) -> f64 {
+    let amount: f64 = amount.parse().unwrap_or(0.0);
+    if unit == "ms" {
+        amount
+    } else {
+        amount * 1000.0
+    }
+}
+
+fn response_time_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let headers_only = arg(&ctx, 1) == "time to headers";
+        let limit = limit_ms(arg(&ctx, 2), arg(&ctx, 3));
+        let (_, scenario) = w.twin_parts();
+        let timings = Twin::new(
+            scenario.last_timing(Side::Baseline),
+            scenario.last_timing(Side::Candidate),
+        );
+        w.each_side(&ctx, |s| {
+            time_check(*timings.get(s.side), headers_only, limit)
+        });
+    })
+}
+
+fn time_check(timing: Option<Timing>, headers_only: bool, limit: f64) -> SideStep {
+    let Some(timing) = timing else {
+        return SideStep {
+            outcome: StepOutcome::Error {
+                message: "no response to time: send a request in an earlier step".into(),
+            },
+            ..SideStep::default()
+        };
+    };
+    let (what, ms) = if headers_only {
+        ("time to headers", timing.headers_ms)
+    } else {
+        ("response time", timing.total_ms)
+    };
+    let passed = ms < limit;
+    let message = (!passed).then(|| format!("{what} was {ms:.1} ms, not under {limit} ms"));
+    SideStep {
+        outcome: match &message {
+            None => StepOutcome::Passed,
+            Some(m) => StepOutcome::Failed { message: m.clone() },
+        },
+        observations: vec![Observation::Assertion(AssertionRecord {
+            description: format!("{what} < {limit} ms"),
+            passed,
+            path: Some(what.replace(' ', "_")),
+            actual: Some(Value::from((ms * 10.0).round() / 10.0)),
+            message,
+        })],
+        ..SideStep::default()
+    }
+}
+
+fn percentile_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let which = arg(&ctx, 1);
+        let percentile = match which.strip_prefix('p') {
+            Some(p) => p.parse().unwrap_or(f64::NAN),
+            None => 50.0,
+        };
+        let request = arg(&ctx, 2).to_owned();
+        let limit = limit_ms(arg(&ctx, 3), arg(&ctx, 4));
+        let (_, scenario) = w.twin_parts();
+        let valid = percentile > 0.0 && percentile < 100.0;
+        if valid {
+            let budget = LatencyBudget {
+                scenario: scenario.key.without_sample(),
+                step: scenario.next_step_ref(&ctx.step),
+                request: request.clone(),
+                percentile,
+                limit_ms: limit,
+            };
+            scenario.budgets.push(budget);
+        }
+        w.each_side(&ctx, |_| {
+            if valid {
+                SideStep::default()
+            } else {
+                SideStep {
+                    outcome: StepOutcome::Error {
+                        message: format!("`{which}` is not a percentile between 1 and 99"),
+                    },
+                    ..SideStep::default()
+                }
+            }
+        });
+        tracing::debug!(
+            "{} of {request} under {limit} ms: judged at the end of the run",
+            percentile_name(percentile)
+        );
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_in_ms() {
+        for (amount, unit, ms) in [
+            ("500", "ms", 500.0),
+            ("1.5", "s", 1500.0),
+            ("2", "seconds", 2000.0),
+        ] {
+            assert_eq!(limit_ms(amount, unit), ms);
+        }
+    }
+
+    #[test]
+    fn response_time_checks_per_side() {
+        let timing = Some(Timing {
+            headers_ms: 120.0,
+            total_ms: 640.0,
+        });
+        let slow = time_check(timing, false, 500.0);
+        assert_eq!(
+            slow.outcome,
+            StepOutcome::Failed {
+                message: "response time was 640.0 ms, not under 500 ms".into()
+            }
+        );
+        assert_eq!(time_check(timing, true, 500.0).outcome, StepOutcome::Passed);
+        assert!(matches!(
+            time_check(None, false, 500.0).outcome,
+            StepOutcome::Error { .. }
+        ));
+    }
+}

@@ -1,0 +1,139 @@
+//! End to end: timing drift between two real HTTP environments (wiremock),
+//! through the `driftgate` binary with `--samples`.
+//!
+//! TIMING TEST: each case sends 20 (+2 warm-up) sequential requests to each
+//! side with 20–50 ms of server delay, about 2 s in all.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const FEATURE: &str = r#"Feature: Order timing
+  Scenario: Post an order
+    When I send a POST request to "/api/orders" on "erp"
+      """
+      {"orderNo": "{{ uuid() }}"}
+      """
+    Then the response status should be 201
+    And the response time should be under 5 s
+    And the p95 of "POST /api/orders" should be under 40 ms
+"#;
+
+async fn erp(delay_ms: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/orders"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(serde_json::json!({"status": "CREATED"}))
+                .set_delay(Duration::from_millis(delay_ms)),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn write_project(dir: &Path, baseline: &MockServer, candidate: &MockServer) {
+    let config = format!(
+        "[environments.production.services.erp]\nbase_url = \"{}\"\n\n\
+         [environments.staging.services.erp]\nbase_url = \"{}\"\n",
+        baseline.uri(),
+        candidate.uri()
+    );
+    std::fs::write(dir.join("driftgate.toml"), config).unwrap();
+    std::fs::write(dir.join("timing.feature"), FEATURE).unwrap();
+}
+
+/// Runs `driftgate run --samples 20 …` and returns the exit code and drift.json.
+async fn run_sampled(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut cmd = Command::cargo_bin("driftgate").unwrap();
+    cmd.current_dir(dir)
+        .args(["run", "--baseline", "production", "--candidate", "staging"])
+        .args(["--samples", "20", "--reports", "reports", "timing.feature"])
+        .args(extra);
+    let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let drift: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reports/drift.json")).unwrap())
+            .unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code().unwrap_or(-1), drift)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slower_candidate_is_timing_drift_at_that_step() {
+    let (baseline, candidate) = (erp(20).await, erp(50).await);
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path(), &baseline, &candidate);
+    let (code, doc) = run_sampled(dir.path(), &["--warmup", "2", "--cold"]).await;
+    assert_eq!(code, 1, "{doc:#}");
+    let step = &doc["timing"]["steps"][0];
+    assert_eq!(step["verdict"], "slower", "{step:#}");
+    assert_eq!(step["request"], "POST /api/orders");
+    assert_eq!(step["step"]["line"], 3);
+    assert_eq!(
+        step["baseline"]["total_ms"]["n"], 20,
+        "warm-ups are not measured"
+    );
+    let median = |side: &str| step[side]["total_ms"]["median"].as_f64().unwrap();
+    assert!(median("candidate") > median("baseline") + 20.0, "{step:#}");
+    assert!(step["shift_ms"]["low"].as_f64().unwrap() > 5.0, "{step:#}");
+    assert!(
+        step["ratio"]["estimate"].as_f64().unwrap() > 1.3,
+        "{step:#}"
+    );
+
+    let scenario = &doc["scenarios"][0];
+    assert_eq!(
+        doc["scenarios"].as_array().unwrap().len(),
+        1,
+        "samples fold into one scenario"
+    );
+    let classes: Vec<&str> = scenario["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["class"].as_str().unwrap())
+        .collect();
+    assert!(classes.contains(&"timing"), "{classes:?}");
+    let timing = scenario["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["class"] == "timing")
+        .unwrap();
+    assert_eq!(timing["step"]["line"], 3);
+    assert!(
+        timing["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("candidate slower by")
+    );
+    let budget = &doc["timing"]["budgets"][0];
+    assert_eq!(budget["candidate"]["within"], false, "{budget:#}");
+    assert!(classes.contains(&"timing_budget"), "{classes:?}");
+
+    let trace = std::fs::read_to_string(dir.path().join("reports/trace.jsonl")).unwrap();
+    assert!(trace.contains(r#""sample":{"index":2,"warmup":true}"#));
+    assert!(trace.contains(r#""sample":{"index":20}"#));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn equal_delays_are_no_timing_drift() {
+    let (baseline, candidate) = (erp(20).await, erp(20).await);
+    let dir = tempfile::tempdir().unwrap();
+    let feature = FEATURE.replace("under 40 ms", "under 5000 ms");
+    write_project(dir.path(), &baseline, &candidate);
+    std::fs::write(dir.path().join("timing.feature"), feature).unwrap();
+    let (code, doc) = run_sampled(dir.path(), &[]).await;
+    let step = &doc["timing"]["steps"][0];
+    assert_eq!(step["verdict"], "same", "{step:#}");
+    assert_eq!(step["candidate"]["total_ms"]["n"], 20);
+    assert_eq!(doc["verdict"], "no_drift", "{doc:#}");
+    assert_eq!(code, 0);
+    assert_eq!(doc["timing"]["budgets"][0]["baseline"]["within"], true);
+}
