@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod config;
 pub mod exit;
+pub mod lint;
 pub mod matcher;
 pub mod mock;
 pub mod report;

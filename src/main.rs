@@ -46,8 +46,33 @@ enum Command {
     Demo(DemoArgs),
     /// Serve the mock environments of mocks/ until interrupted.
     Mock(MockArgs),
-    /// List every built-in step.
-    Steps,
+    /// List every built-in step with its parameters.
+    Steps(StepsArgs),
+    /// Lint features, fixtures and config without touching any environment.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct StepsArgs {
+    /// Output format: text, json (for editor tooling) or markdown (docs/steps.md).
+    #[arg(long, value_enum, default_value_t = StepsFormat::Text)]
+    format: StepsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StepsFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Feature files or folders (default: [run] features of the config, else features/).
+    paths: Vec<PathBuf>,
+    /// Configuration file; service, environment and protected-write checks need it.
+    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,10 +164,11 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args, color).await,
             Command::Demo(args) => demo(args, color).await,
             Command::Mock(args) => serve_mocks(args).await,
-            Command::Steps => {
-                print_steps();
+            Command::Steps(args) => {
+                print_steps(args.format);
                 Ok(exit::NO_DRIFT)
             }
+            Command::Check(args) => check(args),
         }
     });
     match code {
@@ -297,11 +323,29 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn print_steps() {
-    for step in driftgate::world::steps::catalogue() {
-        println!(
-            "{}\n    {}\n    e.g. {}\n",
-            step.pattern, step.summary, step.example
-        );
+fn print_steps(format: StepsFormat) {
+    use driftgate::world::steps::reference::{ReferenceFormat, render};
+    let format = match format {
+        StepsFormat::Text => ReferenceFormat::Text,
+        StepsFormat::Json => ReferenceFormat::Json,
+        StepsFormat::Markdown => ReferenceFormat::Markdown,
+    };
+    print!("{}", render(format));
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    let root = std::env::current_dir().context("cannot read the current directory")?;
+    let outcome = driftgate::lint::check(&args.paths, args.config.as_deref(), &root);
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
     }
+    for finding in &outcome.findings {
+        println!("{finding}");
+    }
+    println!("{}", outcome.summary());
+    Ok(if outcome.findings.is_empty() {
+        exit::NO_DRIFT
+    } else {
+        exit::USAGE
+    })
 }
