@@ -199,6 +199,8 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         scenarios,
         drifts,
+        steps: sorted_steps(results.steps),
+        suppressed: results.suppressed,
     };
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
@@ -215,6 +217,18 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         report_errors,
         redactor,
     })
+}
+
+/// Steps in feature, scenario and step order (scenarios finish in any order).
+fn sorted_steps(mut steps: Vec<crate::report::StepResult>) -> Vec<crate::report::StepResult> {
+    steps.sort_by(|a, b| {
+        (&a.scenario.feature, a.scenario.line, a.index).cmp(&(
+            &b.scenario.feature,
+            b.scenario.line,
+            b.index,
+        ))
+    });
+    steps
 }
 
 fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {

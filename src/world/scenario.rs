@@ -192,6 +192,9 @@ impl ScenarioState {
     /// Judges the scenario and files its result and drift.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
         let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
+        let suppressed =
+            crate::report::steps::noise_suppressed(&run.header, &self.steps, &run.rules, &drifts);
+        let step_results = crate::report::steps::step_results(&self.steps, &drifts);
         let message = self.failure.or(failure);
         let status = if message.is_some() {
             ScenarioStatus::Failed
@@ -217,6 +220,8 @@ impl ScenarioState {
             drift_count: drifts.len(),
         });
         results.drifts.extend(drifts);
+        results.steps.extend(step_results);
+        results.suppressed.extend(suppressed);
     }
 }
 
