@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod config;
+pub mod dry_run;
 pub mod exit;
 pub mod lint;
 pub mod matcher;

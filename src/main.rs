@@ -13,7 +13,7 @@ use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::report;
-use driftgate::runner::{self, RunError, RunOptions};
+use driftgate::runner::{self, ProgressMode, RunError, RunOptions};
 use driftgate::template::TemplateEngine;
 use driftgate::trace::{Side, Twin};
 
@@ -102,6 +102,12 @@ struct RunArgs {
     /// Scenarios running at once (default: [run] concurrency of the config).
     #[arg(long)]
     concurrency: Option<usize>,
+    /// Print what would be sent to each environment (secrets redacted); send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// No progress output while the scenarios run.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,7 +223,15 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         concurrency: args.concurrency,
         base_url_overrides: Twin::default(),
         display_root: std::env::current_dir().context("cannot read the current directory")?,
+        progress: if args.quiet {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::Auto
+        },
     };
+    if args.dry_run {
+        return dry_run(&opts);
+    }
     finish(runner::run(opts).await, color)
 }
 
@@ -296,6 +310,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         concurrency: None,
         base_url_overrides: overrides,
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
+        progress: ProgressMode::Auto,
     };
     finish(runner::run(opts).await, color)
 }
@@ -331,6 +346,19 @@ fn print_steps(format: StepsFormat) {
         StepsFormat::Markdown => ReferenceFormat::Markdown,
     };
     print!("{}", render(format));
+}
+
+fn dry_run(opts: &RunOptions) -> anyhow::Result<u8> {
+    match driftgate::dry_run::plan(opts) {
+        Ok(plan) => {
+            print!("{plan}");
+            Ok(exit::NO_DRIFT)
+        }
+        Err(e) => {
+            eprintln!("{}", with_error_prefix(&e));
+            Ok(e.exit_code())
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {

@@ -5,6 +5,7 @@
 mod diagnostic;
 pub mod features;
 pub mod preflight;
+pub mod progress;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ use futures::FutureExt as _;
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
 pub use preflight::Unreachable;
+pub use progress::ProgressMode;
 
 use crate::config::{Config, ConfigError, Redactor};
 use crate::report::DriftReport;
@@ -50,6 +52,8 @@ pub struct RunOptions {
     pub base_url_overrides: Twin<BTreeMap<String, String>>,
     /// Folder that feature paths are shown relative to (the working directory).
     pub display_root: PathBuf,
+    /// Progress shown while the scenarios run.
+    pub progress: ProgressMode,
 }
 
 /// A finished run.
@@ -179,7 +183,9 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         results: Mutex::default(),
     });
     let concurrency = opts.concurrency.unwrap_or(config.run.concurrency).max(1);
-    execute(feature_set.features, context.clone(), concurrency).await;
+    let progress =
+        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, context.clone());
+    execute(feature_set.features, context.clone(), concurrency, progress).await;
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut scenarios = results.scenarios;
@@ -239,7 +245,12 @@ fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
 }
 
 /// Runs the features through cucumber on the twin world.
-async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: usize) {
+async fn execute(
+    features: Vec<Feature>,
+    context: Arc<RunContext>,
+    concurrency: usize,
+    progress: progress::ProgressWriter,
+) {
     let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
@@ -270,7 +281,7 @@ async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: 
     cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(
         Preparsed(features),
         runner,
-        Silent,
+        progress,
     )
     .with_cli(opts)
     .run(())
@@ -351,20 +362,3 @@ impl cucumber::Parser<()> for Preparsed {
         futures::stream::iter(self.0.into_iter().map(Ok).collect::<Vec<_>>())
     }
 }
-
-/// Cucumber's own output is not used: results flow through the twin world.
-struct Silent;
-
-impl cucumber::Writer<TwinWorld> for Silent {
-    type Cli = cucumber::cli::Empty;
-
-    async fn handle_event(
-        &mut self,
-        _event: parser::Result<cucumber::Event<event::Cucumber<TwinWorld>>>,
-        _cli: &Self::Cli,
-    ) {
-    }
-}
-
-/// Event order does not matter to [`Silent`]: it ignores every event.
-impl cucumber::writer::Normalized for Silent {}
