@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod config;
 pub mod dry_run;
+pub mod edi;
 pub mod exit;
 pub mod lint;
 pub mod matcher;

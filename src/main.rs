@@ -296,7 +296,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         }
     }
     println!(
-        "driftgate demo: mock production and staging ERP + WMS from {}, suites from {}\n",
+        "driftgate demo: mock production and staging ERP, WMS and EDI gateway from {}, suites from {}\n",
         root.join("mocks").display(),
         root.join("features").display()
     );

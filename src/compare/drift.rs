@@ -31,6 +31,12 @@ pub enum DriftClass {
     ErrorOneSide,
     /// The two sides made a different number of exchanges in a step.
     ExchangeCount,
+    /// An EDI segment of the baseline has no counterpart in the candidate.
+    EdiSegmentMissing,
+    /// The candidate's EDI has a segment the baseline's does not.
+    EdiSegmentExtra,
+    /// An EDI element (or component) differs between aligned segments.
+    EdiElement,
 }
 
 impl DriftClass {
@@ -48,6 +54,9 @@ impl DriftClass {
             DriftClass::AssertionOneSide => "assertion_one_side",
             DriftClass::ErrorOneSide => "error_one_side",
             DriftClass::ExchangeCount => "exchange_count",
+            DriftClass::EdiSegmentMissing => "edi_segment_missing",
+            DriftClass::EdiSegmentExtra => "edi_segment_extra",
+            DriftClass::EdiElement => "edi_element",
         }
     }
 }

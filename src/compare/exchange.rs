@@ -29,6 +29,8 @@ pub(super) struct ExchangeRules {
     pub(super) ignore: Vec<JsonPath>,
     /// Compared response headers, lower case, each once.
     pub(super) headers: Vec<String>,
+    /// What the EDI comparison of EDI bodies skips.
+    pub(super) edi: super::edi::EdiRules,
 }
 
 /// Whether a step polls until a condition holds (`I poll …`), so only its
@@ -127,6 +129,26 @@ struct ExchangeJudge<'a> {
 
 impl ExchangeJudge<'_> {
     fn compare(&self, pair: Twin<&HttpExchange>) -> Vec<Finding> {
+        let mut findings = self.compare_edi_requests(&pair);
+        findings.extend(self.compare_outcomes(pair));
+        findings
+    }
+
+    /// EDI request bodies, segment by segment (other request bodies are inputs, not compared).
+    fn compare_edi_requests(&self, pair: &Twin<&HttpExchange>) -> Vec<Finding> {
+        match (&pair.baseline.request.body, &pair.candidate.request.body) {
+            (Some(Body::Text(b)), Some(Body::Text(c))) => super::edi::compare_texts(
+                Twin::new(b.as_str(), c.as_str()),
+                super::edi::Part::Request,
+                &self.rules.edi,
+                self.normalizer,
+            )
+            .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn compare_outcomes(&self, pair: Twin<&HttpExchange>) -> Vec<Finding> {
         match (&pair.baseline.response, &pair.candidate.response) {
             (Some(b), Some(c)) => self.compare_responses(Twin::new(b, c)),
             (Some(_), None) => vec![self.transport_error(Side::Candidate, pair.candidate)],
@@ -203,6 +225,15 @@ impl ExchangeJudge<'_> {
             (None, None) => Vec::new(),
             (Some(Body::Json(b)), Some(Body::Json(c))) => self.compare_json(Twin::new(b, c)),
             (Some(Body::Text(b)), Some(Body::Text(c))) => {
+                let edi = super::edi::compare_texts(
+                    Twin::new(b.as_str(), c.as_str()),
+                    super::edi::Part::Response,
+                    &self.rules.edi,
+                    self.normalizer,
+                );
+                if let Some(findings) = edi {
+                    return findings;
+                }
                 let b = self.normalizer.normalize_text(Side::Baseline, b);
                 let c = self.normalizer.normalize_text(Side::Candidate, c);
                 (b != c)

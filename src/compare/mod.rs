@@ -20,6 +20,7 @@
 //! count, statuses, the configured headers and the bodies.
 
 mod drift;
+mod edi;
 mod exchange;
 mod finding;
 mod json_diff;
@@ -35,6 +36,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 pub use drift::{Drift, DriftClass, StepRef};
+pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
@@ -102,6 +104,7 @@ fn prepare_rules(rules: &CompareRules) -> ExchangeRules {
             .filter_map(|path| JsonPath::parse(path).ok())
             .collect(),
         headers,
+        edi: edi::EdiRules::new(&rules.ignore),
     }
 }
 

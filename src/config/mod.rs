@@ -132,7 +132,8 @@ impl Default for RunSettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CompareRules {
-    /// JSONPath expressions (RFC 9535) whose matches are never compared.
+    /// JSONPath expressions (RFC 9535) whose matches are never compared, and
+    /// EDI element paths written `edi:PATH` (`edi:ISA15`, `edi:DTM[=137]+1:2`).
     pub ignore: Vec<String>,
     /// Response headers compared across environments (case-insensitive names).
     pub headers: Vec<String>,
@@ -291,11 +292,17 @@ impl Config {
             ));
         }
         for (i, expr) in self.compare.ignore.iter().enumerate() {
-            if let Err(e) = serde_json_path::JsonPath::parse(expr) {
-                return Err(invalid(
-                    format!("compare.ignore[{i}]"),
-                    format!("`{expr}` is not a valid JSONPath: {e}"),
-                ));
+            let checked = match expr.strip_prefix("edi:") {
+                Some(path) => path
+                    .parse::<crate::edi::EdiPath>()
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
+                None => serde_json_path::JsonPath::parse(expr)
+                    .map(drop)
+                    .map_err(|e| format!("`{expr}` is not a valid JSONPath: {e}")),
+            };
+            if let Err(message) = checked {
+                return Err(invalid(format!("compare.ignore[{i}]"), message));
             }
         }
         for (env_name, env) in &self.environments {

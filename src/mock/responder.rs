@@ -11,6 +11,8 @@
 //!   request.headers   {"content-type": "application/json", …}   (lower-case names)
 //!   request.json      {"orderNo": "PO-1"}                       (none unless the body is JSON)
 //!   request.body      "{\"orderNo\": \"PO-1\"}"
+//!   request.edi       {"ISA13": "000004711", "GS06": "4711", …}  (none unless the body is EDI;
+//!                                                               see `edi::template_context`)
 //! ```
 //!
 //! A template that fails to render yields a `500` whose text body explains
@@ -121,6 +123,7 @@ fn request_context(request: &Request) -> Value {
         "headers": header_map(request),
         "json": serde_json::from_slice::<Value>(&request.body).unwrap_or(Value::Null),
         "body": String::from_utf8_lossy(&request.body),
+        "edi": crate::edi::template_context(&String::from_utf8_lossy(&request.body)),
     })
 }
 

@@ -107,7 +107,8 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
         let shown = display_path(&file, display_root);
         match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
             Err(e) => diagnostics.push(parse_diagnostic(&file, &shown, &e)),
-            Ok(feature) => match feature.expand_examples() {
+            Ok(feature) if !ragged_examples(&feature, &file, &shown, &mut diagnostics) => {}
+            Ok(feature) => match split_outlines(feature).expand_examples() {
                 Err(e) => diagnostics.push(
                     Diagnostic::at(
                         format!("unknown placeholder <{}> in a Scenario Outline", e.name),
@@ -207,6 +208,103 @@ fn parse_diagnostic(file: &Path, shown: &str, e: &gherkin::ParseFileError) -> Di
     d
 }
 
+/// Gives every outline example row its own single-row outline, so expanding
+/// is linear in the number of rows: cucumber's expansion clones the whole
+/// Examples table for every row, which is quadratic in time and memory
+/// (2.3 GB for a 10,000-row outline). Each copy keeps its row's line number.
+fn split_outlines(mut feature: Feature) -> Feature {
+    feature.scenarios = split_scenarios(std::mem::take(&mut feature.scenarios));
+    for rule in &mut feature.rules {
+        rule.scenarios = split_scenarios(std::mem::take(&mut rule.scenarios));
+    }
+    feature
+}
+
+fn split_scenarios(scenarios: Vec<gherkin::Scenario>) -> Vec<gherkin::Scenario> {
+    let mut out = Vec::with_capacity(scenarios.len());
+    for mut scenario in scenarios {
+        let examples = std::mem::take(&mut scenario.examples);
+        if examples.is_empty() {
+            out.push(scenario);
+            continue;
+        }
+        for mut block in examples {
+            let Some(mut table) = block.table.take() else {
+                continue;
+            };
+            let mut rows = std::mem::take(&mut table.rows).into_iter();
+            let Some(header) = rows.next() else {
+                continue;
+            };
+            for (i, row) in rows.enumerate() {
+                let mut one_table = table.clone();
+                one_table.rows = vec![header.clone(), row];
+                let mut one_block = block.clone();
+                one_block.position.line += i;
+                one_block.table = Some(one_table);
+                let mut one = scenario.clone();
+                one.examples = vec![one_block];
+                out.push(one);
+            }
+        }
+    }
+    out
+}
+
+/// Reports Examples rows whose cell count differs from the header's; returns
+/// whether the feature is free of them. The parser trims such rows to the
+/// header's width, so the check reads the table's source text.
+fn ragged_examples(
+    feature: &Feature,
+    file: &Path,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = diagnostics.len();
+    let Ok(source) = std::fs::read_to_string(file) else {
+        return true;
+    };
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+    for table in scenarios
+        .flat_map(|s| &s.examples)
+        .filter_map(|e| e.table.as_ref())
+    {
+        let Some(text) = source.get(table.span.start..table.span.end) else {
+            continue;
+        };
+        let rows: Vec<(usize, usize)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('|'))
+            .map(|(i, l)| {
+                (
+                    table.position.line + i,
+                    l.replace("\\|", "").matches('|').count().saturating_sub(1),
+                )
+            })
+            .collect();
+        let Some(&(_, width)) = rows.first() else {
+            continue;
+        };
+        for &(line, cells) in rows.iter().skip(1).filter(|(_, cells)| *cells != width) {
+            diagnostics.push(
+                Diagnostic::at(
+                    format!("Examples row has {cells} cells but the header has {width}"),
+                    file,
+                    shown,
+                    line,
+                    table.position.col,
+                )
+                .with_help("every row of an Examples table needs one cell per header column"),
+            );
+        }
+    }
+    diagnostics.len() == before
+}
+
 fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
     let feature_tags = feature.tags.clone();
     feature
@@ -253,5 +351,64 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
             });
             diagnostics.push(d);
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ragged_examples_rows_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.feature");
+        std::fs::write(
+            &f,
+            "Feature: x\n  Scenario Outline: y <a>\n    When I send a GET request to \"/x/<a>\"\n    Examples:\n      | a |\n      | 1 | 2 |\n",
+        )
+        .unwrap();
+        let err = load(&[f], None, dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("Examples row has 2 cells but the header has 1"),
+            "{err}"
+        );
+        assert!(err.contains("a.feature:6"), "{err}");
+    }
+
+    #[test]
+    fn outline_rows_keep_their_lines_and_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("o.feature");
+        std::fs::write(
+            &f,
+            "Feature: x\n  Scenario Outline: sku <sku>\n    When I send a GET request to \"/x/<sku>\"\n\n    Examples: first\n      | sku |\n      | A   |\n      | B   |\n\n    Examples: second\n      | sku |\n      | C   |\n",
+        )
+        .unwrap();
+        let set = load(&[f], None, dir.path()).unwrap();
+        let scenarios: Vec<(String, usize, String)> = set.features[0]
+            .scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.position.line, s.steps[0].value.clone()))
+            .collect();
+        assert_eq!(
+            scenarios,
+            [
+                (
+                    "sku A".to_owned(),
+                    7,
+                    r#"I send a GET request to "/x/A""#.to_owned()
+                ),
+                (
+                    "sku B".to_owned(),
+                    8,
+                    r#"I send a GET request to "/x/B""#.to_owned()
+                ),
+                (
+                    "sku C".to_owned(),
+                    12,
+                    r#"I send a GET request to "/x/C""#.to_owned()
+                ),
+            ]
+        );
+        assert_eq!(set.scenario_count, 3);
     }
 }

@@ -146,6 +146,20 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         opts.paths.clone()
     };
     let feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    if feature_set.scenario_count == 0 {
+        return Err(RunError::Usage(format!(
+            "no scenarios selected in {}{}; a gate that ran nothing cannot say there is no drift",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            opts.tags
+                .as_deref()
+                .map(|t| format!(" with --tags \"{t}\""))
+                .unwrap_or_default()
+        )));
+    }
     let envs = Twin::new(
         EnvRuntime::new(envs.baseline)?,
         EnvRuntime::new(envs.candidate)?,

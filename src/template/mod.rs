@@ -8,6 +8,8 @@
 //! {"orderNo": "{{ orderNo }}"}                 NAME    captured or set variables
 //! {"id": "{{ uuid() }}", "at": "{{ now() }}"}  uuid(), now(fmt), today(fmt),
 //!                                              random_int(lo, hi), random_string(n)
+//! ISA13 {{ control_number("isa") }}            control_number(key): 9 digits, zero-padded;
+//!                                              the same key gives the same number in one step
 //! ```
 //!
 //! Generated values are *twinned*: within one step, the n-th `uuid()` call
@@ -86,6 +88,22 @@ impl GeneratedValues {
             .or_insert_with(make)
             .clone()
     }
+
+    /// The value generated for `key` in this step: every call with the same
+    /// key, on either side, returns the first one made.
+    fn get_or_make_keyed(
+        &self,
+        function: &str,
+        key: &str,
+        make: impl FnOnce() -> JinjaValue,
+    ) -> JinjaValue {
+        self.by_call
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((format!("{function}:{key}"), 0))
+            .or_insert_with(make)
+            .clone()
+    }
 }
 
 #[derive(Debug)]
@@ -130,7 +148,8 @@ impl Default for TemplateEngine {
 }
 
 impl TemplateEngine {
-    /// An engine with driftgate's functions (`uuid`, `now`, `today`, `random_int`, `random_string`).
+    /// An engine with driftgate's functions (`uuid`, `now`, `today`, `random_int`,
+    /// `random_string`, `control_number`).
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -184,6 +203,14 @@ impl TemplateEngine {
                 use rand::distr::{Alphanumeric, SampleString};
                 JinjaValue::from(Alphanumeric.sample_string(&mut rand::rng(), len))
             }))
+        });
+        env.add_function("control_number", |state: &State, key: Option<String>| {
+            let make =
+                || JinjaValue::from(format!("{:09}", rand::random_range(1..=999_999_999u32)));
+            match key {
+                Some(key) => generated_keyed(state, "control_number", &key, make),
+                None => generated(state, "control_number", make),
+            }
         });
         TemplateEngine { env }
     }
@@ -290,6 +317,21 @@ fn generated(state: &State, function: &str, make: impl FnOnce() -> JinjaValue) -
         .and_then(|v| v.downcast_object::<GeneratedHandle>())
     {
         Some(handle) => handle.0.get_or_make(function, make),
+        None => make(),
+    }
+}
+
+fn generated_keyed(
+    state: &State,
+    function: &str,
+    key: &str,
+    make: impl FnOnce() -> JinjaValue,
+) -> JinjaValue {
+    match state
+        .lookup(GENERATED_KEY)
+        .and_then(|v| v.downcast_object::<GeneratedHandle>())
+    {
+        Some(handle) => handle.0.get_or_make_keyed(function, key, make),
         None => make(),
     }
 }

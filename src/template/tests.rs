@@ -344,3 +344,31 @@ fn functions_work_without_a_shared_generator() {
         .expect("renders");
     assert!(uuid::Uuid::try_parse(&value).is_ok(), "{value}");
 }
+
+#[test]
+fn control_numbers_are_nine_digits_twinned_and_keyed() {
+    let generated = Arc::new(GeneratedValues::default());
+    let b = baseline().sharing(&generated);
+    let template =
+        r#"{{ control_number("isa") }} {{ control_number() }} {{ control_number("isa") }}"#;
+    let first = b.rendered(template);
+    let parts: Vec<&str> = first.split(' ').collect();
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.len() == 9 && p.chars().all(|c| c.is_ascii_digit())),
+        "{first}"
+    );
+    assert_eq!(parts[0], parts[2], "same key, same number");
+    generated.start_side();
+    let c = Side::new("candidate", "S100").sharing(&generated);
+    assert_eq!(c.rendered(template), first, "twinned across sides");
+}
+
+#[test]
+fn fixed_width_edi_fields_pad_with_format() {
+    assert_eq!(
+        baseline().rendered(r#"{{ "%-15s" | format(env.plant) }}|"#),
+        "P100           |"
+    );
+}

@@ -1,5 +1,6 @@
 //! Scenario-level tests of [`compare_scenario`], built from small step records.
 
+mod edi;
 mod exchanges;
 mod normalization;
 mod outcomes;

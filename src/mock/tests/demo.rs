@@ -156,7 +156,7 @@ fn the_demo_config_defines_both_environments_with_both_services() {
         let env = config.environment(name, &redactor).unwrap();
         assert_eq!(
             env.services.keys().collect::<Vec<_>>(),
-            ["erp", "wms"],
+            ["edi", "erp", "wms"],
             "{name}"
         );
         assert_eq!(env.variables["plant"], plant);

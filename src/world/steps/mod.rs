@@ -11,6 +11,7 @@
 //! And I capture the response field "$.id" as "orderId"
 //! ```
 
+mod edi;
 pub mod reference;
 mod request;
 mod response;
@@ -50,6 +51,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(variables::steps());
         steps.extend(request::steps());
         steps.extend(response::steps());
+        steps.extend(edi::steps());
         steps
     });
     &STEPS

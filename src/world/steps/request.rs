@@ -240,15 +240,15 @@ fn send_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 }
 
 /// A request as written in a step, before rendering.
-struct RequestTemplate {
-    method: String,
-    path: String,
-    service: String,
+pub(super) struct RequestTemplate {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) service: String,
     /// The body template, or why it could not be read.
-    body: Option<Result<String, String>>,
+    pub(super) body: Option<Result<String, String>>,
 }
 
-fn error(message: String) -> SideStep {
+pub(super) fn error(message: String) -> SideStep {
     SideStep {
         outcome: StepOutcome::Error { message },
         ..SideStep::default()
@@ -297,7 +297,7 @@ async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTempla
     }
 }
 
-async fn send_on(
+pub(super) async fn send_on(
     run: &RunContext,
     side: Side,
     service: &str,
@@ -326,7 +326,7 @@ fn unreachable_service(service: &str, request: HttpRequest) -> HttpExchange {
 
 /// Renders the request for each side, or the side's finished outcome when it
 /// cannot be sent (skipped side, bad template, unknown service, protected write).
-fn prepare(
+pub(super) fn prepare(
     run: &RunContext,
     scenario: &crate::world::ScenarioState,
     pending: &PendingRequest,

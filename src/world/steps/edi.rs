@@ -1,0 +1,414 @@
+//! EDI steps: post X12 / EDIFACT documents to an EDI gateway, assert the
+//! acknowledgement and element values, capture values.
+//!
+//! ```gherkin
+//! Given the request header "AS2-From" is "{{ env.edi_sender }}"
+//! When I post the EDI fixture "edi/purchase-order-850.x12" to "/as2/inbound" on "edi"
+//! Then the EDI acknowledgement should be accepted
+//! And the EDI response element "AK1[1]/AK102" should be "{{ groupControl }}"
+//! And I capture the EDI response element "ISA13" as "ackControl"
+//! ```
+//!
+//! A document is rendered and then checked (envelopes, counts, control
+//! references) on both sides before anything is sent: when either side's
+//! document is malformed, the step errors on both and nothing is sent. The
+//! `content-type` is `application/edi-x12` or `application/edifact` unless a
+//! header step set one.
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+use super::request::{RequestTemplate, error, prepare, read_fixture, send_on};
+use super::{StepDef, arg};
+use crate::edi::{self, AckStatus, Acknowledgement, EdiPath, Interchange, Standard};
+use crate::matcher::{self, MatchMode};
+use crate::trace::{
+    AssertionRecord, Body, HttpResponseRecord, Observation, Side, SideStep, StepOutcome, Twin,
+};
+use crate::transport::http::HttpRequest;
+use crate::world::{RunContext, SideState, TwinWorld};
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#,
+            summary: "Renders an X12/EDIFACT fixture under scenarios/, checks its envelopes and counts, and POSTs it to both environments (nothing is sent if it is malformed).",
+            example: r#"When I post the EDI fixture "edi/purchase-order-850.x12" to "/as2/inbound" on "edi""#,
+            params: &[
+                ("fixture", "EDI file under the fixtures folder (a template)"),
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
+            run: post_fixture,
+        },
+        StepDef {
+            pattern: r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#,
+            summary: "Like posting an EDI fixture, with the document in the docstring.",
+            example: r#"When I post an EDI document to "/as2/inbound""#,
+            params: &[
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
+            run: post_docstring,
+        },
+        StepDef {
+            pattern: r"^the EDI acknowledgement should be (accepted|accepted with errors|rejected)$",
+            summary: "Reads the response as a 997, 999, TA1 or CONTRL and asserts its verdict; a mismatch lists the error codes and segment positions.",
+            example: "Then the EDI acknowledgement should be accepted",
+            params: &[("verdict", "accepted, accepted with errors or rejected")],
+            run: ack_is,
+        },
+        StepDef {
+            pattern: r#"^the EDI response element "([^"]+)" should be (.+)$"#,
+            summary: "Asserts an element of the EDI response by path (BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2, DTM[=137]+1:2): a value or a fuzzy marker.",
+            example: r#"Then the EDI response element "AK1[1]/AK102" should be "4711""#,
+            params: &[
+                (
+                    "element",
+                    "EDI element path, e.g. BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2",
+                ),
+                ("expected", "quoted value or fuzzy marker (a template)"),
+            ],
+            run: element_is,
+        },
+        StepDef {
+            pattern: r#"^the EDI response should have (\d+) "([A-Z][A-Z0-9]{1,2})" segments?$"#,
+            summary: "Asserts how many segments with a tag the EDI response holds.",
+            example: r#"Then the EDI response should have 1 "AK2" segment"#,
+            params: &[
+                ("count", "expected number of segments"),
+                ("segment", "segment tag, e.g. AK2"),
+            ],
+            run: segment_count,
+        },
+        StepDef {
+            pattern: r#"^I capture the EDI response element "([^"]+)" as "([^"]+)"$"#,
+            summary: "Stores an element of the EDI response in a variable, per environment.",
+            example: r#"And I capture the EDI response element "ISA13" as "ackControl""#,
+            params: &[
+                ("element", "EDI element path, e.g. ISA13"),
+                ("variable", "name of the variable to store it in"),
+            ],
+            run: capture_element,
+        },
+    ]
+}
+
+fn post_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let run = w.twin_parts().0;
+        let template = RequestTemplate {
+            method: "POST".into(),
+            path: arg(&ctx, 2).to_owned(),
+            service: arg(&ctx, 3).to_owned(),
+            body: Some(read_fixture(&run, arg(&ctx, 1))),
+        };
+        post_step(w, &ctx, template).await;
+    })
+}
+
+fn post_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let line = ctx.step.position.line;
+        let body = ctx.step.docstring.clone().ok_or_else(|| {
+            format!("line {line}: this step needs a docstring (\"\"\" … \"\"\") holding the EDI document")
+        });
+        let template = RequestTemplate {
+            method: "POST".into(),
+            path: arg(&ctx, 1).to_owned(),
+            service: arg(&ctx, 2).to_owned(),
+            body: Some(body),
+        };
+        post_step(w, &ctx, template).await;
+    })
+}
+
+/// A side's request, ready to send, or its finished outcome.
+type Prepared = Result<(String, HttpRequest), SideStep>;
+
+/// Renders, checks and sends the document on both sides concurrently.
+async fn post_step(w: &mut TwinWorld, ctx: &Context, template: RequestTemplate) {
+    let (run, scenario) = w.twin_parts();
+    let pending = std::mem::take(&mut scenario.pending);
+    let prepared = check_documents(prepare(&run, scenario, &pending, &template));
+    let Twin {
+        baseline,
+        candidate,
+    } = &mut scenario.sides;
+    let (b, c) = futures::join!(
+        act(&run, Side::Baseline, prepared.baseline, baseline),
+        act(&run, Side::Candidate, prepared.candidate, candidate)
+    );
+    scenario.record(&run, &ctx.step, Twin::new(b, c));
+}
+
+/// Parses each rendered document; if either is malformed, neither side sends.
+fn check_documents(mut prepared: Twin<Prepared>) -> Twin<Prepared> {
+    let mut problems = Vec::new();
+    for side in Side::BOTH {
+        if let Ok((_, request)) = prepared.get_mut(side) {
+            match document_check(request) {
+                Ok(standard) => set_content_type(request, standard),
+                Err(message) => problems.push(format!("{side}: {message}")),
+            }
+        }
+    }
+    if problems.is_empty() {
+        return prepared;
+    }
+    let message = format!(
+        "the EDI document is malformed, so it was sent to neither environment: {}",
+        problems.join("; ")
+    );
+    for side in Side::BOTH {
+        if prepared.get(side).is_ok() {
+            *prepared.get_mut(side) = Err(error(message.clone()));
+        }
+    }
+    prepared
+}
+
+fn document_check(request: &HttpRequest) -> Result<Standard, String> {
+    let body = request.body.as_deref().unwrap_or_default();
+    edi::parse(body)
+        .map(|ix| ix.standard)
+        .map_err(|e| e.to_string())
+}
+
+fn set_content_type(request: &mut HttpRequest, standard: Standard) {
+    if request
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        return;
+    }
+    let media_type = match standard {
+        Standard::X12 => "application/edi-x12",
+        Standard::Edifact => "application/edifact",
+    };
+    request
+        .headers
+        .push(("content-type".into(), media_type.into()));
+}
+
+async fn act(run: &RunContext, side: Side, prepared: Prepared, state: &mut SideState) -> SideStep {
+    let (service, request) = match prepared {
+        Err(done) => return done,
+        Ok(p) => p,
+    };
+    let exchange = send_on(run, side, &service, request).await;
+    let outcome = match &exchange.error {
+        Some(message) => StepOutcome::Error {
+            message: message.clone(),
+        },
+        None => StepOutcome::Passed,
+    };
+    state.last_response = exchange.response.clone();
+    SideStep {
+        outcome,
+        observations: vec![Observation::Http(exchange)],
+        ..SideStep::default()
+    }
+}
+
+/// The last response's body as a checked interchange, or why it is none.
+fn response_edi(response: &HttpResponseRecord) -> Result<Interchange, String> {
+    let text = match &response.body {
+        Some(Body::Text(text)) => text,
+        Some(Body::Json(_)) => {
+            return Err(format!(
+                "the response (status {}) is JSON, not EDI",
+                response.status
+            ));
+        }
+        None => {
+            return Err(format!(
+                "the response (status {}) has no body",
+                response.status
+            ));
+        }
+    };
+    edi::parse(text).map_err(|e| {
+        format!(
+            "the response (status {}) is not a valid EDI interchange: {e}",
+            response.status
+        )
+    })
+}
+
+fn parse_path(text: &str) -> Result<EdiPath, String> {
+    text.parse::<EdiPath>().map_err(|e| e.to_string())
+}
+
+/// Runs an EDI check against each side's last response, recording an assertion.
+fn assert_edi(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    check: impl Fn(
+        &crate::world::scenario::SideCtx<'_>,
+        &HttpResponseRecord,
+    ) -> Result<AssertionRecord, String>,
+) {
+    w.each_side(ctx, |s| {
+        let Some(response) = s.state.last_response.as_ref() else {
+            return error("no response to check: post an EDI document in an earlier step".into());
+        };
+        match check(s, response) {
+            Err(message) => error(message),
+            Ok(record) => SideStep {
+                outcome: match &record.message {
+                    Some(message) if !record.passed => StepOutcome::Failed {
+                        message: message.clone(),
+                    },
+                    _ => StepOutcome::Passed,
+                },
+                observations: vec![Observation::Assertion(record)],
+                ..SideStep::default()
+            },
+        }
+    });
+}
+
+fn record(
+    description: String,
+    path: &str,
+    actual: Option<Value>,
+    failure: Option<String>,
+) -> AssertionRecord {
+    AssertionRecord {
+        description,
+        passed: failure.is_none(),
+        path: Some(path.to_owned()),
+        actual,
+        message: failure,
+    }
+}
+
+fn ack_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected = AckStatus::from_words(arg(&ctx, 1)).unwrap_or(AckStatus::Accepted);
+        let description = format!("EDI acknowledgement is {}", expected.as_str());
+        assert_edi(w, &ctx, |_, response| {
+            let ack = match response_edi(response)
+                .and_then(|ix| Acknowledgement::read(&ix).map_err(|e| e.to_string()))
+            {
+                Ok(ack) => ack,
+                Err(message) => {
+                    return Ok(record(
+                        description.clone(),
+                        "edi:acknowledgement",
+                        None,
+                        Some(message),
+                    ));
+                }
+            };
+            let failure = (ack.status != expected).then(|| {
+                format!(
+                    "expected {}, the acknowledgement says {ack}",
+                    expected.as_str()
+                )
+            });
+            Ok(record(
+                description.clone(),
+                "edi:acknowledgement",
+                Some(Value::String(ack.status.as_str().to_owned())),
+                failure,
+            ))
+        });
+    })
+}
+
+fn element_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path_text, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_edi(w, &ctx, |s, response| {
+            let path = parse_path(&path_text)?;
+            let expected = matcher::parse_expected(&s.render(&expected)?);
+            let description = format!("EDI {path} == {expected}");
+            let ix = match response_edi(response) {
+                Ok(ix) => ix,
+                Err(message) => return Ok(record(description, &path_text, None, Some(message))),
+            };
+            let actual = path.value(&ix).map(Value::String);
+            let mismatches = matcher::match_at(
+                &path.to_string(),
+                &expected,
+                actual.as_ref(),
+                MatchMode::Equals,
+            );
+            let failure = (!mismatches.is_empty()).then(|| {
+                mismatches
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            Ok(record(description, &path.to_string(), actual, failure))
+        });
+    })
+}
+
+fn segment_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected: usize = arg(&ctx, 1).parse().unwrap_or(0);
+        let tag = arg(&ctx, 2).to_owned();
+        assert_edi(w, &ctx, |_, response| {
+            let description = format!("EDI response has {expected} {tag} segments");
+            let ix = match response_edi(response) {
+                Ok(ix) => ix,
+                Err(message) => return Ok(record(description, &tag, None, Some(message))),
+            };
+            let actual = ix.segments.iter().filter(|s| s.tag == tag).count();
+            let failure = (actual != expected)
+                .then(|| format!("expected {expected} {tag} segments, found {actual}"));
+            Ok(record(
+                description,
+                &tag,
+                Some(Value::from(actual)),
+                failure,
+            ))
+        });
+    })
+}
+
+fn capture_element(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path_text, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        w.each_side(&ctx, |s| {
+            let Some(response) = s.state.last_response.as_ref() else {
+                return error(
+                    "no response to capture from: post an EDI document in an earlier step".into(),
+                );
+            };
+            let value = parse_path(&path_text).and_then(|path| {
+                let ix = response_edi(response)?;
+                path.value(&ix).ok_or_else(|| {
+                    format!("cannot capture `{name}`: `{path}` is not in the EDI response")
+                })
+            });
+            match value {
+                Ok(value) => {
+                    let mut step = SideStep::default();
+                    step.captures
+                        .insert(name.clone(), Value::String(value.trim_end().to_owned()));
+                    step
+                }
+                Err(message) => error(message),
+            }
+        });
+    })
+}
