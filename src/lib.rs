@@ -9,8 +9,10 @@
 
 pub mod compare;
 pub mod config;
+pub mod dry_run;
 pub mod edi;
 pub mod exit;
+pub mod lint;
 pub mod matcher;
 pub mod mock;
 pub mod report;

@@ -13,7 +13,7 @@ use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::report;
-use driftgate::runner::{self, RunError, RunOptions};
+use driftgate::runner::{self, ProgressMode, RunError, RunOptions};
 use driftgate::template::TemplateEngine;
 use driftgate::trace::{Side, Twin};
 
@@ -46,8 +46,33 @@ enum Command {
     Demo(DemoArgs),
     /// Serve the mock environments of mocks/ until interrupted.
     Mock(MockArgs),
-    /// List every built-in step.
-    Steps,
+    /// List every built-in step with its parameters.
+    Steps(StepsArgs),
+    /// Lint features, fixtures and config without touching any environment.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct StepsArgs {
+    /// Output format: text, json (for editor tooling) or markdown (docs/steps.md).
+    #[arg(long, value_enum, default_value_t = StepsFormat::Text)]
+    format: StepsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StepsFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Feature files or folders (default: [run] features of the config, else features/).
+    paths: Vec<PathBuf>,
+    /// Configuration file; service, environment and protected-write checks need it.
+    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,6 +104,12 @@ struct RunArgs {
     concurrency: Option<usize>,
     #[command(flatten)]
     sampling: SamplingArgs,
+    /// Print what would be sent to each environment (secrets redacted); send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// No progress output while the scenarios run.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// Repetitions for timing drift.
@@ -168,10 +199,11 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args, color).await,
             Command::Demo(args) => demo(args, color).await,
             Command::Mock(args) => serve_mocks(args).await,
-            Command::Steps => {
-                print_steps();
+            Command::Steps(args) => {
+                print_steps(args.format);
                 Ok(exit::NO_DRIFT)
             }
+            Command::Check(args) => check(args),
         }
     });
     match code {
@@ -221,7 +253,15 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         base_url_overrides: Twin::default(),
         display_root: std::env::current_dir().context("cannot read the current directory")?,
         sampling: args.sampling.sampling(),
+        progress: if args.quiet {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::Auto
+        },
     };
+    if args.dry_run {
+        return dry_run(&opts);
+    }
     finish(runner::run(opts).await, color)
 }
 
@@ -301,6 +341,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         base_url_overrides: overrides,
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
         sampling: args.sampling.sampling(),
+        progress: ProgressMode::Auto,
     };
     finish(runner::run(opts).await, color)
 }
@@ -328,11 +369,42 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn print_steps() {
-    for step in driftgate::world::steps::catalogue() {
-        println!(
-            "{}\n    {}\n    e.g. {}\n",
-            step.pattern, step.summary, step.example
-        );
+fn print_steps(format: StepsFormat) {
+    use driftgate::world::steps::reference::{ReferenceFormat, render};
+    let format = match format {
+        StepsFormat::Text => ReferenceFormat::Text,
+        StepsFormat::Json => ReferenceFormat::Json,
+        StepsFormat::Markdown => ReferenceFormat::Markdown,
+    };
+    print!("{}", render(format));
+}
+
+fn dry_run(opts: &RunOptions) -> anyhow::Result<u8> {
+    match driftgate::dry_run::plan(opts) {
+        Ok(plan) => {
+            print!("{plan}");
+            Ok(exit::NO_DRIFT)
+        }
+        Err(e) => {
+            eprintln!("{}", with_error_prefix(&e));
+            Ok(e.exit_code())
+        }
     }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    let root = std::env::current_dir().context("cannot read the current directory")?;
+    let outcome = driftgate::lint::check(&args.paths, args.config.as_deref(), &root);
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
+    for finding in &outcome.findings {
+        println!("{finding}");
+    }
+    println!("{}", outcome.summary());
+    Ok(if outcome.findings.is_empty() {
+        exit::NO_DRIFT
+    } else {
+        exit::USAGE
+    })
 }

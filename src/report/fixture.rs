@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{DriftReport, ScenarioResult};
+use super::steps::IGNORED_BY_RULE;
+use super::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult, SuppressedDrift};
 use crate::compare::{Drift, DriftClass, StepRef};
 use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, ScenarioStatus, Twin};
 
@@ -139,7 +140,146 @@ pub(crate) fn report() -> DriftReport {
             ),
         ],
         timing: Default::default(),
+        steps: steps(),
+        suppressed: vec![SuppressedDrift {
+            drift: read_back_drift(
+                DriftClass::ValueChange,
+                "$.generatedAt",
+                Some(json!("2026-11-26T10:00:01Z")),
+                Some(json!("2026-11-26T10:00:02Z")),
+                "$.generatedAt changed",
+            ),
+            reason: IGNORED_BY_RULE.into(),
+        }],
     }
+}
+
+fn exchange(
+    method: &str,
+    path: &str,
+    status: u16,
+    ms: f64,
+    body: Option<serde_json::Value>,
+) -> ExchangeResult {
+    ExchangeResult {
+        service: "erp".into(),
+        method: method.into(),
+        url: format!("http://erp.test{path}"),
+        status: Some(status),
+        total_ms: ms,
+        body,
+    }
+}
+
+fn side(status: &str, message: Option<&str>, exchanges: Vec<ExchangeResult>) -> SideResult {
+    SideResult {
+        status: status.into(),
+        message: message.map(str::to_owned),
+        exchanges,
+    }
+}
+
+fn step(
+    scenario: &ScenarioKey,
+    index: usize,
+    line: usize,
+    text: &str,
+    sides: Twin<SideResult>,
+) -> StepResult {
+    StepResult {
+        scenario: scenario.clone(),
+        index,
+        keyword: if index == 0 {
+            "Given ".into()
+        } else {
+            "When ".into()
+        },
+        text: text.into(),
+        line,
+        sides,
+    }
+}
+
+/// The steps of the fixed report's scenarios, with timing and the read-back bodies.
+fn steps() -> Vec<StepResult> {
+    let report_scenarios = [
+        drifted_key(),
+        key(
+            "features/order_sync.feature",
+            "Cancel an order",
+            30,
+            &["@orders"],
+        ),
+    ];
+    let [drifted, cancel] = report_scenarios;
+    let created = |ms| {
+        side(
+            "passed",
+            None,
+            vec![exchange("POST", "/api/orders", 201, ms, None)],
+        )
+    };
+    let read_back = |id: &str, ms, body| {
+        side(
+            "passed",
+            None,
+            vec![exchange(
+                "GET",
+                &format!("/api/orders/{id}"),
+                200,
+                ms,
+                Some(body),
+            )],
+        )
+    };
+    let conflict = |ms| {
+        side(
+            "failed",
+            Some("expected status 204, got 409"),
+            vec![exchange("DELETE", "/api/orders/1", 409, ms, None)],
+        )
+    };
+    vec![
+        step(
+            &drifted,
+            0,
+            6,
+            r#"the variable "orderNo" is "PO-{{ random_int(10000, 99999) }}""#,
+            Twin::new(side("passed", None, vec![]), side("passed", None, vec![])),
+        ),
+        step(
+            &drifted,
+            1,
+            13,
+            r#"I send a POST request to "/api/orders""#,
+            Twin::new(created(41.5), created(48.25)),
+        ),
+        step(
+            &drifted,
+            2,
+            15,
+            r#"I send a GET request to "/api/orders/{{ orderId }}""#,
+            Twin::new(
+                read_back(
+                    "4711",
+                    12.0,
+                    json!({"id": "4711", "currency": "EUR", "quantityOnHand": 40, "lines": [{"sku": "BRK-1001"}]}),
+                ),
+                read_back(
+                    "9822",
+                    19.5,
+                    json!({"id": "9822", "currency": "USD", "qtyOnHand": 40, "lines": [{"sku": "BRK-1001"}]}),
+                ),
+            ),
+        ),
+        step(
+            &cancel,
+            0,
+            31,
+            r#"I send a DELETE request to "/api/orders/1""#,
+            Twin::new(conflict(20.0), conflict(22.0)),
+        ),
+    ]
 }
 
 /// [`report`] with [`SECRET`] in a drift value (straddling the truncation
@@ -151,5 +291,7 @@ pub(crate) fn report_with_secret() -> DriftReport {
     report.drifts[2].candidate = Some(json!(format!("{padding}{SECRET}")));
     report.drifts[2].message = format!("token {SECRET} leaked");
     report.scenarios[1].message = Some(format!("401 for Bearer {SECRET}"));
+    report.steps[2].sides.candidate.exchanges[0].body = Some(json!({ "token": SECRET }));
+    report.steps[2].sides.baseline.exchanges[0].url = format!("http://erp.test/?key={SECRET}");
     report
 }

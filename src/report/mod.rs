@@ -3,7 +3,10 @@
 //!
 //! - [`terminal`]: the human report printed at the end of `driftgate run`;
 //! - [`json`]: `drift.json`, the versioned public schema (see `docs/drift-json.md`);
-//! - [`junit`]: `junit.xml`, one test case per scenario.
+//! - [`junit`]: `junit.xml`, one test case per scenario;
+//! - [`html`]: `report.html`, one self-contained page for a browser;
+//! - [`markdown`]: `summary.md` for `$GITHUB_STEP_SUMMARY` or a merge request;
+//! - [`cucumber_json`]: `cucumber.json` for the Cucumber reporting ecosystem.
 //!
 //! Every renderer takes the run's [`Redactor`], so no secret reaches a report.
 //! [`write_all`] writes the file reports into a folder:
@@ -11,11 +14,18 @@
 //! ```text
 //! reports/drift.json
 //! reports/junit.xml
+//! reports/report.html
+//! reports/summary.md
+//! reports/cucumber.json
 //! ```
 
+pub mod cucumber_json;
+pub mod html;
 pub mod json;
 mod json_timing;
 pub mod junit;
+pub mod markdown;
+pub mod steps;
 pub mod terminal;
 mod text;
 mod timing_text;
@@ -32,6 +42,7 @@ use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
+pub use steps::{ExchangeResult, SideResult, StepResult, SuppressedDrift};
 
 /// The outcome of a run, as every report format sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +58,12 @@ pub struct DriftReport {
     /// Timing across repeated samples and latency budgets (empty when nothing was timed).
     #[serde(default)]
     pub timing: crate::timing::TimingSection,
+    /// Every step with each side's outcome and timing (for the HTML and Cucumber reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepResult>,
+    /// Differences not counted as drift (noise rules, waivers), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedDrift>,
 }
 
 /// One scenario's result.
@@ -192,6 +209,9 @@ pub enum ReportError {
     /// The JUnit XML could not be serialised.
     #[error("cannot serialise junit.xml: {0}")]
     Junit(#[from] quick_junit::SerializeError),
+    /// The HTML report could not be rendered.
+    #[error("cannot render report.html: {0}")]
+    Html(String),
     /// The report folder or file could not be written.
     #[error("cannot write report {path}: {source}")]
     Io {
@@ -206,10 +226,17 @@ pub enum ReportError {
 pub const DRIFT_JSON: &str = "drift.json";
 /// File name of the JUnit report inside the report folder.
 pub const JUNIT_XML: &str = "junit.xml";
+/// File name of the HTML report inside the report folder.
+pub const REPORT_HTML: &str = "report.html";
+/// File name of the Markdown summary inside the report folder.
+pub const SUMMARY_MD: &str = "summary.md";
+/// File name of the Cucumber JSON report inside the report folder.
+pub const CUCUMBER_JSON: &str = "cucumber.json";
 
 type FileRenderer = fn(&DriftReport, &Redactor) -> Result<String, ReportError>;
 
-/// Writes `drift.json` and `junit.xml` into `dir`, creating it.
+/// Writes `drift.json`, `junit.xml`, `report.html`, `summary.md` and
+/// `cucumber.json` into `dir`, creating it.
 ///
 /// A report that fails does not stop the others: every file is tried, and the
 /// first error is returned (later ones are logged). On success, returns the
@@ -226,7 +253,13 @@ pub fn write_all(
             source,
         });
     }
-    let files: [(&str, FileRenderer); 2] = [(DRIFT_JSON, json::render), (JUNIT_XML, junit::render)];
+    let files: [(&str, FileRenderer); 5] = [
+        (DRIFT_JSON, json::render),
+        (JUNIT_XML, junit::render),
+        (REPORT_HTML, html::render),
+        (SUMMARY_MD, markdown::render),
+        (CUCUMBER_JSON, cucumber_json::render),
+    ];
     let mut written = Vec::new();
     for (name, render) in files {
         let path = dir.join(name);

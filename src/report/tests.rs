@@ -66,6 +66,12 @@ fn registered_secret_appears_in_no_format() {
         ),
         ("json", json::render(&report, &redactor).unwrap()),
         ("junit", junit::render(&report, &redactor).unwrap()),
+        ("html", html::render(&report, &redactor).unwrap()),
+        ("markdown", markdown::render(&report, &redactor).unwrap()),
+        (
+            "cucumber json",
+            cucumber_json::render(&report, &redactor).unwrap(),
+        ),
     ];
     for (format, out) in outputs {
         assert!(
@@ -77,11 +83,21 @@ fn registered_secret_appears_in_no_format() {
 }
 
 #[test]
-fn write_all_writes_both_files_into_a_new_folder() {
+fn write_all_writes_every_file_into_a_new_folder() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("reports/run-1");
     let written = write_all(&fixture::report(), &target, &Redactor::default()).unwrap();
-    assert_eq!(written, [target.join(DRIFT_JSON), target.join(JUNIT_XML)]);
+    assert_eq!(
+        written,
+        [
+            DRIFT_JSON,
+            JUNIT_XML,
+            REPORT_HTML,
+            SUMMARY_MD,
+            CUCUMBER_JSON
+        ]
+        .map(|f| target.join(f))
+    );
     let json = std::fs::read_to_string(&written[0]).unwrap();
     assert!(
         json.contains("\"schema\": \"driftgate/drift-report\""),

@@ -61,8 +61,48 @@ pub fn load(
                 })?,
         ),
     };
-    let mut diagnostics = Vec::new();
+    let (parsed, mut diagnostics) = parse_all(paths, display_root);
     let mut features = Vec::new();
+    for ParsedFeature {
+        file,
+        shown,
+        mut feature,
+    } in parsed
+    {
+        if let Some(op) = &filter {
+            keep_tagged(&mut feature, op);
+        }
+        check_steps(&feature, &file, &shown, &mut diagnostics);
+        if feature.count_scenarios() > 0 {
+            features.push(feature);
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(FeatureErrors(diagnostics));
+    }
+    let scenario_count = features.iter().map(|f| f.count_scenarios()).sum();
+    Ok(FeatureSet {
+        features,
+        scenario_count,
+    })
+}
+
+/// A feature file parsed with its outlines expanded.
+#[derive(Debug)]
+pub struct ParsedFeature {
+    /// The file as found on disk.
+    pub file: PathBuf,
+    /// The file as shown to the user (relative to the display root).
+    pub shown: String,
+    /// The feature; its `path` is `shown`.
+    pub feature: Feature,
+}
+
+/// Reads and parses every `.feature` under `paths` and expands outlines; a
+/// file that cannot be used is a diagnostic. Steps are not checked here.
+pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut parsed = Vec::new();
     for file in find_feature_files(paths, &mut diagnostics) {
         let shown = display_path(&file, display_root);
         match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
@@ -81,25 +121,16 @@ pub fn load(
                 ),
                 Ok(mut feature) => {
                     feature.path = Some(PathBuf::from(&shown));
-                    if let Some(op) = &filter {
-                        keep_tagged(&mut feature, op);
-                    }
-                    check_steps(&feature, &file, &shown, &mut diagnostics);
-                    if feature.count_scenarios() > 0 {
-                        features.push(feature);
-                    }
+                    parsed.push(ParsedFeature {
+                        file,
+                        shown,
+                        feature,
+                    });
                 }
             },
         }
     }
-    if !diagnostics.is_empty() {
-        return Err(FeatureErrors(diagnostics));
-    }
-    let scenario_count = features.iter().map(|f| f.count_scenarios()).sum();
-    Ok(FeatureSet {
-        features,
-        scenario_count,
-    })
+    (parsed, diagnostics)
 }
 
 /// `path` relative to `root` when it lies below it, as given otherwise.
@@ -286,7 +317,8 @@ fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
     }
 }
 
-fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
+/// Adds a diagnostic for every step that matches no built-in step.
+pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
     let background = feature.background.iter().flat_map(|b| &b.steps);
     let rule_backgrounds = feature
         .rules

@@ -5,6 +5,7 @@
 mod diagnostic;
 pub mod features;
 pub mod preflight;
+pub mod progress;
 pub mod samples;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use futures::FutureExt as _;
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
 pub use preflight::Unreachable;
+pub use progress::ProgressMode;
 pub use samples::Sampling;
 
 use crate::config::{Config, ConfigError, Redactor};
@@ -54,6 +56,8 @@ pub struct RunOptions {
     pub display_root: PathBuf,
     /// Repetitions for timing drift (`--samples`, `--warmup`, `--cold`).
     pub sampling: Sampling,
+    /// Progress shown while the scenarios run.
+    pub progress: ProgressMode,
 }
 
 impl RunOptions {
@@ -72,6 +76,7 @@ impl RunOptions {
             base_url_overrides: Twin::default(),
             display_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             sampling: Sampling::default(),
+            progress: ProgressMode::Quiet,
         }
     }
 }
@@ -222,7 +227,9 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
     // warm-ups come first and samples do not load each other.
     let default_concurrency = if sampled { 1 } else { config.run.concurrency };
     let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
-    execute(feature_set.features, context.clone(), concurrency).await;
+    let progress =
+        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, context.clone());
+    execute(feature_set.features, context.clone(), concurrency, progress).await;
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
@@ -245,6 +252,8 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         scenarios,
         drifts,
         timing: timing.section,
+        steps: sorted_steps(results.steps),
+        suppressed: results.suppressed,
     };
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
@@ -263,6 +272,18 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
     })
 }
 
+/// Steps in feature, scenario and step order (scenarios finish in any order).
+fn sorted_steps(mut steps: Vec<crate::report::StepResult>) -> Vec<crate::report::StepResult> {
+    steps.sort_by(|a, b| {
+        (&a.scenario.feature, a.scenario.line, a.index).cmp(&(
+            &b.scenario.feature,
+            b.scenario.line,
+            b.index,
+        ))
+    });
+    steps
+}
+
 fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
     EnvironmentRef {
         name: runtime.env.name.clone(),
@@ -271,7 +292,12 @@ fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
 }
 
 /// Runs the features through cucumber on the twin world.
-async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: usize) {
+async fn execute(
+    features: Vec<Feature>,
+    context: Arc<RunContext>,
+    concurrency: usize,
+    progress: progress::ProgressWriter,
+) {
     let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
@@ -302,7 +328,7 @@ async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: 
     cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(
         Preparsed(features),
         runner,
-        Silent,
+        progress,
     )
     .with_cli(opts)
     .run(())
@@ -386,20 +412,3 @@ impl cucumber::Parser<()> for Preparsed {
         futures::stream::iter(self.0.into_iter().map(Ok).collect::<Vec<_>>())
     }
 }
-
-/// Cucumber's own output is not used: results flow through the twin world.
-struct Silent;
-
-impl cucumber::Writer<TwinWorld> for Silent {
-    type Cli = cucumber::cli::Empty;
-
-    async fn handle_event(
-        &mut self,
-        _event: parser::Result<cucumber::Event<event::Cucumber<TwinWorld>>>,
-        _cli: &Self::Cli,
-    ) {
-    }
-}
-
-/// Event order does not matter to [`Silent`]: it ignores every event.
-impl cucumber::writer::Normalized for Silent {}

@@ -219,6 +219,9 @@ impl ScenarioState {
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
         let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
         let timed = crate::timing::timed_exchanges(&run.header, &self.steps);
+        let suppressed =
+            crate::report::steps::noise_suppressed(&run.header, &self.steps, &run.rules, &drifts);
+        let step_results = crate::report::steps::step_results(&self.steps, &drifts);
         let message = self.failure.or(failure);
         let status = if message.is_some() {
             ScenarioStatus::Failed
@@ -246,6 +249,8 @@ impl ScenarioState {
         results.drifts.extend(drifts);
         results.timed.extend(timed);
         results.budgets.extend(self.budgets);
+        results.steps.extend(step_results);
+        results.suppressed.extend(suppressed);
     }
 }
 

@@ -35,36 +35,73 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#,
             summary: "Renders an X12/EDIFACT fixture under scenarios/, checks its envelopes and counts, and POSTs it to both environments (nothing is sent if it is malformed).",
             example: r#"When I post the EDI fixture "edi/purchase-order-850.x12" to "/as2/inbound" on "edi""#,
+            params: &[
+                ("fixture", "EDI file under the fixtures folder (a template)"),
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
             run: post_fixture,
         },
         StepDef {
             pattern: r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#,
             summary: "Like posting an EDI fixture, with the document in the docstring.",
             example: r#"When I post an EDI document to "/as2/inbound""#,
+            params: &[
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
             run: post_docstring,
         },
         StepDef {
             pattern: r"^the EDI acknowledgement should be (accepted|accepted with errors|rejected)$",
             summary: "Reads the response as a 997, 999, TA1 or CONTRL and asserts its verdict; a mismatch lists the error codes and segment positions.",
             example: "Then the EDI acknowledgement should be accepted",
+            params: &[("verdict", "accepted, accepted with errors or rejected")],
             run: ack_is,
         },
         StepDef {
             pattern: r#"^the EDI response element "([^"]+)" should be (.+)$"#,
             summary: "Asserts an element of the EDI response by path (BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2, DTM[=137]+1:2): a value or a fuzzy marker.",
             example: r#"Then the EDI response element "AK1[1]/AK102" should be "4711""#,
+            params: &[
+                (
+                    "element",
+                    "EDI element path, e.g. BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2",
+                ),
+                ("expected", "quoted value or fuzzy marker (a template)"),
+            ],
             run: element_is,
         },
         StepDef {
             pattern: r#"^the EDI response should have (\d+) "([A-Z][A-Z0-9]{1,2})" segments?$"#,
             summary: "Asserts how many segments with a tag the EDI response holds.",
             example: r#"Then the EDI response should have 1 "AK2" segment"#,
+            params: &[
+                ("count", "expected number of segments"),
+                ("segment", "segment tag, e.g. AK2"),
+            ],
             run: segment_count,
         },
         StepDef {
             pattern: r#"^I capture the EDI response element "([^"]+)" as "([^"]+)"$"#,
             summary: "Stores an element of the EDI response in a variable, per environment.",
             example: r#"And I capture the EDI response element "ISA13" as "ackControl""#,
+            params: &[
+                ("element", "EDI element path, e.g. ISA13"),
+                ("variable", "name of the variable to store it in"),
+            ],
             run: capture_element,
         },
     ]

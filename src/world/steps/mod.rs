@@ -12,10 +12,13 @@
 //! ```
 
 mod edi;
+pub mod reference;
 mod request;
 mod response;
 mod timing;
 mod variables;
+
+pub(crate) use variables::VARIABLES_TABLE;
 
 use std::sync::LazyLock;
 
@@ -32,6 +35,10 @@ pub struct StepDef {
     pub summary: &'static str,
     /// A step line using it.
     pub example: &'static str,
+    /// The step's parameters, one per capture group of `pattern`, in order:
+    /// `(name, meaning)`. `driftgate check` reads some names: `variable` (a
+    /// variable the step sets), `jsonpath`, `fixture`, `service`, `method`.
+    pub params: &'static [(&'static str, &'static str)],
     /// The implementation.
     pub run: cucumber::Step<TwinWorld>,
 }

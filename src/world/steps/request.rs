@@ -20,36 +20,58 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: r#"^the request header "([^"]+)" is "([^"]*)"$"#,
             summary: "Adds a header to the next request.",
             example: r#"Given the request header "X-Correlation-Id" is "{{ uuid() }}""#,
+            params: &[
+                ("header", "header name"),
+                ("value", "header value (a template)"),
+            ],
             run: add_header,
         },
         StepDef {
             pattern: r"^the request headers are:$",
             summary: "Adds headers to the next request from a data table (name | value).",
             example: "Given the request headers are:",
+            params: &[],
             run: add_headers,
         },
         StepDef {
             pattern: r#"^the query parameter "([^"]+)" is "([^"]*)"$"#,
             summary: "Adds a query parameter to the next request.",
             example: r#"Given the query parameter "plant" is "{{ env.plant }}""#,
+            params: &[
+                ("name", "query parameter name"),
+                ("value", "parameter value (a template)"),
+            ],
             run: add_query,
         },
         StepDef {
             pattern: r"^the request body is:$",
             summary: "Sets the body of the next request from the docstring (a template).",
             example: "Given the request body is:",
+            params: &[],
             run: body_from_docstring,
         },
         StepDef {
             pattern: r#"^the request body is the fixture "([^"]+)"$"#,
             summary: "Sets the body of the next request from a fixture file under scenarios/ (a template).",
             example: r#"Given the request body is the fixture "orders/new-order.json""#,
+            params: &[("fixture", "file under the fixtures folder ([run] fixtures)")],
             run: body_from_fixture,
         },
         StepDef {
             pattern: const_format(r#"^I send an? METHOD request to "([^"]*)"(?: on "([^"]+)")?$"#),
             summary: "Sends a request to both environments; a docstring, if present, is the body.",
             example: r#"When I send a GET request to "/api/orders/{{ orderId }}" on "erp""#,
+            params: &[
+                ("method", "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS"),
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
             run: send,
         },
         StepDef {
@@ -58,18 +80,48 @@ pub(super) fn steps() -> Vec<StepDef> {
             ),
             summary: "Sends a request whose body is a fixture file under scenarios/ (a template).",
             example: r#"When I send a POST request to "/api/orders" with the fixture "orders/new-order.json""#,
+            params: &[
+                ("method", "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS"),
+                (
+                    "path",
+                    "path (a template) resolved against the service's base_url",
+                ),
+                (
+                    "fixture",
+                    "body file under the fixtures folder (a template)",
+                ),
+                (
+                    "service",
+                    "service from driftgate.toml (optional; default: [run] default_service)",
+                ),
+            ],
             run: send_fixture,
         },
         StepDef {
             pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response field "([^"]+)" is (.+) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
             summary: "GETs the path until the JSONPath holds the expected value (fuzzy markers allowed), or fails after the timeout.",
             example: r#"Then I poll "/api/orders/{{ orderId }}" until the response field "$.status" is "RELEASED" within 5 seconds"#,
+            params: &[
+                ("path", "path (a template) to GET"),
+                ("service", "service from driftgate.toml (optional)"),
+                ("jsonpath", "JSONPath (RFC 9535) of the field"),
+                ("expected", "JSON literal or fuzzy marker (a template)"),
+                ("timeout", "how long to keep polling"),
+                ("unit", "ms, s or seconds"),
+            ],
             run: poll_field,
         },
         StepDef {
             pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response status is (\d{3}) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
             summary: "GETs the path until it answers with the status, or fails after the timeout.",
             example: r#"Then I poll "/health" on "wms" until the response status is 200 within 2 seconds"#,
+            params: &[
+                ("path", "path (a template) to GET"),
+                ("service", "service from driftgate.toml (optional)"),
+                ("status", "expected HTTP status code"),
+                ("timeout", "how long to keep polling"),
+                ("unit", "ms, s or seconds"),
+            ],
             run: poll_status,
         },
     ]

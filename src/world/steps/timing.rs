@@ -34,6 +34,11 @@ pub(super) fn steps() -> Vec<StepDef> {
             )),
             summary: "Asserts the total time (or the time to headers) of the last response on each side.",
             example: "Then the response time should be under 500 ms",
+            params: &[
+                ("measure", "`response time` (total) or `time to headers`"),
+                ("limit", "the limit, a number"),
+                ("unit", "ms, s or seconds"),
+            ],
             run: response_time_under,
         },
         StepDef {
@@ -42,6 +47,15 @@ pub(super) fn steps() -> Vec<StepDef> {
             )),
             summary: "Declares a latency budget, checked at the end of the run over every sample of the scenario (`*` matches one path segment).",
             example: r#"Then the p95 of "POST /api/orders" should be under 800 ms"#,
+            params: &[
+                ("percentile", "`median` or pNN, e.g. p95 or p99.9"),
+                (
+                    "request",
+                    "METHOD and path of the timed request; `*` matches one path segment",
+                ),
+                ("limit", "the limit, a number"),
+                ("unit", "ms, s or seconds"),
+            ],
             run: percentile_under,
         },
     ]

@@ -9,18 +9,26 @@ use crate::trace::{SideStep, StepOutcome};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
+/// Pattern of the step that sets variables from a data table (name | value).
+pub(crate) const VARIABLES_TABLE: &str = r"^the variables are:$";
+
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
             pattern: r#"^the variable "([^"]+)" is "([^"]*)"$"#,
             summary: "Sets a variable on both sides; the value is a template rendered per environment.",
             example: r#"Given the variable "orderNo" is "PO-{{ random_int(10000, 99999) }}""#,
+            params: &[
+                ("variable", "name of the variable to set"),
+                ("value", "template rendered per environment"),
+            ],
             run: set_variable,
         },
         StepDef {
-            pattern: r"^the variables are:$",
+            pattern: VARIABLES_TABLE,
             summary: "Sets several variables from a two-column data table (name | value).",
             example: "Given the variables are:",
+            params: &[],
             run: set_variables,
         },
     ]

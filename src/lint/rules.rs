@@ -1,0 +1,440 @@
+//! The checks `driftgate check` runs on each scenario, step by step, in the
+//! order a run would execute them (so "used before captured" is exact).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
+
+use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
+use crate::config::Config;
+use crate::runner::Diagnostic;
+use crate::runner::features::{ParsedFeature, display_path};
+use crate::suggest::did_you_mean;
+use crate::template::TemplateEngine;
+use crate::transport::http::is_write;
+use crate::world::steps::VARIABLES_TABLE;
+
+/// What every scenario's checks share.
+pub(super) struct LintContext {
+    /// The configuration, when one was given or found.
+    pub config: Option<Config>,
+    /// Folder fixtures are read from.
+    pub fixtures: PathBuf,
+    /// Template engine (for parsing only; nothing is rendered).
+    pub engine: TemplateEngine,
+    /// Folder paths are shown relative to.
+    pub display_root: PathBuf,
+}
+
+/// Checks one scenario; findings are appended.
+pub(super) fn lint_scenario(
+    parsed: &ParsedFeature,
+    walk: &ScenarioWalk<'_>,
+    context: &LintContext,
+    findings: &mut Vec<Diagnostic>,
+) {
+    let lines: Vec<String> = std::fs::read_to_string(&parsed.file)
+        .map(|t| t.lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut linter = ScenarioLinter {
+        parsed,
+        lines,
+        context,
+        tags: &walk.tags,
+        defined: BTreeSet::new(),
+        findings,
+    };
+    for step in &walk.steps {
+        // Unknown steps are reported by `check_steps`.
+        if let Some(matched) = match_step(step) {
+            linter.step(&matched);
+        }
+    }
+}
+
+struct ScenarioLinter<'a> {
+    parsed: &'a ParsedFeature,
+    lines: Vec<String>,
+    context: &'a LintContext,
+    tags: &'a [String],
+    /// Variables set or captured by the steps so far.
+    defined: BTreeSet<String>,
+    findings: &'a mut Vec<Diagnostic>,
+}
+
+/// Where a template's text lives, for locating findings.
+enum Source<'a> {
+    /// The feature file, starting at this line.
+    Feature { from_line: usize, span: usize },
+    /// A fixture file, used by the step at `step_line`.
+    Fixture {
+        path: &'a Path,
+        name: &'a str,
+        step_line: usize,
+    },
+}
+
+impl ScenarioLinter<'_> {
+    fn step(&mut self, matched: &MatchedStep<'_>) {
+        let step = matched.step;
+        for arg in &matched.args {
+            match arg.name {
+                "jsonpath" => self.jsonpath(matched, arg),
+                "service" => self.service(matched, arg),
+                "method" => self.protected_write(matched, arg),
+                _ => {}
+            }
+        }
+        let here = Source::Feature {
+            from_line: step.position.line,
+            span: 1,
+        };
+        self.template(&step.value, &here);
+        if let Some(docstring) = &step.docstring {
+            let span = docstring.lines().count() + 2;
+            self.template(
+                docstring,
+                &Source::Feature {
+                    from_line: step.position.line + 1,
+                    span,
+                },
+            );
+        }
+        self.table(matched);
+        if let Some(arg) = matched.arg("fixture") {
+            self.fixture(matched, arg);
+        }
+        if let Some(arg) = matched.arg("variable") {
+            self.defined.insert(arg.value.clone());
+        }
+    }
+
+    /// A data table: a variables table defines its names row by row; any
+    /// other table's cells are templates.
+    fn table(&mut self, matched: &MatchedStep<'_>) {
+        let Some(table) = &matched.step.table else {
+            return;
+        };
+        let sets_variables = matched.def.pattern == VARIABLES_TABLE;
+        let from_line = matched.step.position.line + 1;
+        for (i, row) in table.rows.iter().enumerate() {
+            let here = Source::Feature {
+                from_line,
+                span: table.rows.len(),
+            };
+            match (sets_variables, row.as_slice()) {
+                (true, [name, value]) => {
+                    if i == 0 && name.eq_ignore_ascii_case("name") {
+                        continue;
+                    }
+                    self.template(value, &here);
+                    self.defined.insert(name.clone());
+                }
+                _ => row.iter().for_each(|cell| self.template(cell, &here)),
+            }
+        }
+    }
+
+    fn fixture(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        if arg.value.contains("{{") {
+            return;
+        }
+        let path = self.context.fixtures.join(&arg.value);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => self.template(
+                &text,
+                &Source::Fixture {
+                    path: &path,
+                    name: &arg.value,
+                    step_line: matched.step.position.line,
+                },
+            ),
+            Err(_) => {
+                let known = fixture_files(&self.context.fixtures);
+                let suggestion = did_you_mean(&arg.value, known.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                let help = format!(
+                    "{suggestion}fixtures are read from {} ([run] fixtures in driftgate.toml)",
+                    display_path(&self.context.fixtures, &self.context.display_root)
+                );
+                self.at_arg(
+                    matched,
+                    arg,
+                    format!("missing fixture `{}`", arg.value),
+                    help,
+                );
+            }
+        }
+    }
+
+    fn jsonpath(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        if arg.value.contains("{{") {
+            return;
+        }
+        if let Err(e) = serde_json_path::JsonPath::parse(&arg.value) {
+            self.at_arg(
+                matched,
+                arg,
+                format!("invalid JSONPath `{}`: {e}", arg.value),
+                "JSONPath as in RFC 9535, e.g. `$.id`, `$.lines[0].sku`, `$..status`".into(),
+            );
+        }
+    }
+
+    fn service(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        let Some(config) = &self.context.config else {
+            return;
+        };
+        let missing: Vec<&str> = config
+            .environments
+            .iter()
+            .filter(|(_, env)| !env.services.contains_key(&arg.value))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let known: BTreeSet<&str> = config
+            .environments
+            .values()
+            .flat_map(|e| e.services.keys().map(String::as_str))
+            .collect();
+        if missing.len() == config.environments.len() {
+            let suggestion = did_you_mean(&arg.value, known.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            let defined = known.into_iter().collect::<Vec<_>>().join(", ");
+            self.at_arg(
+                matched,
+                arg,
+                format!("unknown service `{}`", arg.value),
+                format!("{suggestion}services in driftgate.toml: {defined}"),
+            );
+        } else {
+            self.at_arg(
+                matched,
+                arg,
+                format!(
+                    "service `{}` is not defined in environment(s) {}",
+                    arg.value,
+                    quoted(&missing)
+                ),
+                "a step's service must exist in both the baseline and the candidate".into(),
+            );
+        }
+    }
+
+    fn protected_write(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        let Some(config) = &self.context.config else {
+            return;
+        };
+        let Ok(method) = arg.value.parse::<Method>() else {
+            return;
+        };
+        if !is_write(&method) {
+            return;
+        }
+        for (name, env) in &config.environments {
+            let allowed = env.allow_write_tags.iter().any(|allow| {
+                self.tags
+                    .iter()
+                    .any(|t| t.trim_start_matches('@') == allow.trim_start_matches('@'))
+            });
+            if !env.protected || allowed {
+                continue;
+            }
+            let help = if env.allow_write_tags.is_empty() {
+                format!(
+                    "no tag allows writes to `{name}`; run this scenario against unprotected environments only"
+                )
+            } else {
+                format!(
+                    "tag the scenario with one of: {} (allow_write_tags of `{name}`)",
+                    env.allow_write_tags.join(", ")
+                )
+            };
+            self.at_arg(
+                matched,
+                arg,
+                format!(
+                    "{method} would write to protected environment `{name}` without an allowing tag"
+                ),
+                help,
+            );
+        }
+    }
+
+    /// Checks a template: it parses, and every variable it reads exists by now.
+    fn template(&mut self, text: &str, source: &Source<'_>) {
+        if !text.contains("{{") && !text.contains("{%") {
+            return;
+        }
+        let variables = match self.context.engine.variables(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let needle = if text.contains("{%") && !text.contains("{{") {
+                    "{%"
+                } else {
+                    "{{"
+                };
+                let title = format!("bad template: {}", e.message);
+                let help = "templates use {{ name }}, {{ env.NAME }} and functions such as {{ uuid() }}; check the braces and quotes".to_owned();
+                self.at_text(source, needle, e.line, title, help);
+                return;
+            }
+        };
+        for name in variables {
+            let mut parts = name.split('.');
+            let root = parts.next().unwrap_or_default();
+            if root == "env" {
+                if let Some(key) = parts.next() {
+                    self.env_variable(key, source);
+                }
+            } else if !self.defined.contains(root) {
+                let help = match did_you_mean(root, self.defined.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "capture it in an earlier step (`I capture the response field \"$.id\" as \"{root}\"`) or set it (`the variable \"{root}\" is \"…\"`)"
+                    ),
+                };
+                let title = format!("variable `{root}` is used before it is captured or set");
+                self.at_text(source, root, None, title, help);
+            }
+        }
+    }
+
+    fn env_variable(&mut self, key: &str, source: &Source<'_>) {
+        let Some(config) = &self.context.config else {
+            return;
+        };
+        if key == "name" {
+            return;
+        }
+        let missing: Vec<&str> = config
+            .environments
+            .iter()
+            .filter(|(_, env)| !env.variables.contains_key(key))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let title = format!(
+            "`env.{key}` is not defined for environment(s) {}",
+            quoted(&missing)
+        );
+        let help = format!(
+            "add `{key}` to `variables` of [environments.{}] in driftgate.toml",
+            missing[0]
+        );
+        self.at_text(source, &format!("env.{key}"), None, title, help);
+    }
+
+    /// A finding under a step argument.
+    fn at_arg(&mut self, matched: &MatchedStep<'_>, arg: &StepArg, title: String, help: String) {
+        let line = matched.step.position.line;
+        let col = self
+            .find(line, 1, &arg.value)
+            .map(|(_, col)| col)
+            .unwrap_or_else(|| matched.column(arg.offset));
+        let d = Diagnostic::at(title, &self.parsed.file, &self.parsed.shown, line, col)
+            .underline(col, arg.value.chars().count())
+            .with_help(help);
+        self.findings.push(d);
+    }
+
+    /// A finding at the first occurrence of `needle` in the template's source.
+    fn at_text(
+        &mut self,
+        source: &Source<'_>,
+        needle: &str,
+        template_line: Option<usize>,
+        title: String,
+        help: String,
+    ) {
+        let d = match source {
+            Source::Feature { from_line, span } => {
+                let (line, col) = self
+                    .find(*from_line, *span, needle)
+                    .unwrap_or((*from_line, 1));
+                Diagnostic::at(title, &self.parsed.file, &self.parsed.shown, line, col)
+                    .underline(col, needle.chars().count())
+                    .with_help(help)
+            }
+            Source::Fixture {
+                path,
+                name,
+                step_line,
+            } => {
+                let shown = display_path(path, &self.context.display_root);
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let (line, col) = template_line
+                    .and_then(|l| Some((l, text.lines().nth(l - 1)?.find(needle)? + 1)))
+                    .or_else(|| find_in(text.lines(), needle))
+                    .unwrap_or((1, 1));
+                Diagnostic::at(
+                    format!("{title} (fixture `{name}`)"),
+                    path,
+                    &shown,
+                    line,
+                    col,
+                )
+                .underline(col, needle.chars().count())
+                .with_help(format!(
+                    "{help}; the fixture is used at {}:{step_line}",
+                    self.parsed.shown
+                ))
+            }
+        };
+        self.findings.push(d);
+    }
+
+    /// Line and column of `needle` in `span` lines from `from_line` of the feature file.
+    fn find(&self, from_line: usize, span: usize, needle: &str) -> Option<(usize, usize)> {
+        let start = from_line.saturating_sub(1);
+        find_in(
+            self.lines.iter().skip(start).take(span).map(String::as_str),
+            needle,
+        )
+        .map(|(line, col)| (line + start, col))
+    }
+}
+
+/// 1-based line and character column of the first `needle` in `lines`.
+fn find_in<'a>(lines: impl Iterator<Item = &'a str>, needle: &str) -> Option<(usize, usize)> {
+    lines.enumerate().find_map(|(i, line)| {
+        let byte = line.find(needle)?;
+        Some((i + 1, line[..byte].chars().count() + 1))
+    })
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Fixture files under `dir`, as paths relative to it (for suggestions).
+fn fixture_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
