@@ -31,6 +31,18 @@ pub enum DriftClass {
     ErrorOneSide,
     /// The two sides made a different number of exchanges in a step.
     ExchangeCount,
+    /// A query returned a different number of rows (rows paired by position).
+    RowCount,
+    /// A row of the baseline's result is absent in the candidate's.
+    MissingRow,
+    /// The candidate's result has a row the baseline's does not.
+    ExtraRow,
+    /// The same row holds a different value in a column.
+    CellChange,
+    /// A query's result has different columns or column types.
+    ColumnSet,
+    /// A database setting or table schema differs between the environments.
+    Configuration,
 }
 
 impl DriftClass {
@@ -48,6 +60,12 @@ impl DriftClass {
             DriftClass::AssertionOneSide => "assertion_one_side",
             DriftClass::ErrorOneSide => "error_one_side",
             DriftClass::ExchangeCount => "exchange_count",
+            DriftClass::RowCount => "row_count",
+            DriftClass::MissingRow => "missing_row",
+            DriftClass::ExtraRow => "extra_row",
+            DriftClass::CellChange => "cell_change",
+            DriftClass::ColumnSet => "column_set",
+            DriftClass::Configuration => "configuration",
         }
     }
 }

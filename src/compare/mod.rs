@@ -25,6 +25,7 @@ mod finding;
 mod json_diff;
 mod normalize;
 mod outcome;
+mod rows;
 
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ pub use drift::{Drift, DriftClass, StepRef};
 pub use exchange::is_polling_step;
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
+pub use rows::describe_differences;
 
 use crate::config::CompareRules;
 use crate::trace::{RunHeader, Side, StepRecord, Twin};
@@ -115,6 +117,12 @@ fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalize
         .collect();
     if outcomes.observations_comparable {
         drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
+        drifts.extend(rows::compare_queries(
+            step,
+            &rules.ignore,
+            normalizer,
+            &site,
+        ));
     }
     drifts
 }

@@ -14,7 +14,8 @@
 //! error) is dropped from the pool rather than returned to it, so the next
 //! query opens a fresh one: a restarted server is usable by the next step.
 //! Server errors (a bad column name) keep the connection. Messages name the
-//! environment and service and pass through the run's redactor.
+//! environment and service, never the connection string; the trace writer
+//! and every report pass them through the run's redactor as well.
 
 mod connection;
 pub mod guard;
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tiberius::{Column, Query, Row};
 
-use crate::config::{DatabaseService, Redactor};
+use crate::config::DatabaseService;
 use crate::trace::{SqlColumn, SqlExchange};
 use connection::TdsClient;
 use pool::{Pool, TdsManager};
@@ -53,7 +54,6 @@ pub struct SqlClient {
     pool: Pool,
     connect_timeout: Duration,
     query_timeout: Duration,
-    redactor: Redactor,
 }
 
 impl std::fmt::Debug for SqlClient {
@@ -80,12 +80,11 @@ impl SqlClient {
         environment: &str,
         service: &str,
         settings: &DatabaseService,
-        redactor: &Redactor,
     ) -> Result<SqlClient, SqlSetupError> {
         let fail = |message: String| SqlSetupError {
             environment: environment.to_owned(),
             service: service.to_owned(),
-            message: redactor.redact(&message).into_owned(),
+            message,
         };
         let config = connection::settings(&settings.connection).map_err(fail)?;
         let manager = TdsManager::new(config, settings.connect_timeout);
@@ -96,7 +95,6 @@ impl SqlClient {
             pool,
             connect_timeout: settings.connect_timeout,
             query_timeout: settings.query_timeout,
-            redactor: redactor.clone(),
         })
     }
 
@@ -116,7 +114,7 @@ impl SqlClient {
             parameters: query
                 .parameters
                 .iter()
-                .map(|p| Value::String(self.redactor.redact(p).into_owned()))
+                .map(|p| Value::String(p.clone()))
                 .collect(),
             columns: Vec::new(),
             rows: Vec::new(),
@@ -132,10 +130,8 @@ impl SqlClient {
             }
             Err(message) => {
                 exchange.error = Some(format!(
-                    "SQL Server service `{}` in `{}`: {}",
-                    self.service,
-                    self.environment,
-                    self.redactor.redact(&message)
+                    "SQL Server service `{}` in `{}`: {message}",
+                    self.service, self.environment
                 ));
             }
         }

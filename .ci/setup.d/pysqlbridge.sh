@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The TDS (SQL Server wire protocol) test server used by the SQL tests:
+# pysqlbridge, pinned, in a venv inside the repository (.venv-tds/, gitignored).
+# Idempotent: does nothing when the pinned version is already installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VERSION=2.1.3
+VENV=.venv-tds
+if [ -x "$VENV/bin/pysqlbridge" ] && "$VENV/bin/pip" show pysqlbridge 2>/dev/null | grep -qx "Version: $VERSION"; then
+  echo "pysqlbridge $VERSION already in $VENV"
+  exit 0
+fi
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "pysqlbridge==$VERSION"
+echo "pysqlbridge $VERSION installed in $VENV"
