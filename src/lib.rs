@@ -12,6 +12,7 @@ pub mod config;
 pub mod exit;
 pub mod matcher;
 pub mod mock;
+pub mod parity;
 pub mod report;
 pub mod runner;
 pub mod suggest;

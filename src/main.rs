@@ -48,6 +48,32 @@ enum Command {
     Mock(MockArgs),
     /// List every built-in step.
     Steps,
+    /// Compare a SQL Server service's settings and table schemas between two environments.
+    DbParity(DbParityArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DbParityArgs {
+    /// Configuration file.
+    #[arg(
+        short,
+        long,
+        default_value = "driftgate.toml",
+        env = "DRIFTGATE_CONFIG"
+    )]
+    config: PathBuf,
+    /// Baseline environment (usually production).
+    #[arg(long)]
+    baseline: String,
+    /// Candidate environment.
+    #[arg(long)]
+    candidate: String,
+    /// The SQL Server service (kind = "sqlserver") in both environments.
+    #[arg(long)]
+    service: String,
+    /// A table whose schema is compared, as schema.table (repeatable).
+    #[arg(long = "table")]
+    tables: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +165,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args, color).await,
             Command::Demo(args) => demo(args, color).await,
             Command::Mock(args) => serve_mocks(args).await,
+            Command::DbParity(args) => db_parity(args).await,
             Command::Steps => {
                 print_steps();
                 Ok(exit::NO_DRIFT)
@@ -291,6 +318,38 @@ async fn serve_mocks(args: MockArgs) -> anyhow::Result<u8> {
         .await
         .context("cannot wait for Ctrl-C")?;
     Ok(exit::NO_DRIFT)
+}
+
+async fn db_parity(args: DbParityArgs) -> anyhow::Result<u8> {
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let names = Twin::new(args.baseline, args.candidate);
+    match driftgate::parity::check(&config, &names, &args.service, &args.tables).await {
+        Ok(outcome) => {
+            print!(
+                "{}",
+                driftgate::parity::render(&outcome, &names, &args.service)
+            );
+            Ok(if outcome.drifts.is_empty() {
+                exit::NO_DRIFT
+            } else {
+                exit::DRIFT
+            })
+        }
+        Err(e @ driftgate::parity::ParityError::Unreadable(_)) => {
+            eprintln!("error: {e}");
+            Ok(exit::UNREACHABLE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit::USAGE)
+        }
+    }
 }
 
 fn display(p: &Path) -> String {

@@ -13,6 +13,9 @@
 
 mod request;
 mod response;
+mod sql;
+mod sql_parity;
+mod sql_rows;
 mod variables;
 
 use std::sync::LazyLock;
@@ -43,6 +46,8 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(variables::steps());
         steps.extend(request::steps());
         steps.extend(response::steps());
+        steps.extend(sql::steps());
+        steps.extend(sql_parity::steps());
         steps
     });
     &STEPS

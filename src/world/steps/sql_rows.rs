@@ -157,7 +157,7 @@ pub(super) fn cell_matches(text: &str, actual: &Value) -> Result<(), String> {
                 || matches!((n.as_f64(), text.parse::<f64>()), (Some(a), Ok(b)) if a == b)
         }
         Value::String(s) => s == text,
-        other => other.to_string() == text,
+        other => serde_json::from_str::<Value>(text).is_ok_and(|t| &t == other),
     };
     if matches {
         Ok(())
@@ -230,11 +230,20 @@ mod tests {
     fn failures_name_row_column_and_values() {
         let wrong = table(&["OrderNo", "Total"], &[&["PO-1", "10.5"], &["PO-2", "6"]]);
         let err = check_rows(&result(), &wrong, RowsMode::Exact).unwrap_err();
-        assert!(err.contains("row 1, column `Total`: expected 10.5, got \"10.50\""), "{err}");
-        assert!(err.contains("row 2, column `Total`: expected 6, got 5.0"), "{err}");
+        assert!(
+            err.contains("row 1, column `Total`: expected 10.5, got \"10.50\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("row 2, column `Total`: expected 6, got 5.0"),
+            "{err}"
+        );
         let unknown = table(&["Nope"], &[&["x"]]);
         let err = check_rows(&result(), &unknown, RowsMode::Contains).unwrap_err();
-        assert!(err.contains("no column `Nope`") && err.contains("OrderNo"), "{err}");
+        assert!(
+            err.contains("no column `Nope`") && err.contains("OrderNo"),
+            "{err}"
+        );
         let missing = table(&["OrderNo"], &[&["PO-9"]]);
         let err = check_rows(&result(), &missing, RowsMode::Contains).unwrap_err();
         assert!(err.contains("| PO-9 |"), "{err}");
