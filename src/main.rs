@@ -283,22 +283,60 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         }
     }
     println!(
-        "driftgate demo: mock production and staging ERP + WMS from {}, suites from {}\n",
+        "driftgate demo: mock production and staging ERP + WMS from {}, suites from {}",
         root.join("mocks").display(),
         root.join("features").display()
     );
+    let mut config = config;
+    let (_databases, tags) = demo_databases(&root, &mut config, [baseline, candidate]);
+    println!();
     let opts = RunOptions {
         config,
         baseline: baseline.into(),
         candidate: candidate.into(),
         paths: Vec::new(),
-        tags: None,
+        tags,
         report_dir: args.reports,
         concurrency: None,
         base_url_overrides: overrides,
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
     };
     finish(runner::run(opts).await, color)
+}
+
+/// Starts the demo's ERP databases and points the `erpdb` services at them;
+/// when they cannot start, the `@database` scenarios are left out (the tag
+/// filter returned) and the reason is printed.
+fn demo_databases(
+    root: &Path,
+    config: &mut Config,
+    environments: [&str; 2],
+) -> (Vec<mock::DemoDatabase>, Option<String>) {
+    let mut started = Vec::new();
+    for env in environments {
+        match mock::DemoDatabase::start(root, &root.join("mocks/db").join(env)) {
+            Ok(db) => {
+                if let Some(service) = config
+                    .environments
+                    .get_mut(env)
+                    .and_then(|e| e.services.get_mut("erpdb"))
+                {
+                    service.connection =
+                        Some(driftgate::config::SecretSource::Text(db.connection()));
+                }
+                started.push(db);
+            }
+            Err(reason) => {
+                println!("ERP database scenarios (@database) skipped: {reason}");
+                return (Vec::new(), Some("not @database".into()));
+            }
+        }
+    }
+    println!(
+        "ERP databases: pysqlbridge serving {}",
+        root.join("mocks/db").display()
+    );
+    (started, None)
 }
 
 async fn serve_mocks(args: MockArgs) -> anyhow::Result<u8> {

@@ -146,6 +146,7 @@ mod tests {
         assert_eq!(all[3].aspect, "table dbo.Orders columns");
         assert_eq!(all[3].query.parameters, ["dbo", "Orders"]);
         assert_eq!(all[7].query.parameters, ["sales.Lines"]);
-        assert_eq!(all[10].query.parameters, ["dbo", "Items"]);
+        assert_eq!(all[9].query.parameters, ["dbo", "Items"]);
+        assert_eq!(all[10].query.parameters, ["dbo.Items"]);
     }
 }
