@@ -10,6 +10,10 @@ if [ -x "$VENV/bin/pysqlbridge" ] && "$VENV/bin/pip" show pysqlbridge 2>/dev/nul
   echo "pysqlbridge $VERSION already in $VENV"
   exit 0
 fi
+if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip
+fi
+rm -rf "$VENV"
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "pysqlbridge==$VERSION"
 echo "pysqlbridge $VERSION installed in $VENV"

@@ -255,3 +255,120 @@ fn db_parity_reports_schema_drift_with_both_values() {
         "{stdout}"
     );
 }
+
+/// The mock ERP: orders POSTed to `/api/orders` are listed by `GET /orders`,
+/// the endpoint pysqlbridge serves as the `erp_orders` table.
+#[derive(Clone, Default)]
+struct OrderBook(std::sync::Arc<std::sync::Mutex<Vec<Value>>>);
+
+impl wiremock::Respond for OrderBook {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let mut orders = self.0.lock().unwrap();
+        if request.method == wiremock::http::Method::POST {
+            let order: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            orders.push(
+                json!({ "orderNo": order["orderNo"], "plant": order["plant"], "status": "SYNCED" }),
+            );
+            return wiremock::ResponseTemplate::new(201)
+                .set_body_json(json!({ "status": "QUEUED" }));
+        }
+        wiremock::ResponseTemplate::new(200).set_body_json(Value::Array(orders.clone()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_posted_to_the_erp_appears_as_a_row() {
+    if unavailable("an_order_posted_to_the_erp_appears_as_a_row") {
+        return;
+    }
+    let mut mocks = Vec::new();
+    let mut servers = Vec::new();
+    for env in ["production", "staging"] {
+        let erp = wiremock::MockServer::start().await;
+        let book = OrderBook::default();
+        book.0
+            .lock()
+            .unwrap()
+            .push(json!({ "orderNo": "PO-0", "plant": "X", "status": "SYNCED" }));
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(book)
+            .mount(&erp)
+            .await;
+        let table = format!(
+            r#"{{ "name": "erp_orders", "http": {{ "url": "{}/orders", "ttl": 0, "records": "array" }} }}"#,
+            erp.uri()
+        );
+        servers.push(TdsServer::start(env, &[table], None));
+        mocks.push(erp);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{}\n[environments.production.services.erp]\nbase_url = \"{}\"\n\n[environments.staging.services.erp]\nbase_url = \"{}\"\n",
+        config(&servers[0], &servers[1]),
+        mocks[0].uri(),
+        mocks[1].uri()
+    );
+    std::fs::write(dir.path().join("driftgate.toml"), config).unwrap();
+    std::fs::write(
+        dir.path().join("sync.feature"),
+        r#"Feature: Order sync reaches the ERP database
+  @writes-allowed
+  Scenario: The posted order appears as a row
+    Given the variable "orderNo" is "PO-{{ random_int(10000, 99999) }}"
+    When I send a POST request to "/api/orders" on "erp"
+      """
+      { "orderNo": "{{ orderNo }}", "plant": "{{ env.plant }}" }
+      """
+    Then the response status should be 201
+    And I poll the query on "erpdb" with parameters "{{ orderNo }}" until the column "status" is "SYNCED" within 10 seconds:
+      """
+      SELECT orderNo, plant, status FROM erp_orders WHERE orderNo = @P1
+      """
+    And the query rows should be:
+      | orderNo       | plant           | status |
+      | {{ orderNo }} | {{ env.plant }} | SYNCED |
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("driftgate.toml"),
+        std::fs::read_to_string(dir.path().join("driftgate.toml"))
+            .unwrap()
+            .replace(
+                "protected = true",
+                "protected = true\nallow_write_tags = [\"@writes-allowed\"]",
+            ),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let output = tokio::task::spawn_blocking(move || {
+        let out = Command::cargo_bin("driftgate")
+            .unwrap()
+            .current_dir(dir.path())
+            .env(PASSWORD_VAR, PASSWORD)
+            .args([
+                "run",
+                "sync.feature",
+                "--baseline",
+                "production",
+                "--candidate",
+                "staging",
+                "--reports",
+            ])
+            .arg(&reports)
+            .output()
+            .unwrap();
+        (out, dir)
+    })
+    .await
+    .unwrap()
+    .0;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("1 total, 1 passed"), "{stdout}");
+}

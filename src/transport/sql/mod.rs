@@ -86,6 +86,8 @@ impl SqlClient {
             service: service.to_owned(),
             message,
         };
+        // TLS through the same rustls provider (ring) as the HTTP transport.
+        crate::transport::http::install_crypto_provider();
         let config = connection::settings(&settings.connection).map_err(fail)?;
         let manager = TdsManager::new(config, settings.connect_timeout);
         let pool = pool::build(manager, settings.pool_size).map_err(fail)?;
