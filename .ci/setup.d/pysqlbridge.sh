@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VERSION=2.1.3
 VENV=.venv-tds
-if [ -x "$VENV/bin/pysqlbridge" ] && "$VENV/bin/pip" show pysqlbridge 2>/dev/null | grep -qx "Version: $VERSION"; then
+installed="$("$VENV/bin/pip" show pysqlbridge 2>/dev/null || true)"
+if [ -x "$VENV/bin/pysqlbridge" ] && grep -qx "Version: $VERSION" <<<"$installed"; then
   echo "pysqlbridge $VERSION already in $VENV"
   exit 0
 fi
