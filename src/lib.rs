@@ -15,6 +15,7 @@ pub mod exit;
 pub mod lint;
 pub mod matcher;
 pub mod mock;
+pub mod parity;
 pub mod report;
 pub mod runner;
 pub mod suggest;

@@ -50,6 +50,32 @@ enum Command {
     Steps(StepsArgs),
     /// Lint features, fixtures and config without touching any environment.
     Check(CheckArgs),
+    /// Compare a SQL Server service's settings and table schemas between two environments.
+    DbParity(DbParityArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DbParityArgs {
+    /// Configuration file.
+    #[arg(
+        short,
+        long,
+        default_value = "driftgate.toml",
+        env = "DRIFTGATE_CONFIG"
+    )]
+    config: PathBuf,
+    /// Baseline environment (usually production).
+    #[arg(long)]
+    baseline: String,
+    /// Candidate environment.
+    #[arg(long)]
+    candidate: String,
+    /// The SQL Server service (kind = "sqlserver") in both environments.
+    #[arg(long)]
+    service: String,
+    /// A table whose schema is compared, as schema.table (repeatable).
+    #[arg(long = "table")]
+    tables: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,6 +225,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args, color).await,
             Command::Demo(args) => demo(args, color).await,
             Command::Mock(args) => serve_mocks(args).await,
+            Command::DbParity(args) => db_parity(args).await,
             Command::Steps(args) => {
                 print_steps(args.format);
                 Ok(exit::NO_DRIFT)
@@ -330,12 +357,15 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         root.join("mocks").display(),
         root.join("features").display()
     );
+    let mut config = config;
+    let (_databases, tags) = demo_databases(&root, &mut config, [baseline, candidate]);
+    println!();
     let opts = RunOptions {
         config,
         baseline: baseline.into(),
         candidate: candidate.into(),
         paths: Vec::new(),
-        tags: None,
+        tags,
         report_dir: args.reports,
         concurrency: None,
         base_url_overrides: overrides,
@@ -344,6 +374,41 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         progress: ProgressMode::Auto,
     };
     finish(runner::run(opts).await, color)
+}
+
+/// Starts the demo's ERP databases and points the `erpdb` services at them;
+/// when they cannot start, the `@database` scenarios are left out (the tag
+/// filter returned) and the reason is printed.
+fn demo_databases(
+    root: &Path,
+    config: &mut Config,
+    environments: [&str; 2],
+) -> (Vec<mock::DemoDatabase>, Option<String>) {
+    let mut started = Vec::new();
+    for env in environments {
+        match mock::DemoDatabase::start(root, &root.join("mocks/db").join(env)) {
+            Ok(db) => {
+                if let Some(service) = config
+                    .environments
+                    .get_mut(env)
+                    .and_then(|e| e.services.get_mut("erpdb"))
+                {
+                    service.connection =
+                        Some(driftgate::config::SecretSource::Text(db.connection()));
+                }
+                started.push(db);
+            }
+            Err(reason) => {
+                println!("ERP database scenarios (@database) skipped: {reason}");
+                return (Vec::new(), Some("not @database".into()));
+            }
+        }
+    }
+    println!(
+        "ERP databases: pysqlbridge serving {}",
+        root.join("mocks/db").display()
+    );
+    (started, None)
 }
 
 async fn serve_mocks(args: MockArgs) -> anyhow::Result<u8> {
@@ -363,6 +428,38 @@ async fn serve_mocks(args: MockArgs) -> anyhow::Result<u8> {
         .await
         .context("cannot wait for Ctrl-C")?;
     Ok(exit::NO_DRIFT)
+}
+
+async fn db_parity(args: DbParityArgs) -> anyhow::Result<u8> {
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let names = Twin::new(args.baseline, args.candidate);
+    match driftgate::parity::check(&config, &names, &args.service, &args.tables).await {
+        Ok(outcome) => {
+            print!(
+                "{}",
+                driftgate::parity::render(&outcome, &names, &args.service)
+            );
+            Ok(if outcome.drifts.is_empty() {
+                exit::NO_DRIFT
+            } else {
+                exit::DRIFT
+            })
+        }
+        Err(e @ driftgate::parity::ParityError::Unreadable(_)) => {
+            eprintln!("error: {e}");
+            Ok(exit::UNREACHABLE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit::USAGE)
+        }
+    }
 }
 
 fn display(p: &Path) -> String {

@@ -41,6 +41,18 @@ pub enum DriftClass {
     Timing,
     /// A latency budget (`the p95 of "POST /api/orders" should be under 800 ms`) was exceeded.
     TimingBudget,
+    /// A query returned a different number of rows (rows paired by position).
+    RowCount,
+    /// A row of the baseline's result is absent in the candidate's.
+    MissingRow,
+    /// The candidate's result has a row the baseline's does not.
+    ExtraRow,
+    /// The same row holds a different value in a column.
+    CellChange,
+    /// A query's result has different columns or column types.
+    ColumnSet,
+    /// A database setting or table schema differs between the environments.
+    Configuration,
 }
 
 impl DriftClass {
@@ -63,6 +75,12 @@ impl DriftClass {
             DriftClass::EdiElement => "edi_element",
             DriftClass::Timing => "timing",
             DriftClass::TimingBudget => "timing_budget",
+            DriftClass::RowCount => "row_count",
+            DriftClass::MissingRow => "missing_row",
+            DriftClass::ExtraRow => "extra_row",
+            DriftClass::CellChange => "cell_change",
+            DriftClass::ColumnSet => "column_set",
+            DriftClass::Configuration => "configuration",
         }
     }
 }

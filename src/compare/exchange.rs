@@ -78,7 +78,7 @@ fn exchanges(side: &SideStep, polling: bool) -> Vec<&HttpExchange> {
         .iter()
         .filter_map(|observation| match observation {
             Observation::Http(exchange) => Some(exchange),
-            Observation::Assertion(_) => None,
+            Observation::Assertion(_) | Observation::Sql(_) => None,
         });
     if polling {
         all.next_back().into_iter().collect()

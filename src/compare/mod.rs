@@ -26,6 +26,7 @@ mod finding;
 mod json_diff;
 mod normalize;
 mod outcome;
+mod rows;
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +41,7 @@ pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
+pub use rows::describe_differences;
 
 use crate::config::CompareRules;
 use crate::trace::{RunHeader, Side, StepRecord, Twin};
@@ -118,6 +120,12 @@ fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalize
         .collect();
     if outcomes.observations_comparable {
         drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
+        drifts.extend(rows::compare_queries(
+            step,
+            &rules.ignore,
+            normalizer,
+            &site,
+        ));
     }
     drifts
 }

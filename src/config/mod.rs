@@ -18,12 +18,17 @@
 //! base_url = "https://erp.example.com"
 //! headers = { "X-Tenant" = "{{ env.tenant }}" }
 //! auth = { bearer = "${ERP_PROD_TOKEN}" }
+//!
+//! [environments.production.services.erpdb]
+//! kind = "sqlserver"
+//! connection = "Server=tcp:erp-db,1433;Database=erp;User Id=svc;Password=${ERP_DB_PASSWORD};Encrypt=true;TrustServerCertificate=true"
 //! ```
 //!
 //! Loading parses and validates the whole file; secrets are resolved only for
 //! the environments a run selects ([`Config::environment`]), so a variable
 //! missing for an environment nobody uses is not an error.
 
+mod database;
 mod secret;
 
 use std::collections::BTreeMap;
@@ -32,6 +37,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use database::{DatabaseService, ServiceKind};
 pub use secret::{REDACTED, Redactor, SecretSource};
 
 /// Errors found in a configuration file.
@@ -173,8 +179,21 @@ pub struct EnvironmentSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
-    /// Base URL requests are resolved against.
+    /// What the service is: an HTTP API (default) or a SQL Server database.
+    #[serde(default)]
+    pub kind: ServiceKind,
+    /// Base URL requests are resolved against (HTTP services).
+    #[serde(default)]
     pub base_url: String,
+    /// ADO-style connection string (SQL Server services); `${VAR}` references are secrets.
+    #[serde(default)]
+    pub connection: Option<SecretSource>,
+    /// Connect timeout (SQL Server services).
+    #[serde(default = "database::default_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// Connections kept per environment (SQL Server services).
+    #[serde(default = "database::default_pool_size")]
+    pub pool_size: usize,
     /// Headers sent with every request; values may use `${VAR}` (secret) and `{{ }}`.
     #[serde(default)]
     pub headers: BTreeMap<String, SecretSource>,
@@ -232,6 +251,8 @@ pub struct Environment {
     pub variables: BTreeMap<String, String>,
     /// Services by name.
     pub services: BTreeMap<String, Service>,
+    /// SQL Server services by name (`kind = "sqlserver"`), kept apart from HTTP services.
+    pub databases: BTreeMap<String, DatabaseService>,
 }
 
 impl Environment {
@@ -314,6 +335,15 @@ impl Config {
         for (env_name, env) in &self.environments {
             for (svc_name, svc) in &env.services {
                 let key = format!("environments.{env_name}.services.{svc_name}.base_url");
+                if let Some((k, message)) = database::validate(svc) {
+                    return Err(invalid(
+                        format!("environments.{env_name}.services.{svc_name}.{k}"),
+                        message,
+                    ));
+                }
+                if svc.kind == ServiceKind::Sqlserver {
+                    continue;
+                }
                 if !(svc.base_url.starts_with("http://") || svc.base_url.starts_with("https://")) {
                     return Err(invalid(
                         key,
@@ -385,6 +415,7 @@ impl Config {
             }
         })?;
         let mut services = BTreeMap::new();
+        let mut databases = BTreeMap::new();
         for (svc_name, svc) in &spec.services {
             let key = |k: &str| format!("environments.{name}.services.{svc_name}.{k}");
             let resolve = |src: &SecretSource, k: String| {
@@ -395,6 +426,14 @@ impl Config {
                         message,
                     })
             };
+            if svc.kind == ServiceKind::Sqlserver {
+                let connection = svc
+                    .connection
+                    .as_ref()
+                    .map_or(Ok(String::new()), |c| resolve(c, key("connection")))?;
+                databases.insert(svc_name.clone(), DatabaseService::new(svc, connection));
+                continue;
+            }
             let mut headers = Vec::new();
             for (h, v) in &svc.headers {
                 headers.push((h.clone(), resolve(v, key(&format!("headers.{h}")))?));
@@ -437,6 +476,7 @@ impl Config {
             allow_write_tags: spec.allow_write_tags.clone(),
             variables: spec.variables.clone(),
             services,
+            databases,
         })
     }
 }

@@ -23,12 +23,14 @@
 //!   → 202 {"id": "6f1c…", "orderNo": "PO-1"}
 //! ```
 
+mod database;
 mod responder;
 mod server;
 mod spec;
 
 use std::path::PathBuf;
 
+pub use database::DemoDatabase;
 pub use server::MockEnvironment;
 pub use spec::{
     MockSpec, PathMatch, ResponseOverride, ResponseSpec, RouteSpec, load_dir, load_file, parse,

@@ -259,6 +259,47 @@ pub enum Observation {
     Http(HttpExchange),
     /// One explicit assertion and whether it held.
     Assertion(AssertionRecord),
+    /// One SQL query and its result set.
+    Sql(SqlExchange),
+}
+
+/// One SQL query as sent (parameters apart from the text) and what came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SqlExchange {
+    /// Database service name in the config.
+    pub service: String,
+    /// The statement text; values are bound as `@P1…`, never spliced in.
+    pub statement: String,
+    /// The bound values of `@P1`, `@P2`, … in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Value>,
+    /// Columns of the first result set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<SqlColumn>,
+    /// Rows of the first result set, cells in column order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<Vec<Value>>,
+    /// Columns identifying a row when results are compared (none: by position).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
+    /// The configuration aspect this result describes (`server settings`,
+    /// `table dbo.Orders columns`, …); differences in it are configuration drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<String>,
+    /// Why no result arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// From sending the query to the last row, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// A column of a SQL result set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlColumn {
+    /// Column name as the server sent it.
+    pub name: String,
+    /// SQL type name (`int`, `decimal`, `nvarchar`, …).
+    pub sql_type: String,
 }
 
 /// One HTTP request/response as sent and received (secrets redacted).

@@ -11,6 +11,7 @@ use crate::report::{ScenarioResult, StepResult, SuppressedDrift};
 use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
 use crate::transport::http::{ClientError, HttpClient};
+use crate::transport::sql::SqlClient;
 
 /// One environment at run time: its resolved config and one HTTP client per service.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct EnvRuntime {
     pub env: Environment,
     /// One connection-reusing client per service.
     pub clients: BTreeMap<String, HttpClient>,
+    /// One connection pool per SQL Server service.
+    pub databases: BTreeMap<String, SqlClient>,
 }
 
 impl EnvRuntime {
@@ -40,7 +43,23 @@ impl EnvRuntime {
                 ))
             })
             .collect::<Result<_, ClientError>>()?;
-        Ok(EnvRuntime { env, clients })
+        let databases = env
+            .databases
+            .iter()
+            .map(|(name, db)| {
+                SqlClient::new(&env.name, name, db)
+                    .map(|client| (name.clone(), client))
+                    .map_err(|e| ClientError {
+                        service: name.clone(),
+                        message: e.message,
+                    })
+            })
+            .collect::<Result<_, ClientError>>()?;
+        Ok(EnvRuntime {
+            env,
+            clients,
+            databases,
+        })
     }
 }
 

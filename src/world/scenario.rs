@@ -29,6 +29,8 @@ pub struct SideState {
     pub broken: Option<String>,
     /// The last response received on this side.
     pub last_response: Option<HttpResponseRecord>,
+    /// The last SQL query result on this side.
+    pub last_query: Option<crate::trace::SqlExchange>,
 }
 
 /// Headers, query and body for the next request, as templates.

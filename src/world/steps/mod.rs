@@ -15,6 +15,9 @@ mod edi;
 pub mod reference;
 mod request;
 mod response;
+mod sql;
+mod sql_parity;
+mod sql_rows;
 mod timing;
 mod variables;
 
@@ -54,6 +57,8 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(response::steps());
         steps.extend(edi::steps());
         steps.extend(timing::steps());
+        steps.extend(sql::steps());
+        steps.extend(sql_parity::steps());
         steps
     });
     &STEPS

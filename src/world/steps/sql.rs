@@ -1,0 +1,645 @@
+//! Steps that query SQL Server databases and check what they hold.
+//!
+//! ```gherkin
+//! When I query "erpdb" with parameters "{{ orderNo }}", "{{ env.plant }}" keyed by "OrderNo":
+//!   """
+//!   SELECT OrderNo, Plant, Status, Total FROM dbo.Orders WHERE OrderNo = @P1 AND Plant = @P2
+//!   """
+//! Then the query should return 1 row
+//! And the query rows should be:
+//!   | OrderNo     | Status  | Total    |
+//!   | {{ orderNo }} | CREATED | #notnull |
+//! And I capture the query column "Total" as "total"
+//! ```
+//!
+//! The statement is never templated: values reach the server only as the
+//! `@P1…` parameters (each a template rendered per environment). On a
+//! protected environment the statement must pass the read-only guard
+//! ([`crate::transport::sql::check_read_only`]) unless the scenario carries an
+//! allowed write tag; otherwise it is sent to neither environment.
+
+use std::time::{Duration, Instant};
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use regex::Regex;
+use serde_json::Value;
+
+use super::sql_rows::{ExpectedRows, RowsMode, cell_matches, check_rows};
+use super::{StepDef, arg};
+use crate::trace::{AssertionRecord, Observation, Side, SideStep, SqlExchange, StepOutcome, Twin};
+use crate::transport::sql::{SqlQuery, check_read_only};
+use crate::world::scenario::{render_on, skipped};
+use crate::world::{RunContext, ScenarioState, SideState, TwinWorld};
+
+const PARAMS: &str = r#"(?: with parameters? ((?:"[^"]*"(?:, *)?)+))?"#;
+const KEYED: &str = r#"(?: keyed by ((?:"[^"]+"(?:, *)?)+))?"#;
+const WITHIN: &str = r"within (\d+(?:\.\d+)?) ?(ms|s|seconds?)";
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: leak(format!(r#"^I query "([^"]+)"{PARAMS}{KEYED}:$"#)),
+            summary: "Runs the docstring's SQL on both environments; parameters bind to @P1, @P2, …; `keyed by` names the columns rows pair by when comparing.",
+            example: r#"When I query "erpdb" with parameters "{{ orderNo }}" keyed by "OrderNo":"#,
+            params: &[
+                (
+                    "service",
+                    "SQL Server service (kind = \"sqlserver\") in both environments",
+                ),
+                (
+                    "parameters",
+                    "quoted, comma-separated templates bound as @P1, @P2, …",
+                ),
+                (
+                    "key",
+                    "quoted column names that identify a row when comparing",
+                ),
+            ],
+            run: query_step,
+        },
+        StepDef {
+            pattern: r"^the query should return (\d+) rows?$",
+            summary: "Asserts the row count of the last query.",
+            example: "Then the query should return 1 row",
+            params: &[("rows", "expected number of rows")],
+            run: row_count,
+        },
+        StepDef {
+            pattern: r"^the query rows should (be|be, in any order|contain):$",
+            summary: "Asserts the last query's rows against a data table (header = columns; cells are templates or fuzzy markers).",
+            example: "Then the query rows should be, in any order:",
+            params: &[(
+                "mode",
+                "`be` (exact, in order), `be, in any order` or `contain`",
+            )],
+            run: rows_table,
+        },
+        StepDef {
+            pattern: r#"^I capture the query column "([^"]+)"(?: of row (\d+))? as "([^"]+)"$"#,
+            summary: "Captures a cell of the last query (row 1 unless named) into a variable.",
+            example: r#"And I capture the query column "Total" of row 1 as "total""#,
+            params: &[
+                ("column", "column name"),
+                ("row", "1-based row number (default 1)"),
+                ("variable", "variable to store the cell in"),
+            ],
+            run: capture_cell,
+        },
+        StepDef {
+            pattern: leak(format!(
+                r#"^I poll the query on "([^"]+)"{PARAMS} until it returns (\d+) rows? {WITHIN}:$"#
+            )),
+            summary: "Re-runs the docstring's SQL until it returns that many rows, or fails after the timeout.",
+            example: r#"Then I poll the query on "erpdb" with parameters "{{ orderNo }}" until it returns 1 row within 5 seconds:"#,
+            params: &[
+                ("service", "SQL Server service"),
+                (
+                    "parameters",
+                    "quoted, comma-separated templates bound as @P1, @P2, …",
+                ),
+                ("rows", "expected number of rows"),
+                ("limit", "timeout, a number"),
+                ("unit", "ms, s or seconds"),
+            ],
+            run: poll_count,
+        },
+        StepDef {
+            pattern: leak(format!(
+                r#"^I poll the query on "([^"]+)"{PARAMS} until the column "([^"]+)" is (.+) {WITHIN}:$"#
+            )),
+            summary: "Re-runs the docstring's SQL until the column of its first row matches (fuzzy markers allowed), or fails after the timeout.",
+            example: r#"Then I poll the query on "erpdb" until the column "Status" is "RELEASED" within 10 seconds:"#,
+            params: &[
+                ("service", "SQL Server service"),
+                (
+                    "parameters",
+                    "quoted, comma-separated templates bound as @P1, @P2, …",
+                ),
+                ("column", "column of the first row"),
+                ("expected", "a JSON literal or a fuzzy marker"),
+                ("limit", "timeout, a number"),
+                ("unit", "ms, s or seconds"),
+            ],
+            run: poll_column,
+        },
+        StepDef {
+            pattern: r"^the query result should be the same in both environments$",
+            summary: "Asserts the last query returned the same rows in both environments (after normalisation and ignore rules).",
+            example: "Then the query result should be the same in both environments",
+            params: &[],
+            run: same_in_both,
+        },
+    ]
+}
+
+fn leak(pattern: String) -> &'static str {
+    Box::leak(pattern.into_boxed_str())
+}
+
+/// The quoted values of a `"a", "b"` list.
+fn quoted_list(text: &str) -> Vec<String> {
+    static QUOTED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#""([^"]*)""#).unwrap_or_else(|e| panic!("quoted list pattern: {e}"))
+    });
+    QUOTED
+        .captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
+fn error(message: String) -> SideStep {
+    SideStep {
+        outcome: StepOutcome::Error { message },
+        ..SideStep::default()
+    }
+}
+
+/// A query as written in a step: service, statement, parameter templates, key.
+pub(super) struct QueryTemplate {
+    pub(super) service: String,
+    pub(super) statement: Result<String, String>,
+    pub(super) parameters: Vec<String>,
+    pub(super) key: Vec<String>,
+}
+
+impl QueryTemplate {
+    fn from_step(ctx: &Context, params: usize, key: Option<usize>) -> QueryTemplate {
+        QueryTemplate {
+            service: arg(ctx, 1).to_owned(),
+            statement: ctx.step.docstring.clone().ok_or_else(|| {
+                format!(
+                    "line {}: this step needs a docstring (\"\"\" … \"\"\") holding the SQL",
+                    ctx.step.position.line
+                )
+            }),
+            parameters: quoted_list(arg(ctx, params)),
+            key: key.map(|n| quoted_list(arg(ctx, n))).unwrap_or_default(),
+        }
+    }
+}
+
+/// Why the query may not be sent to either side, if it may not.
+fn refusal(run: &RunContext, scenario: &ScenarioState, template: &QueryTemplate) -> Option<String> {
+    let statement = match &template.statement {
+        Err(message) => return Some(message.clone()),
+        Ok(s) => s,
+    };
+    for side in Side::BOTH {
+        let env = &run.envs.get(side);
+        if !env.databases.contains_key(&template.service) {
+            let known = env.databases.keys().map(String::as_str);
+            let hint = crate::suggest::did_you_mean(&template.service, known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Some(format!(
+                "unknown database service `{}` in `{}`: define it with kind = \"sqlserver\"{hint}",
+                template.service, env.env.name
+            ));
+        }
+        if env.env.allows_writes(&scenario.key.tags) {
+            continue;
+        }
+        if let Err(why) = check_read_only(statement) {
+            return Some(format!(
+                "refused: only a single SELECT may run on protected environment `{}`, and {why}; sent to neither environment",
+                env.env.name
+            ));
+        }
+    }
+    None
+}
+
+/// The rendered query per side, or the side's finished outcome.
+pub(super) fn prepare(
+    run: &RunContext,
+    scenario: &ScenarioState,
+    template: &QueryTemplate,
+) -> Twin<Result<SqlQuery, SideStep>> {
+    let refused = refusal(run, scenario, template);
+    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
+    for side in Side::BOTH {
+        let state = scenario.sides.get(side);
+        *out.get_mut(side) = if let Some(skip) = skipped(state) {
+            Err(skip)
+        } else if let Some(message) = &refused {
+            Err(error(message.clone()))
+        } else {
+            scenario.generated().start_side();
+            render_parameters(run, side, state, scenario, template).map_err(error)
+        };
+    }
+    out
+}
+
+fn render_parameters(
+    run: &RunContext,
+    side: Side,
+    state: &SideState,
+    scenario: &ScenarioState,
+    template: &QueryTemplate,
+) -> Result<SqlQuery, String> {
+    let parameters = template
+        .parameters
+        .iter()
+        .map(|p| render_on(run, side, &state.vars, scenario.generated(), p))
+        .collect::<Result<Vec<String>, String>>()?;
+    Ok(SqlQuery {
+        statement: template.statement.clone().unwrap_or_default(),
+        parameters,
+    })
+}
+
+/// Runs the query on one side through its pool.
+pub(super) async fn run_on(
+    run: &RunContext,
+    side: Side,
+    service: &str,
+    query: &SqlQuery,
+) -> SqlExchange {
+    match run.envs.get(side).databases.get(service) {
+        Some(client) => client.query(query).await,
+        None => SqlExchange {
+            service: service.to_owned(),
+            statement: query.statement.clone(),
+            parameters: Vec::new(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            key: Vec::new(),
+            configuration: None,
+            error: Some(format!("database service `{service}` has no client")),
+            elapsed_ms: 0.0,
+        },
+    }
+}
+
+/// The recorded outcome of one query on one side.
+pub(super) fn query_outcome(
+    mut exchange: SqlExchange,
+    key: &[String],
+    state: &mut SideState,
+) -> SideStep {
+    exchange.key = key.to_vec();
+    let outcome = match &exchange.error {
+        Some(message) => StepOutcome::Error {
+            message: message.clone(),
+        },
+        None => StepOutcome::Passed,
+    };
+    state.last_query = exchange.error.is_none().then(|| exchange.clone());
+    SideStep {
+        outcome,
+        observations: vec![Observation::Sql(exchange)],
+        ..SideStep::default()
+    }
+}
+
+fn query_step(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let template = QueryTemplate::from_step(&ctx, 2, Some(3));
+        let (run, scenario) = w.twin_parts();
+        let prepared = prepare(&run, scenario, &template);
+        let Twin {
+            baseline,
+            candidate,
+        } = &mut scenario.sides;
+        let (b, c) = futures::join!(
+            act(&run, Side::Baseline, &template, prepared.baseline, baseline),
+            act(
+                &run,
+                Side::Candidate,
+                &template,
+                prepared.candidate,
+                candidate
+            )
+        );
+        scenario.record(&run, &ctx.step, Twin::new(b, c));
+    })
+}
+
+/// Runs a prepared query on one side and records it.
+async fn act(
+    run: &RunContext,
+    side: Side,
+    template: &QueryTemplate,
+    prepared: Result<SqlQuery, SideStep>,
+    state: &mut SideState,
+) -> SideStep {
+    match prepared {
+        Err(done) => done,
+        Ok(query) => {
+            let exchange = run_on(run, side, &template.service, &query).await;
+            query_outcome(exchange, &template.key, state)
+        }
+    }
+}
+
+/// Runs an assertion on each side's last query result.
+fn assert_query(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    description: &str,
+    check: impl Fn(&mut crate::world::scenario::SideCtx<'_>, &SqlExchange) -> Result<(), String>,
+) {
+    w.each_side(ctx, |s| {
+        let Some(result) = s.state.last_query.clone() else {
+            return error(
+                "no query result to check: run `I query \"SERVICE\":` in an earlier step".into(),
+            );
+        };
+        let verdict = check(s, &result);
+        let record = AssertionRecord {
+            description: description.to_owned(),
+            passed: verdict.is_ok(),
+            path: None,
+            actual: None,
+            message: verdict.clone().err(),
+        };
+        SideStep {
+            outcome: match verdict {
+                Ok(()) => StepOutcome::Passed,
+                Err(message) => StepOutcome::Failed { message },
+            },
+            observations: vec![Observation::Assertion(record)],
+            ..SideStep::default()
+        }
+    });
+}
+
+fn row_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected: usize = arg(&ctx, 1).parse().unwrap_or(usize::MAX);
+        assert_query(
+            w,
+            &ctx,
+            &format!("query returns {expected} rows"),
+            |_, result| {
+                if result.rows.len() == expected {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected {expected} rows, got {}",
+                        result.rows.len()
+                    ))
+                }
+            },
+        );
+    })
+}
+
+fn rows_table(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let mode = RowsMode::from_words(arg(&ctx, 1));
+        let table = ctx.step.table.clone();
+        let line = ctx.step.position.line;
+        assert_query(
+            w,
+            &ctx,
+            &format!("query rows {}", arg(&ctx, 1)),
+            |s, result| {
+                let table = table
+                .as_ref()
+                .filter(|t| !t.rows.is_empty())
+                .ok_or_else(|| format!("line {line}: this step needs a data table whose first row names the columns"))?;
+                let mut rows = Vec::new();
+                for row in &table.rows[1..] {
+                    rows.push(
+                        row.iter()
+                            .map(|cell| s.render(cell))
+                            .collect::<Result<Vec<_>, _>>()?,
+                    );
+                }
+                let expected = ExpectedRows {
+                    columns: table.rows[0].clone(),
+                    rows,
+                };
+                check_rows(result, &expected, mode)
+            },
+        );
+    })
+}
+
+fn capture_cell(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let column = arg(&ctx, 1).to_owned();
+        let row: usize = arg(&ctx, 2).parse().unwrap_or(1);
+        let name = arg(&ctx, 3).to_owned();
+        w.each_side(&ctx, |s| {
+            let Some(result) = s.state.last_query.as_ref() else {
+                return error("no query result to capture from: run `I query \"SERVICE\":` in an earlier step".into());
+            };
+            match cell(result, &column, row) {
+                Ok(value) => {
+                    let mut step = SideStep::default();
+                    step.captures.insert(name.clone(), value);
+                    step
+                }
+                Err(message) => error(format!("cannot capture `{name}`: {message}")),
+            }
+        });
+    })
+}
+
+/// The value in a column of a 1-based row.
+fn cell(result: &SqlExchange, column: &str, row: usize) -> Result<Value, String> {
+    let index = result
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(column))
+        .ok_or_else(|| format!("the result has no column `{column}`"))?;
+    result
+        .rows
+        .get(row.wrapping_sub(1))
+        .and_then(|r| r.get(index).cloned())
+        .ok_or_else(|| format!("the result has {} rows, not a row {row}", result.rows.len()))
+}
+
+/// What a polling query waits for.
+enum PollCondition {
+    /// This many rows.
+    Rows(usize),
+    /// The column of the first row matches the (rendered) expected text.
+    Column { column: String, expected: String },
+}
+
+fn poll_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let condition = PollCondition::Rows(arg(&ctx, 3).parse().unwrap_or(usize::MAX));
+        let timeout = duration(arg(&ctx, 4), arg(&ctx, 5));
+        poll_step(w, &ctx, condition, timeout).await;
+    })
+}
+
+fn poll_column(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected = arg(&ctx, 4).trim();
+        let expected = expected
+            .strip_prefix('"')
+            .and_then(|e| e.strip_suffix('"'))
+            .unwrap_or(expected);
+        let condition = PollCondition::Column {
+            column: arg(&ctx, 3).to_owned(),
+            expected: expected.to_owned(),
+        };
+        let timeout = duration(arg(&ctx, 5), arg(&ctx, 6));
+        poll_step(w, &ctx, condition, timeout).await;
+    })
+}
+
+fn duration(amount: &str, unit: &str) -> Duration {
+    let amount: f64 = amount.parse().unwrap_or(0.0);
+    Duration::from_secs_f64(if unit == "ms" {
+        amount / 1000.0
+    } else {
+        amount
+    })
+}
+
+async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, timeout: Duration) {
+    let template = QueryTemplate::from_step(ctx, 2, None);
+    let (run, scenario) = w.twin_parts();
+    let prepared = prepare(&run, scenario, &template);
+    let expected = Twin::new(
+        render_expected(&run, scenario, Side::Baseline, &condition),
+        render_expected(&run, scenario, Side::Candidate, &condition),
+    );
+    let Twin {
+        baseline,
+        candidate,
+    } = &mut scenario.sides;
+    let service = template.service.as_str();
+    let (b, c) = futures::join!(
+        poll_side(
+            &run,
+            (Side::Baseline, service),
+            prepared.baseline,
+            (&condition, expected.baseline),
+            timeout,
+            baseline
+        ),
+        poll_side(
+            &run,
+            (Side::Candidate, service),
+            prepared.candidate,
+            (&condition, expected.candidate),
+            timeout,
+            candidate
+        )
+    );
+    scenario.record(&run, &ctx.step, Twin::new(b, c));
+}
+
+fn render_expected(
+    run: &RunContext,
+    scenario: &ScenarioState,
+    side: Side,
+    condition: &PollCondition,
+) -> Result<String, String> {
+    match condition {
+        PollCondition::Rows(n) => Ok(n.to_string()),
+        PollCondition::Column { expected, .. } => render_on(
+            run,
+            side,
+            &scenario.sides.get(side).vars,
+            scenario.generated(),
+            expected,
+        ),
+    }
+}
+
+fn verdict(condition: &PollCondition, expected: &str, result: &SqlExchange) -> Result<(), String> {
+    if let Some(message) = &result.error {
+        return Err(message.clone());
+    }
+    match condition {
+        PollCondition::Rows(n) if result.rows.len() == *n => Ok(()),
+        PollCondition::Rows(n) => Err(format!("{} rows, not {n}", result.rows.len())),
+        PollCondition::Column { column, .. } => {
+            let value = cell(result, column, 1)?;
+            cell_matches(expected, &value).map_err(|why| format!("column `{column}`: {why}"))
+        }
+    }
+}
+
+async fn poll_side(
+    run: &RunContext,
+    (side, service): (Side, &str),
+    prepared: Result<SqlQuery, SideStep>,
+    (condition, expected): (&PollCondition, Result<String, String>),
+    timeout: Duration,
+    state: &mut SideState,
+) -> SideStep {
+    let query = match prepared {
+        Err(done) => return done,
+        Ok(q) => q,
+    };
+    let expected = match expected {
+        Err(message) => return error(message),
+        Ok(e) => e,
+    };
+    let deadline = Instant::now() + timeout;
+    let mut attempts = 0usize;
+    loop {
+        attempts += 1;
+        let exchange = run_on(run, side, service, &query).await;
+        let held = verdict(condition, &expected, &exchange);
+        if held.is_ok() || Instant::now() + run.poll_interval > deadline {
+            let failure = held
+                .err()
+                .map(|m| format!("not met within {timeout:?} after {attempts} attempts: {m}"));
+            let transport_error = exchange.error.clone();
+            let mut step = query_outcome(exchange, &[], state);
+            step.outcome = match (transport_error, &failure) {
+                (_, None) => StepOutcome::Passed,
+                (Some(e), Some(_)) => StepOutcome::Error { message: e },
+                (None, Some(m)) => StepOutcome::Failed { message: m.clone() },
+            };
+            step.observations
+                .push(Observation::Assertion(AssertionRecord {
+                    description: "poll the query until its condition holds".into(),
+                    passed: failure.is_none(),
+                    path: None,
+                    actual: None,
+                    message: failure,
+                }));
+            return step;
+        }
+        tokio::time::sleep(run.poll_interval).await;
+    }
+}
+
+fn same_in_both(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (run, scenario) = w.twin_parts();
+        let differences = match (&scenario.sides.baseline.last_query, &scenario.sides.candidate.last_query) {
+            (Some(b), Some(c)) => {
+                let captures = Twin::new(scenario.sides.baseline.vars.clone(), scenario.sides.candidate.vars.clone());
+                let normalizer = crate::compare::Normalizer::new(&run.header.environments, &captures);
+                let ignore: Vec<_> = run.rules.ignore.iter().filter_map(|p| serde_json_path::JsonPath::parse(p).ok()).collect();
+                Ok(crate::compare::describe_differences(Twin::new(b, c), &ignore, &normalizer))
+            }
+            _ => Err("no query result in both environments to compare: run `I query \"SERVICE\":` in an earlier step".to_owned()),
+        };
+        w.each_side(&ctx, |s| match &differences {
+            Err(message) => error(message.clone()),
+            Ok(found) => {
+                // The baseline is the reference: the candidate is the side that differs.
+                let message = (s.side == Side::Candidate && !found.is_empty())
+                    .then(|| format!("differs from baseline: {}", found.join("; ")));
+                SideStep {
+                    outcome: message
+                        .clone()
+                        .map_or(StepOutcome::Passed, |m| StepOutcome::Failed { message: m }),
+                    observations: vec![Observation::Assertion(AssertionRecord {
+                        description: "query result same in both environments".into(),
+                        passed: message.is_none(),
+                        path: None,
+                        actual: None,
+                        message,
+                    })],
+                    ..SideStep::default()
+                }
+            }
+        });
+    })
+}
