@@ -31,6 +31,18 @@ pub enum DriftClass {
     ErrorOneSide,
     /// The two sides made a different number of exchanges in a step.
     ExchangeCount,
+    /// A message arrived in the baseline only.
+    MessageMissing,
+    /// A message arrived in the candidate only.
+    MessageExtra,
+    /// A different number of messages arrived (or were replayed, confirmed, returned).
+    MessageCount,
+    /// The same messages arrived in a different order where order matters.
+    MessageOrder,
+    /// A message arrived with a different routing key.
+    RoutingKey,
+    /// The brokers declare different exchanges, queues, bindings or queue arguments.
+    Topology,
 }
 
 impl DriftClass {
@@ -48,6 +60,12 @@ impl DriftClass {
             DriftClass::AssertionOneSide => "assertion_one_side",
             DriftClass::ErrorOneSide => "error_one_side",
             DriftClass::ExchangeCount => "exchange_count",
+            DriftClass::MessageMissing => "message_missing",
+            DriftClass::MessageExtra => "message_extra",
+            DriftClass::MessageCount => "message_count",
+            DriftClass::MessageOrder => "message_order",
+            DriftClass::RoutingKey => "routing_key",
+            DriftClass::Topology => "topology",
         }
     }
 }

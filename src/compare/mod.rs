@@ -23,8 +23,10 @@ mod drift;
 mod exchange;
 mod finding;
 mod json_diff;
+mod messages;
 mod normalize;
 mod outcome;
+mod topology;
 
 #[cfg(test)]
 mod tests;
@@ -115,6 +117,7 @@ fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalize
         .collect();
     if outcomes.observations_comparable {
         drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
+        messages::compare_messages(step, rules, normalizer, &site, &mut drifts);
     }
     drifts
 }

@@ -24,6 +24,7 @@
 //! the environments a run selects ([`Config::environment`]), so a variable
 //! missing for an environment nobody uses is not an error.
 
+mod amqp;
 mod secret;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use amqp::AmqpService;
 pub use secret::{REDACTED, Redactor, SecretSource};
 
 /// Errors found in a configuration file.
@@ -169,8 +171,15 @@ pub struct EnvironmentSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
-    /// Base URL requests are resolved against.
+    /// Base URL requests are resolved against (HTTP services).
+    #[serde(default)]
     pub base_url: String,
+    /// Broker URL, `amqp://` or `amqps://`, vhost included (AMQP services; may use `${VAR}`).
+    #[serde(default)]
+    pub amqp_url: Option<SecretSource>,
+    /// RabbitMQ management API URL of an AMQP service (default `http://HOST:15672`).
+    #[serde(default)]
+    pub management_url: Option<SecretSource>,
     /// Headers sent with every request; values may use `${VAR}` (secret) and `{{ }}`.
     #[serde(default)]
     pub headers: BTreeMap<String, SecretSource>,
@@ -228,6 +237,8 @@ pub struct Environment {
     pub variables: BTreeMap<String, String>,
     /// Services by name.
     pub services: BTreeMap<String, Service>,
+    /// AMQP broker services by name.
+    pub amqp: BTreeMap<String, AmqpService>,
 }
 
 impl Environment {
@@ -301,6 +312,16 @@ impl Config {
         for (env_name, env) in &self.environments {
             for (svc_name, svc) in &env.services {
                 let key = format!("environments.{env_name}.services.{svc_name}.base_url");
+                if svc.amqp_url.is_some() {
+                    if !svc.base_url.is_empty() {
+                        return Err(invalid(
+                            key,
+                            "a service has either `base_url` (HTTP) or `amqp_url` (AMQP), not both"
+                                .into(),
+                        ));
+                    }
+                    continue;
+                }
                 if !(svc.base_url.starts_with("http://") || svc.base_url.starts_with("https://")) {
                     return Err(invalid(
                         key,
@@ -349,7 +370,9 @@ impl Config {
         }
         self.environments
             .values()
-            .flat_map(|e| e.services.keys())
+            .flat_map(|e| e.services.iter())
+            .filter(|(_, svc)| svc.amqp_url.is_none())
+            .map(|(name, _)| name)
             .min()
             .cloned()
     }
@@ -372,6 +395,7 @@ impl Config {
             }
         })?;
         let mut services = BTreeMap::new();
+        let mut amqp = BTreeMap::new();
         for (svc_name, svc) in &spec.services {
             let key = |k: &str| format!("environments.{name}.services.{svc_name}.{k}");
             let resolve = |src: &SecretSource, k: String| {
@@ -382,6 +406,23 @@ impl Config {
                         message,
                     })
             };
+            if let Some(url) = &svc.amqp_url {
+                let url = resolve(url, key("amqp_url"))?;
+                let management = match &svc.management_url {
+                    Some(m) => Some(resolve(m, key("management_url"))?),
+                    None => None,
+                };
+                let timeout = Duration::from_millis(svc.timeout_ms);
+                let service =
+                    AmqpService::from_urls(&url, management.as_deref(), timeout, redactor)
+                        .map_err(|message| ConfigError::Invalid {
+                            path: self.path.clone(),
+                            key: key("amqp_url"),
+                            message,
+                        })?;
+                amqp.insert(svc_name.clone(), service);
+                continue;
+            }
             let mut headers = Vec::new();
             for (h, v) in &svc.headers {
                 headers.push((h.clone(), resolve(v, key(&format!("headers.{h}")))?));
@@ -424,6 +465,7 @@ impl Config {
             allow_write_tags: spec.allow_write_tags.clone(),
             variables: spec.variables.clone(),
             services,
+            amqp,
         })
     }
 }

@@ -222,6 +222,8 @@ pub enum Observation {
     Http(HttpExchange),
     /// One explicit assertion and whether it held.
     Assertion(AssertionRecord),
+    /// Something a message broker did (publish, arrival, replay, topology).
+    Amqp(super::AmqpObservation),
 }
 
 /// One HTTP request/response as sent and received (secrets redacted).

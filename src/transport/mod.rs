@@ -1,6 +1,7 @@
 //! Transports: how the twin world acts on an environment and observes it.
 //!
 //! Each transport turns a rendered request into an observation for the trace;
-//! it never judges. Today: [`http`].
+//! it never judges: [`http`] and [`amqp`].
 
+pub mod amqp;
 pub mod http;

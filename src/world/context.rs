@@ -10,6 +10,7 @@ use crate::config::{CompareRules, Environment, Redactor};
 use crate::report::ScenarioResult;
 use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
+use crate::transport::amqp::AmqpClient;
 use crate::transport::http::{ClientError, HttpClient};
 
 /// One environment at run time: its resolved config and one HTTP client per service.
@@ -19,6 +20,8 @@ pub struct EnvRuntime {
     pub env: Environment,
     /// One connection-reusing client per service.
     pub clients: BTreeMap<String, HttpClient>,
+    /// One broker connection per AMQP service (opened on first use).
+    pub amqp: BTreeMap<String, AmqpClient>,
 }
 
 impl EnvRuntime {
@@ -29,7 +32,12 @@ impl EnvRuntime {
             .iter()
             .map(|(name, svc)| Ok((name.clone(), HttpClient::new(name, svc)?)))
             .collect::<Result<_, ClientError>>()?;
-        Ok(EnvRuntime { env, clients })
+        let amqp = env
+            .amqp
+            .iter()
+            .map(|(name, svc)| (name.clone(), AmqpClient::new(name, &env.name, svc)))
+            .collect();
+        Ok(EnvRuntime { env, clients, amqp })
     }
 }
 

@@ -29,6 +29,8 @@ pub struct SideState {
     pub broken: Option<String>,
     /// The last response received on this side.
     pub last_response: Option<HttpResponseRecord>,
+    /// Listeners, the last message and the next message's properties (AMQP steps).
+    pub amqp: super::steps::AmqpSideState,
 }
 
 /// Headers, query and body for the next request, as templates.

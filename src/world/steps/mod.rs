@@ -11,6 +11,7 @@
 //! And I capture the response field "$.id" as "orderId"
 //! ```
 
+mod amqp;
 mod request;
 mod response;
 mod variables;
@@ -19,6 +20,8 @@ use std::sync::LazyLock;
 
 use cucumber::step::Context;
 use regex::Regex;
+
+pub use amqp::AmqpSideState;
 
 use super::TwinWorld;
 
@@ -43,6 +46,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(variables::steps());
         steps.extend(request::steps());
         steps.extend(response::steps());
+        steps.extend(amqp::steps());
         steps
     });
     &STEPS
