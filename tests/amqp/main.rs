@@ -77,6 +77,14 @@ timeout_ms = 5000
     }
 }
 
+/// Class, path and both values of a drift.
+type Found = (
+    DriftClass,
+    Option<String>,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+);
+
 fn classes(drifts: &[Drift]) -> Vec<(DriftClass, Option<String>)> {
     drifts.iter().map(|d| (d.class, d.path.clone())).collect()
 }
@@ -243,12 +251,7 @@ async fn different_queue_arguments_are_topology_drift() {
     b.queue(&prod, "erp.returns", json!({})).await;
     let feature = "Feature: Broker\n  Scenario: Same topology\n    Then I compare the broker topology of \"events\"\n";
     let outcome = Project::new((&prod, &stg), feature).run().await;
-    let mut found: Vec<(
-        DriftClass,
-        Option<String>,
-        Option<serde_json::Value>,
-        Option<serde_json::Value>,
-    )> = outcome
+    let mut found: Vec<Found> = outcome
         .report
         .drifts
         .iter()
