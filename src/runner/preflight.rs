@@ -66,7 +66,7 @@ pub async fn check(envs: &Twin<EnvRuntime>, timeout: Duration) -> Vec<Unreachabl
         futures::future::join_all(probes),
         futures::future::join_all(brokers)
     );
-    http.into_iter().chain(amqp).into_iter().flatten().collect()
+    http.into_iter().chain(amqp).flatten().collect()
 }
 
 async fn probe(base_url: &str, timeout: Duration) -> Result<(), String> {
