@@ -207,3 +207,59 @@ mod tests {
         assert!(e.contains("management_url"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod config_tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Redactor};
+
+    const TOML: &str = r#"
+[environments.production.services.erp]
+base_url = "http://erp"
+[environments.production.services.events]
+amqp_url = "amqp://app:${DRIFTGATE_TEST_AMQP_PASS}@mq:5672/%2Fplant"
+"#;
+
+    #[test]
+    fn amqp_services_resolve_apart_from_http_ones_and_hide_the_password() {
+        // SAFETY: test-local variable name, no other thread reads it.
+        unsafe { std::env::set_var("DRIFTGATE_TEST_AMQP_PASS", "amqp-pass-42") };
+        let config = Config::parse(TOML, Path::new("driftgate.toml")).unwrap();
+        assert_eq!(config.default_service().as_deref(), Some("erp"));
+        let redactor = Redactor::default();
+        let env = config.environment("production", &redactor).unwrap();
+        assert_eq!(env.services.keys().collect::<Vec<_>>(), ["erp"]);
+        let events = &env.amqp["events"];
+        assert_eq!(events.vhost, "/plant");
+        assert_eq!(events.display_url, "amqp://app:***@mq:5672/%2Fplant");
+        assert!(!redactor.redact(&events.url).contains("amqp-pass-42"));
+        assert_eq!(
+            redactor.redact("auth failed for amqp-pass-42"),
+            "auth failed for ***"
+        );
+    }
+
+    #[test]
+    fn a_service_is_http_or_amqp_not_both() {
+        let text =
+            "[environments.p.services.x]\nbase_url = \"http://x\"\namqp_url = \"amqp://x\"\n";
+        let e = Config::parse(text, Path::new("d.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("environments.p.services.x.base_url") && e.contains("not both"),
+            "{e}"
+        );
+        let text = "[environments.p.services.x]\namqp_url = \"http://x\"\n";
+        let config = Config::parse(text, Path::new("d.toml")).unwrap();
+        let e = config
+            .environment("p", &Redactor::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("services.x.amqp_url") && e.contains("amqp://"),
+            "{e}"
+        );
+    }
+}

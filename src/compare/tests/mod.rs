@@ -1,6 +1,7 @@
 //! Scenario-level tests of [`compare_scenario`], built from small step records.
 
 mod exchanges;
+mod messages;
 mod normalization;
 mod outcomes;
 
