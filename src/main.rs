@@ -13,7 +13,7 @@ use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::report;
-use driftgate::runner::{self, ProgressMode, RunError, RunOptions};
+use driftgate::runner::{self, ProgressMode, RunError, RunOptions, broker};
 use driftgate::template::TemplateEngine;
 use driftgate::trace::{Side, Twin};
 
@@ -52,6 +52,83 @@ enum Command {
     Check(CheckArgs),
     /// Compare a SQL Server service's settings and table schemas between two environments.
     DbParity(DbParityArgs),
+    /// Record the messages of an exchange binding (or drain a dead-letter queue) into a replay file.
+    Capture(CaptureArgs),
+    /// Compare the broker topology (exchanges, queues, bindings, queue arguments) of two environments.
+    Topology(TopologyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CaptureArgs {
+    /// Configuration file.
+    #[arg(
+        short,
+        long,
+        default_value = "driftgate.toml",
+        env = "DRIFTGATE_CONFIG"
+    )]
+    config: PathBuf,
+    /// Environment to capture from.
+    #[arg(long)]
+    env: String,
+    /// AMQP service (default: the environment's only one).
+    #[arg(long)]
+    service: Option<String>,
+    /// Exchange to observe through the harness's own queue (nothing is taken from real consumers).
+    #[arg(long, required_unless_present = "dlq")]
+    exchange: Option<String>,
+    /// Binding key on the exchange.
+    #[arg(long, default_value = "#")]
+    binding: String,
+    /// Drain this queue instead (destructive: each message is acked after its line is on disk; refused on protected environments).
+    #[arg(long)]
+    dlq: Option<String>,
+    /// Replay file to write (JSON Lines).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Stop after N messages.
+    #[arg(long)]
+    count: Option<usize>,
+    /// Stop after this long (e.g. 10s, 500ms, 2m).
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<std::time::Duration>,
+}
+
+#[derive(Debug, clap::Args)]
+struct TopologyArgs {
+    /// Configuration file.
+    #[arg(
+        short,
+        long,
+        default_value = "driftgate.toml",
+        env = "DRIFTGATE_CONFIG"
+    )]
+    config: PathBuf,
+    /// Baseline environment.
+    #[arg(long)]
+    baseline: String,
+    /// Candidate environment.
+    #[arg(long)]
+    candidate: String,
+    /// AMQP service (default: the only one).
+    #[arg(long)]
+    service: Option<String>,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |at| s.split_at(at));
+    let amount: f64 = number
+        .parse()
+        .map_err(|_| format!("bad duration `{s}`: use e.g. 10s, 500ms, 2m"))?;
+    let seconds = match unit {
+        "ms" => amount / 1000.0,
+        "s" => amount,
+        "m" => amount * 60.0,
+        _ => return Err(format!("bad duration `{s}`: use e.g. 10s, 500ms, 2m")),
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, clap::Args)]
@@ -226,6 +303,8 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo(args, color).await,
             Command::Mock(args) => serve_mocks(args).await,
             Command::DbParity(args) => db_parity(args).await,
+            Command::Capture(args) => capture(args).await,
+            Command::Topology(args) => topology(args, color).await,
             Command::Steps(args) => {
                 print_steps(args.format);
                 Ok(exit::NO_DRIFT)
@@ -336,6 +415,9 @@ fn demo_root() -> PathBuf {
     }
 }
 
+/// Tag of demo scenarios that need a message broker; skipped, with the reason, when none answers.
+const REQUIRES_AMQP: &str = "@requires-amqp";
+
 async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
     let root = demo_root();
     let config = Config::load(&root.join("mocks/demo.toml"))?;
@@ -358,8 +440,23 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         root.join("features").display()
     );
     let mut config = config;
-    let (_databases, tags) = demo_databases(&root, &mut config, [baseline, candidate]);
+    let (_databases, database_filter) = demo_databases(&root, &mut config, [baseline, candidate]);
+    let broker_filter = match broker::brokers_reachable(&config, &[baseline, candidate]).await {
+        Ok(()) => None,
+        Err(reason) => {
+            println!("skipped: scenarios tagged {REQUIRES_AMQP}: no message broker: {reason}");
+            for env in config.environments.values_mut() {
+                env.services.retain(|_, svc| svc.amqp_url.is_none());
+            }
+            Some(format!("not {REQUIRES_AMQP}"))
+        }
+    };
     println!();
+    let filters: Vec<String> = [database_filter, broker_filter]
+        .into_iter()
+        .flatten()
+        .collect();
+    let tags = (!filters.is_empty()).then(|| filters.join(" and "));
     let opts = RunOptions {
         config,
         baseline: baseline.into(),
@@ -504,4 +601,69 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::USAGE
     })
+}
+
+async fn capture(args: CaptureArgs) -> anyhow::Result<u8> {
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let request = broker::CaptureRequest {
+        environment: args.env,
+        service: args.service,
+        exchange: args.exchange,
+        binding: args.binding,
+        dlq: args.dlq,
+        output: args.output,
+        count: args.count,
+        duration: args.duration,
+    };
+    let redactor = driftgate::config::Redactor::default();
+    match broker::capture_command(&config, &request, &redactor).await {
+        Ok(summary) => {
+            println!(
+                "captured {} messages to {} ({})",
+                summary.captured,
+                summary.path.display(),
+                summary.stopped
+            );
+            Ok(exit::NO_DRIFT)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(e.exit_code())
+        }
+    }
+}
+
+async fn topology(args: TopologyArgs, color: bool) -> anyhow::Result<u8> {
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let redactor = driftgate::config::Redactor::default();
+    let report = broker::topology_command(
+        &config,
+        &args.baseline,
+        &args.candidate,
+        args.service.as_deref(),
+        &redactor,
+    )
+    .await;
+    match report {
+        Ok(report) => {
+            print!("{}", report::terminal::render(&report, color, &redactor));
+            Ok(report.verdict().exit_code())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(e.exit_code())
+        }
+    }
 }

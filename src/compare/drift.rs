@@ -53,6 +53,18 @@ pub enum DriftClass {
     ColumnSet,
     /// A database setting or table schema differs between the environments.
     Configuration,
+    /// A message arrived in the baseline only.
+    MessageMissing,
+    /// A message arrived in the candidate only.
+    MessageExtra,
+    /// A different number of messages arrived (or were replayed, confirmed, returned).
+    MessageCount,
+    /// The same messages arrived in a different order where order matters.
+    MessageOrder,
+    /// A message arrived with a different routing key.
+    RoutingKey,
+    /// The brokers declare different exchanges, queues, bindings or queue arguments.
+    Topology,
 }
 
 impl DriftClass {
@@ -81,6 +93,12 @@ impl DriftClass {
             DriftClass::CellChange => "cell_change",
             DriftClass::ColumnSet => "column_set",
             DriftClass::Configuration => "configuration",
+            DriftClass::MessageMissing => "message_missing",
+            DriftClass::MessageExtra => "message_extra",
+            DriftClass::MessageCount => "message_count",
+            DriftClass::MessageOrder => "message_order",
+            DriftClass::RoutingKey => "routing_key",
+            DriftClass::Topology => "topology",
         }
     }
 }

@@ -78,7 +78,7 @@ fn exchanges(side: &SideStep, polling: bool) -> Vec<&HttpExchange> {
         .iter()
         .filter_map(|observation| match observation {
             Observation::Http(exchange) => Some(exchange),
-            Observation::Assertion(_) | Observation::Sql(_) => None,
+            Observation::Assertion(_) | Observation::Sql(_) | Observation::Amqp(_) => None,
         });
     if polling {
         all.next_back().into_iter().collect()
@@ -121,10 +121,10 @@ fn request_target(url: &str) -> String {
     }
 }
 
-/// Compares one pair of exchanges.
-struct ExchangeJudge<'a> {
-    rules: &'a ExchangeRules,
-    normalizer: &'a Normalizer,
+/// Compares one pair of exchanges (and, for `messages`, one pair of bodies).
+pub(super) struct ExchangeJudge<'a> {
+    pub(super) rules: &'a ExchangeRules,
+    pub(super) normalizer: &'a Normalizer,
 }
 
 impl ExchangeJudge<'_> {
@@ -220,7 +220,7 @@ impl ExchangeJudge<'_> {
         })
     }
 
-    fn compare_bodies(&self, pair: Twin<Option<&Body>>) -> Vec<Finding> {
+    pub(super) fn compare_bodies(&self, pair: Twin<Option<&Body>>) -> Vec<Finding> {
         match (non_empty(pair.baseline), non_empty(pair.candidate)) {
             (None, None) => Vec::new(),
             (Some(Body::Json(b)), Some(Body::Json(c))) => self.compare_json(Twin::new(b, c)),

@@ -24,9 +24,11 @@ mod edi;
 mod exchange;
 mod finding;
 mod json_diff;
+mod messages;
 mod normalize;
 mod outcome;
 mod rows;
+mod topology;
 
 #[cfg(test)]
 mod tests;
@@ -126,6 +128,7 @@ fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalize
             normalizer,
             &site,
         ));
+        messages::compare_messages(step, rules, normalizer, &site, &mut drifts);
     }
     drifts
 }

@@ -91,7 +91,7 @@ fn assertions(side: &SideStep) -> impl Iterator<Item = &AssertionRecord> {
         .iter()
         .filter_map(|observation| match observation {
             Observation::Assertion(assertion) => Some(assertion),
-            Observation::Http(_) | Observation::Sql(_) => None,
+            Observation::Http(_) | Observation::Sql(_) | Observation::Amqp(_) => None,
         })
 }
 

@@ -28,6 +28,7 @@
 //! the environments a run selects ([`Config::environment`]), so a variable
 //! missing for an environment nobody uses is not an error.
 
+mod amqp;
 mod database;
 mod secret;
 
@@ -37,6 +38,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use amqp::AmqpService;
 pub use database::{DatabaseService, ServiceKind};
 pub use secret::{REDACTED, Redactor, SecretSource};
 
@@ -194,6 +196,12 @@ pub struct ServiceSpec {
     /// Connections kept per environment (SQL Server services).
     #[serde(default = "database::default_pool_size")]
     pub pool_size: usize,
+    /// Broker URL, `amqp://` or `amqps://`, vhost included (AMQP services; may use `${VAR}`).
+    #[serde(default)]
+    pub amqp_url: Option<SecretSource>,
+    /// RabbitMQ management API URL of an AMQP service (default `http://HOST:15672`).
+    #[serde(default)]
+    pub management_url: Option<SecretSource>,
     /// Headers sent with every request; values may use `${VAR}` (secret) and `{{ }}`.
     #[serde(default)]
     pub headers: BTreeMap<String, SecretSource>,
@@ -253,6 +261,8 @@ pub struct Environment {
     pub services: BTreeMap<String, Service>,
     /// SQL Server services by name (`kind = "sqlserver"`), kept apart from HTTP services.
     pub databases: BTreeMap<String, DatabaseService>,
+    /// AMQP broker services by name.
+    pub amqp: BTreeMap<String, AmqpService>,
 }
 
 impl Environment {
@@ -344,6 +354,16 @@ impl Config {
                 if svc.kind == ServiceKind::Sqlserver {
                     continue;
                 }
+                if svc.amqp_url.is_some() {
+                    if !svc.base_url.is_empty() {
+                        return Err(invalid(
+                            key,
+                            "a service has either `base_url` (HTTP) or `amqp_url` (AMQP), not both"
+                                .into(),
+                        ));
+                    }
+                    continue;
+                }
                 if !(svc.base_url.starts_with("http://") || svc.base_url.starts_with("https://")) {
                     return Err(invalid(
                         key,
@@ -392,7 +412,9 @@ impl Config {
         }
         self.environments
             .values()
-            .flat_map(|e| e.services.keys())
+            .flat_map(|e| e.services.iter())
+            .filter(|(_, svc)| svc.amqp_url.is_none())
+            .map(|(name, _)| name)
             .min()
             .cloned()
     }
@@ -416,6 +438,7 @@ impl Config {
         })?;
         let mut services = BTreeMap::new();
         let mut databases = BTreeMap::new();
+        let mut amqp = BTreeMap::new();
         for (svc_name, svc) in &spec.services {
             let key = |k: &str| format!("environments.{name}.services.{svc_name}.{k}");
             let resolve = |src: &SecretSource, k: String| {
@@ -432,6 +455,23 @@ impl Config {
                     .as_ref()
                     .map_or(Ok(String::new()), |c| resolve(c, key("connection")))?;
                 databases.insert(svc_name.clone(), DatabaseService::new(svc, connection));
+                continue;
+            }
+            if let Some(url) = &svc.amqp_url {
+                let url = resolve(url, key("amqp_url"))?;
+                let management = match &svc.management_url {
+                    Some(m) => Some(resolve(m, key("management_url"))?),
+                    None => None,
+                };
+                let timeout = Duration::from_millis(svc.timeout_ms);
+                let service =
+                    AmqpService::from_urls(&url, management.as_deref(), timeout, redactor)
+                        .map_err(|message| ConfigError::Invalid {
+                            path: self.path.clone(),
+                            key: key("amqp_url"),
+                            message,
+                        })?;
+                amqp.insert(svc_name.clone(), service);
                 continue;
             }
             let mut headers = Vec::new();
@@ -477,6 +517,7 @@ impl Config {
             variables: spec.variables.clone(),
             services,
             databases,
+            amqp,
         })
     }
 }

@@ -13,7 +13,7 @@ use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;
 use crate::transport::http::is_write;
-use crate::world::steps::VARIABLES_TABLE;
+use crate::world::steps::{REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE};
 
 /// What every scenario's checks share.
 pub(super) struct LintContext {
@@ -117,6 +117,18 @@ impl ScenarioLinter<'_> {
             return;
         };
         let sets_variables = matched.def.pattern == VARIABLES_TABLE;
+        // Variables a step gives its own table (the replay rewrite table's
+        // `original` and `index`) are visible to that table only.
+        let local: Vec<String> = if matched.def.pattern == REPLAY {
+            REPLAY_TABLE_VARIABLES
+                .iter()
+                .map(|v| (*v).to_owned())
+                .filter(|v| !self.defined.contains(v))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.defined.extend(local.iter().cloned());
         let from_line = matched.step.position.line + 1;
         for (i, row) in table.rows.iter().enumerate() {
             let here = Source::Feature {
@@ -133,6 +145,9 @@ impl ScenarioLinter<'_> {
                 }
                 _ => row.iter().for_each(|cell| self.template(cell, &here)),
             }
+        }
+        for v in &local {
+            self.defined.remove(v);
         }
     }
 

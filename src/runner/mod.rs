@@ -2,6 +2,7 @@
 //! environments answer, run every scenario through cucumber on the twin
 //! world, and build the [`DriftReport`] from what was recorded.
 
+pub mod broker;
 mod diagnostic;
 pub mod features;
 pub mod preflight;

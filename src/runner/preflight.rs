@@ -49,17 +49,35 @@ pub async fn check(envs: &Twin<EnvRuntime>, timeout: Duration) -> Vec<Unreachabl
             })
         })
     });
-    futures::future::join_all(probes)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    let brokers = Side::BOTH.iter().flat_map(|side| {
+        let env = &envs.get(*side).env;
+        env.amqp.iter().map(move |(name, svc)| async move {
+            let reason = probe(&svc.url, timeout).await.err()?;
+            Some(Unreachable {
+                side: *side,
+                environment: env.name.clone(),
+                service: name.clone(),
+                url: svc.display_url.clone(),
+                reason,
+            })
+        })
+    });
+    let (http, amqp) = futures::join!(
+        futures::future::join_all(probes),
+        futures::future::join_all(brokers)
+    );
+    http.into_iter().chain(amqp).flatten().collect()
 }
 
 async fn probe(base_url: &str, timeout: Duration) -> Result<(), String> {
     let url = reqwest::Url::parse(base_url).map_err(|e| format!("invalid URL: {e}"))?;
     let host = url.host_str().ok_or("the URL has no host")?.to_owned();
-    let port = url.port_or_known_default().ok_or("the URL has no port")?;
+    let port = match (url.port_or_known_default(), url.scheme()) {
+        (Some(port), _) => port,
+        (None, "amqp") => 5672,
+        (None, "amqps") => 5671,
+        (None, _) => return Err("the URL has no port".into()),
+    };
     match tokio::time::timeout(
         timeout,
         tokio::net::TcpStream::connect((host.as_str(), port)),

@@ -5,6 +5,7 @@
 //! did so far. [`read_trace`] reads one back, naming the line of any record
 //! it cannot parse.
 
+mod amqp;
 mod model;
 
 use std::fs::File;
@@ -12,6 +13,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub use amqp::*;
 pub use model::*;
 
 use crate::config::Redactor;

@@ -259,6 +259,8 @@ pub enum Observation {
     Http(HttpExchange),
     /// One explicit assertion and whether it held.
     Assertion(AssertionRecord),
+    /// Something a message broker did (publish, arrival, replay, topology).
+    Amqp(super::AmqpObservation),
     /// One SQL query and its result set.
     Sql(SqlExchange),
 }

@@ -1,7 +1,8 @@
 //! Transports: how the twin world acts on an environment and observes it.
 //!
 //! Each transport turns a rendered request into an observation for the trace;
-//! it never judges. Today: [`http`] and [`sql`] (SQL Server over TDS).
+//! it never judges: [`http`], [`sql`] (SQL Server over TDS) and [`amqp`].
 
+pub mod amqp;
 pub mod http;
 pub mod sql;

@@ -10,6 +10,7 @@ use crate::config::{CompareRules, Environment, Redactor};
 use crate::report::{ScenarioResult, StepResult, SuppressedDrift};
 use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
+use crate::transport::amqp::AmqpClient;
 use crate::transport::http::{ClientError, HttpClient};
 use crate::transport::sql::SqlClient;
 
@@ -22,6 +23,8 @@ pub struct EnvRuntime {
     pub clients: BTreeMap<String, HttpClient>,
     /// One connection pool per SQL Server service.
     pub databases: BTreeMap<String, SqlClient>,
+    /// One broker connection per AMQP service (opened on first use).
+    pub amqp: BTreeMap<String, AmqpClient>,
 }
 
 impl EnvRuntime {
@@ -55,10 +58,17 @@ impl EnvRuntime {
                     })
             })
             .collect::<Result<_, ClientError>>()?;
+
+        let amqp = env
+            .amqp
+            .iter()
+            .map(|(name, svc)| (name.clone(), AmqpClient::new(name, &env.name, svc)))
+            .collect();
         Ok(EnvRuntime {
             env,
             clients,
             databases,
+            amqp,
         })
     }
 }

@@ -31,6 +31,8 @@ pub struct SideState {
     pub last_response: Option<HttpResponseRecord>,
     /// The last SQL query result on this side.
     pub last_query: Option<crate::trace::SqlExchange>,
+    /// Listeners, the last message and the next message's properties (AMQP steps).
+    pub amqp: super::steps::AmqpSideState,
 }
 
 /// Headers, query and body for the next request, as templates.

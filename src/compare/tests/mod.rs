@@ -2,6 +2,7 @@
 
 mod edi;
 mod exchanges;
+mod messages;
 mod normalization;
 mod outcomes;
 

@@ -11,6 +11,7 @@
 //! And I capture the response field "$.id" as "orderId"
 //! ```
 
+mod amqp;
 mod edi;
 pub mod reference;
 mod request;
@@ -21,12 +22,15 @@ mod sql_rows;
 mod timing;
 mod variables;
 
+pub(crate) use amqp::{REPLAY, REPLAY_TABLE_VARIABLES};
 pub(crate) use variables::VARIABLES_TABLE;
 
 use std::sync::LazyLock;
 
 use cucumber::step::Context;
 use regex::Regex;
+
+pub use amqp::AmqpSideState;
 
 use super::TwinWorld;
 
@@ -59,6 +63,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(timing::steps());
         steps.extend(sql::steps());
         steps.extend(sql_parity::steps());
+        steps.extend(amqp::steps());
         steps
     });
     &STEPS

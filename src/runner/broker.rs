@@ -1,0 +1,265 @@
+//! Broker commands outside a scenario run: `driftgate capture` (messages of
+//! an exchange binding or a dead-letter queue into a replay file),
+//! `driftgate topology` (broker topology parity of two environments), and
+//! the broker reachability check the demo uses to skip queue scenarios.
+//!
+//! ```text
+//! driftgate capture --env production --service events --exchange orders --binding "order.#" \
+//!     -o scenarios/replay/orders.jsonl --count 100
+//! captured 100 messages to scenarios/replay/orders.jsonl (100 messages captured)
+//! ```
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::compare::compare_scenario;
+use crate::config::{AmqpService, Config, Environment, Redactor};
+use crate::report::{DriftReport, ScenarioResult};
+use crate::trace::{
+    AmqpEvent, AmqpObservation, EnvironmentRef, Observation, RunHeader, ScenarioKey,
+    ScenarioStatus, SideStep, StepRecord, TRACE_FORMAT, Twin,
+};
+use crate::transport::amqp::management::fetch_topology;
+use crate::transport::amqp::replay::{CaptureLimit, CaptureSummary, capture};
+use crate::transport::amqp::{AmqpClient, ListenerSource};
+
+/// Why a broker command could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerCommandError {
+    /// Bad configuration or arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// The broker could not be reached or failed.
+    #[error("{0}")]
+    Broker(String),
+}
+
+impl BrokerCommandError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            BrokerCommandError::Usage(_) => crate::exit::USAGE,
+            BrokerCommandError::Broker(_) => crate::exit::UNREACHABLE,
+        }
+    }
+}
+
+/// What `driftgate capture` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CaptureRequest {
+    /// Environment name.
+    pub environment: String,
+    /// AMQP service name (the only one when `None`).
+    pub service: Option<String>,
+    /// Exchange to observe (with `binding`), unless draining `dlq`.
+    pub exchange: Option<String>,
+    /// Binding key.
+    pub binding: String,
+    /// Dead-letter (or any) queue to drain destructively instead.
+    pub dlq: Option<String>,
+    /// Replay file to write.
+    pub output: PathBuf,
+    /// Stop after this many messages.
+    pub count: Option<usize>,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+}
+
+/// Captures messages into a replay file; Ctrl-C stops it cleanly.
+pub async fn capture_command(
+    config: &Config,
+    request: &CaptureRequest,
+    redactor: &Redactor,
+) -> Result<CaptureSummary, BrokerCommandError> {
+    let env = environment(config, &request.environment, redactor)?;
+    let (name, service) = amqp_service(&env, request.service.as_deref())?;
+    let source = match (&request.dlq, &request.exchange) {
+        (Some(queue), _) => {
+            if env.protected {
+                return Err(BrokerCommandError::Usage(format!(
+                    "refused: draining queue `{queue}` would take messages from protected environment `{}`; capture from its exchange with --exchange instead",
+                    env.name
+                )));
+            }
+            ListenerSource::Queue {
+                queue: queue.clone(),
+            }
+        }
+        (None, Some(exchange)) => ListenerSource::Exchange {
+            exchange: exchange.clone(),
+            binding: request.binding.clone(),
+        },
+        (None, None) => {
+            return Err(BrokerCommandError::Usage(
+                "name what to capture: --exchange X [--binding KEY], or --dlq QUEUE".into(),
+            ));
+        }
+    };
+    let idle = request.dlq.as_ref().map(|_| Duration::from_secs(2));
+    if request.count.is_none() && request.duration.is_none() && idle.is_none() {
+        return Err(BrokerCommandError::Usage(
+            "say when to stop: --count N or --duration 10s".into(),
+        ));
+    }
+    let limit = CaptureLimit {
+        count: request.count,
+        duration: request.duration,
+        idle: if request.count.is_some() || request.duration.is_some() {
+            None
+        } else {
+            idle
+        },
+    };
+    let client = AmqpClient::new(&name, &env.name, &service);
+    let stop = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    capture(&client, source, &request.output, limit, stop)
+        .await
+        .map_err(|e| BrokerCommandError::Broker(redactor.redact(&e.to_string()).into_owned()))
+}
+
+/// Compares the broker topology of a service between two environments.
+pub async fn topology_command(
+    config: &Config,
+    baseline: &str,
+    candidate: &str,
+    service: Option<&str>,
+    redactor: &Redactor,
+) -> Result<DriftReport, BrokerCommandError> {
+    let started = Instant::now();
+    let envs = Twin::new(
+        environment(config, baseline, redactor)?,
+        environment(config, candidate, redactor)?,
+    );
+    let services = Twin::new(
+        amqp_service(&envs.baseline, service)?,
+        amqp_service(&envs.candidate, service)?,
+    );
+    let (b, c) = futures::join!(
+        fetch_topology(&services.baseline.1),
+        fetch_topology(&services.candidate.1)
+    );
+    let fetched = |side: &Environment, result: Result<_, String>| {
+        result.map_err(|e| {
+            BrokerCommandError::Broker(format!(
+                "environment `{}`: {}",
+                side.name,
+                redactor.redact(&e)
+            ))
+        })
+    };
+    let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
+    let name = services.baseline.0.clone();
+    let header = RunHeader {
+        format: TRACE_FORMAT,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
+    };
+    let side = |topology| SideStep {
+        observations: vec![Observation::Amqp(AmqpObservation {
+            service: name.clone(),
+            event: AmqpEvent::Topology { topology },
+        })],
+        ..SideStep::default()
+    };
+    let key = ScenarioKey {
+        sample: None,
+        feature: "broker topology".into(),
+        feature_name: "Broker topology parity".into(),
+        rule: None,
+        name: format!("topology of `{name}`"),
+        line: 0,
+        tags: Vec::new(),
+    };
+    let step = StepRecord {
+        scenario: key.clone(),
+        index: 0,
+        keyword: "Then ".into(),
+        text: format!("I compare the broker topology of \"{name}\""),
+        line: 0,
+        sides: Twin::new(side(b), side(c)),
+    };
+    let drifts = compare_scenario(&header, &[step], &config.compare);
+    Ok(DriftReport {
+        header,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        scenarios: vec![ScenarioResult {
+            scenario: key,
+            status: ScenarioStatus::Passed,
+            message: None,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            drift_count: drifts.len(),
+        }],
+        drifts,
+        timing: Default::default(),
+        steps: Vec::new(),
+        suppressed: Vec::new(),
+    })
+}
+
+/// Whether every AMQP service of the named environments accepts a connection;
+/// the error says which one did not, and why.
+pub async fn brokers_reachable(config: &Config, environments: &[&str]) -> Result<(), String> {
+    let redactor = Redactor::default();
+    for name in environments {
+        let env = config
+            .environment(name, &redactor)
+            .map_err(|e| e.to_string())?;
+        for (service, spec) in &env.amqp {
+            let mut quick = spec.clone();
+            quick.timeout = quick.timeout.min(Duration::from_secs(3));
+            AmqpClient::new(service, &env.name, &quick)
+                .connection()
+                .await
+                .map_err(|e| redactor.redact(&e.to_string()).into_owned())?;
+        }
+    }
+    Ok(())
+}
+
+fn environment(
+    config: &Config,
+    name: &str,
+    redactor: &Redactor,
+) -> Result<Environment, BrokerCommandError> {
+    config
+        .environment(name, redactor)
+        .map_err(|e| BrokerCommandError::Usage(e.to_string()))
+}
+
+fn amqp_service(
+    env: &Environment,
+    named: Option<&str>,
+) -> Result<(String, AmqpService), BrokerCommandError> {
+    let found = match named {
+        Some(n) => env.amqp.get_key_value(n),
+        None if env.amqp.len() == 1 => env.amqp.iter().next(),
+        None => None,
+    };
+    found.map(|(k, v)| (k.clone(), v.clone())).ok_or_else(|| {
+        let known: Vec<&str> = env.amqp.keys().map(String::as_str).collect();
+        BrokerCommandError::Usage(format!(
+            "environment `{}`: {} (AMQP services: {}); name one with --service",
+            env.name,
+            named.map_or("no single AMQP service".to_owned(), |n| format!(
+                "no AMQP service `{n}`"
+            )),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })
+}
+
+fn env_ref(env: &Environment) -> EnvironmentRef {
+    EnvironmentRef {
+        name: env.name.clone(),
+        variables: env.variables.clone(),
+    }
+}

@@ -1,0 +1,337 @@
+//! Assertions on, and captures from, the last message an expectation took.
+
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+use super::error;
+use super::expect::header;
+use crate::matcher::{self, MatchMode, Mismatch};
+use crate::trace::{AmqpMessage, AssertionRecord, Body, Observation, SideStep, StepOutcome};
+use crate::world::TwinWorld;
+use crate::world::scenario::SideCtx;
+use crate::world::steps::response::query;
+use crate::world::steps::{StepDef, arg};
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![
+        StepDef {
+            pattern: r"^the message body should match:$",
+            summary: "Asserts the whole JSON body of the last message against the docstring (exact keys; fuzzy markers allowed).",
+            example: "Then the message body should match:",
+            params: &[],
+            run: body_matches,
+        },
+        StepDef {
+            pattern: r"^the message body should contain:$",
+            summary: "Asserts that the JSON body of the last message contains the docstring's fields (fuzzy markers allowed).",
+            example: "Then the message body should contain:",
+            params: &[],
+            run: body_contains,
+        },
+        StepDef {
+            pattern: r#"^the message field "([^"]+)" should be (.+)$"#,
+            summary: "Asserts the value at a JSONPath of the last message's body (a JSON literal or a fuzzy marker).",
+            example: r#"Then the message field "$.orderNo" should be "{{ orderNo }}""#,
+            params: &[
+                ("jsonpath", "JSONPath (RFC 9535) into the JSON body"),
+                ("expected", "a JSON literal or a fuzzy marker"),
+            ],
+            run: field_is,
+        },
+        StepDef {
+            pattern: r#"^the message header "([^"]+)" should be (.+)$"#,
+            summary: "Asserts an application header of the last message (a JSON literal or a fuzzy marker).",
+            example: r#"Then the message header "x-plant" should be "{{ env.plant }}""#,
+            params: &[
+                ("header", "message header name"),
+                ("expected", "a JSON literal or a fuzzy marker"),
+            ],
+            run: header_is,
+        },
+        StepDef {
+            pattern: r#"^the message property "([^"]+)" should be (.+)$"#,
+            summary: "Asserts a property of the last message (message_id, correlation_id, content_type, delivery_mode, type, …).",
+            example: r##"Then the message property "content_type" should be "application/json""##,
+            params: &[
+                (
+                    "property",
+                    "AMQP property: message_id, correlation_id, content_type, delivery_mode, …",
+                ),
+                ("expected", "a JSON literal or a fuzzy marker"),
+            ],
+            run: property_is,
+        },
+        StepDef {
+            pattern: r#"^the message routing key should be "([^"]*)"$"#,
+            summary: "Asserts the routing key of the last message.",
+            example: r#"Then the message routing key should be "order.created""#,
+            params: &[("routing_key", "expected routing key (a template)")],
+            run: routing_key_is,
+        },
+        StepDef {
+            pattern: r#"^I capture the message field "([^"]+)" as "([^"]+)"$"#,
+            summary: "Stores the value at a JSONPath of the last message's body in a variable, per environment.",
+            example: r#"And I capture the message field "$.orderId" as "orderId""#,
+            params: &[
+                ("jsonpath", "JSONPath (RFC 9535) into the JSON body"),
+                ("variable", "variable to store the value in"),
+            ],
+            run: capture_field,
+        },
+        StepDef {
+            pattern: r#"^I capture the message (header|property) "([^"]+)" as "([^"]+)"$"#,
+            summary: "Stores a header or property of the last message in a variable, per environment.",
+            example: r#"And I capture the message property "correlation_id" as "correlationId""#,
+            params: &[
+                ("kind", "`header` or `property`"),
+                ("name", "header or property name"),
+                ("variable", "variable to store the value in"),
+            ],
+            run: capture_meta,
+        },
+    ]
+}
+
+/// Runs a check against each side's last message.
+fn assert_step(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    check: impl Fn(&SideCtx<'_>, &AmqpMessage) -> Result<AssertionRecord, String>,
+) {
+    w.each_side(ctx, |s| {
+        let Some(message) = s.state.amqp.last_message.as_ref() else {
+            return error(
+                "no message to check: expect one first (`a message … should arrive on \"…\" within …`)".into(),
+            );
+        };
+        match check(s, message) {
+            Err(message) => error(message),
+            Ok(record) => SideStep {
+                outcome: if record.passed {
+                    StepOutcome::Passed
+                } else {
+                    StepOutcome::Failed {
+                        message: record.message.clone().unwrap_or_else(|| record.description.clone()),
+                    }
+                },
+                observations: vec![Observation::Assertion(record)],
+                ..SideStep::default()
+            },
+        }
+    });
+}
+
+fn record(
+    description: String,
+    path: &str,
+    actual: Option<Value>,
+    mismatches: &[Mismatch],
+) -> AssertionRecord {
+    let (path, actual) = match mismatches.first() {
+        Some(m) => (m.path.clone(), m.actual.clone()),
+        None => (path.to_owned(), actual),
+    };
+    AssertionRecord {
+        description,
+        passed: mismatches.is_empty(),
+        path: Some(path),
+        actual,
+        message: (!mismatches.is_empty()).then(|| {
+            mismatches
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    }
+}
+
+/// Checks `actual` at `path` against the rendered expected text.
+fn check_value(
+    s: &SideCtx<'_>,
+    path: &str,
+    expected: &str,
+    actual: Option<Value>,
+    description: String,
+) -> Result<AssertionRecord, String> {
+    let expected = matcher::parse_expected(&s.render(expected)?);
+    matcher::validate_expected_at(path, &expected).map_err(|e| e.to_string())?;
+    let mismatches = matcher::match_at(path, &expected, actual.as_ref(), MatchMode::Equals);
+    Ok(record(
+        format!("{description} == {expected}"),
+        path,
+        actual,
+        &mismatches,
+    ))
+}
+
+/// The JSON body of a message, or why there is none.
+fn json_body(message: &AmqpMessage) -> Result<&Value, String> {
+    match &message.body {
+        Some(Body::Json(v)) => Ok(v),
+        Some(Body::Text(t)) => Err(format!(
+            "the message body is not JSON: {:?}",
+            t.chars().take(80).collect::<String>()
+        )),
+        None => Err("the message has no body".into()),
+    }
+}
+
+fn body_matches(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move { body_step(w, &ctx, MatchMode::Equals) })
+}
+
+fn body_contains(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move { body_step(w, &ctx, MatchMode::Contains) })
+}
+
+fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
+    let docstring = ctx.step.docstring.clone();
+    let line = ctx.step.position.line;
+    assert_step(w, ctx, |s, message| {
+        let text = docstring.as_deref().ok_or_else(|| {
+            format!("line {line}: this step needs a docstring holding the expected JSON body")
+        })?;
+        let expected: Value = serde_json::from_str(&s.render(text)?).map_err(|e| {
+            format!("line {line}: the expected body in the docstring is not JSON: {e}")
+        })?;
+        matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
+        let description = match mode {
+            MatchMode::Equals => "message body matches the docstring",
+            MatchMode::Contains => "message body contains the docstring",
+        };
+        let actual = json_body(message)?;
+        let mismatches = matcher::match_value(&expected, Some(actual), mode);
+        Ok(record(
+            description.into(),
+            "$",
+            Some(actual.clone()),
+            &mismatches,
+        ))
+    });
+}
+
+fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, message| {
+            let actual = query(&path, json_body(message)?)?;
+            check_value(s, &path, &expected, actual, format!("message {path}"))
+        });
+    })
+}
+
+fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, message| {
+            let actual = header(message, &name).cloned();
+            check_value(
+                s,
+                &format!("header:{name}"),
+                &expected,
+                actual,
+                format!("message header {name}"),
+            )
+        });
+    })
+}
+
+fn property_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, message| {
+            let actual = property(message, &name)?;
+            check_value(
+                s,
+                &format!("property:{name}"),
+                &expected,
+                actual,
+                format!("message property {name}"),
+            )
+        });
+    })
+}
+
+/// A property as JSON: numbers for delivery_mode, priority and timestamp, strings otherwise.
+fn property(message: &AmqpMessage, name: &str) -> Result<Option<Value>, String> {
+    Ok(message.properties.get(name)?.map(|text| match name {
+        "delivery_mode" | "priority" | "timestamp" => matcher::parse_expected(&text),
+        _ => Value::String(text),
+    }))
+}
+
+fn routing_key_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let expected = arg(&ctx, 1).to_owned();
+        assert_step(w, &ctx, |s, message| {
+            let expected = s.render(&expected)?;
+            let actual = Value::String(message.routing_key.clone());
+            let mismatches = matcher::match_at(
+                "routing_key",
+                &Value::String(expected.clone()),
+                Some(&actual),
+                MatchMode::Equals,
+            );
+            Ok(record(
+                format!("routing key == {expected}"),
+                "routing_key",
+                Some(actual),
+                &mismatches,
+            ))
+        });
+    })
+}
+
+fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        capture_step(w, &ctx, &name, |message| {
+            query(&path, json_body(message)?)?.ok_or_else(|| {
+                format!("cannot capture `{name}`: `{path}` matches nothing in the message")
+            })
+        });
+    })
+}
+
+fn capture_meta(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (kind, field, name) = (
+            arg(&ctx, 1).to_owned(),
+            arg(&ctx, 2).to_owned(),
+            arg(&ctx, 3).to_owned(),
+        );
+        capture_step(w, &ctx, &name, |message| {
+            let value = if kind == "header" {
+                header(message, &field).cloned()
+            } else {
+                property(message, &field)?
+            };
+            value.ok_or_else(|| {
+                format!("cannot capture `{name}`: the message has no {kind} `{field}`")
+            })
+        });
+    })
+}
+
+fn capture_step(
+    w: &mut TwinWorld,
+    ctx: &Context,
+    name: &str,
+    take: impl Fn(&AmqpMessage) -> Result<Value, String>,
+) {
+    w.each_side(ctx, |s| {
+        let Some(message) = s.state.amqp.last_message.as_ref() else {
+            return error("no message to capture from: expect one first".into());
+        };
+        match take(message) {
+            Ok(value) => {
+                let mut step = SideStep::default();
+                step.captures.insert(name.to_owned(), value);
+                step
+            }
+            Err(message) => error(message),
+        }
+    });
+}
