@@ -31,6 +31,14 @@ pub enum DriftClass {
     ErrorOneSide,
     /// The two sides made a different number of exchanges in a step.
     ExchangeCount,
+    /// An array holds the same elements in a different order.
+    Order,
+    /// A string keeps its type but changes format (RFC 3339 → other text, uuid → number…).
+    FormatChange,
+    /// A scenario of the baseline trace has no counterpart in the candidate.
+    ScenarioOnlyInBaseline,
+    /// A scenario of the candidate has no counterpart in the baseline trace.
+    ScenarioOnlyInCandidate,
 }
 
 impl DriftClass {
@@ -48,8 +56,33 @@ impl DriftClass {
             DriftClass::AssertionOneSide => "assertion_one_side",
             DriftClass::ErrorOneSide => "error_one_side",
             DriftClass::ExchangeCount => "exchange_count",
+            DriftClass::Order => "order",
+            DriftClass::FormatChange => "format_change",
+            DriftClass::ScenarioOnlyInBaseline => "scenario_only_in_baseline",
+            DriftClass::ScenarioOnlyInCandidate => "scenario_only_in_candidate",
         }
     }
+}
+
+impl DriftClass {
+    /// Every class, in report order.
+    pub const ALL: [DriftClass; 15] = [
+        DriftClass::Status,
+        DriftClass::MissingField,
+        DriftClass::ExtraField,
+        DriftClass::TypeChange,
+        DriftClass::ValueChange,
+        DriftClass::ArrayLength,
+        DriftClass::Header,
+        DriftClass::Body,
+        DriftClass::AssertionOneSide,
+        DriftClass::ErrorOneSide,
+        DriftClass::ExchangeCount,
+        DriftClass::Order,
+        DriftClass::FormatChange,
+        DriftClass::ScenarioOnlyInBaseline,
+        DriftClass::ScenarioOnlyInCandidate,
+    ];
 }
 
 impl std::fmt::Display for DriftClass {
@@ -95,4 +128,14 @@ pub struct Drift {
     pub candidate: Option<Value>,
     /// One sentence saying what differs.
     pub message: String,
+}
+
+/// A difference a comparison rule, a Gherkin rule or learned noise kept out
+/// of the drift, with the rule that did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuppressedDrift {
+    /// What would have been drift.
+    pub drift: Drift,
+    /// The rule, as named in reports (`rule `timestamps``, `learned noise at $.id`).
+    pub by: String,
 }

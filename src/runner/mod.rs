@@ -4,6 +4,7 @@
 
 mod diagnostic;
 pub mod features;
+pub mod modes;
 pub mod preflight;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use futures::FutureExt as _;
 
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
+pub use modes::RunMode;
 pub use preflight::Unreachable;
 
 use crate::config::{Config, ConfigError, Redactor};
@@ -110,22 +112,39 @@ impl RunError {
 
 /// Runs the scenarios on both environments and judges the drift.
 pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
+    run_in_mode(opts, RunMode::Twin).await
+}
+
+/// Runs the scenarios in `mode`: a twin run, a single-environment recording
+/// (the baseline environment only), or the same environment on both sides.
+pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, RunError> {
     install_quiet_step_failures();
-    if opts.baseline == opts.candidate {
+    if opts.baseline == opts.candidate && mode == RunMode::Twin {
         return Err(RunError::Usage(format!(
             "baseline and candidate are both `{}`; compare two different environments",
             opts.baseline
         )));
     }
+    let recording = matches!(mode, RunMode::Record { .. });
     let started = Instant::now();
     let redactor = Redactor::default();
     let config = &opts.config;
+    let candidate_name = if recording {
+        &opts.baseline
+    } else {
+        &opts.candidate
+    };
     let mut envs = Twin::new(
         config.environment(&opts.baseline, &redactor)?,
-        config.environment(&opts.candidate, &redactor)?,
+        config.environment(candidate_name, &redactor)?,
     );
     for side in Side::BOTH {
-        for (service, url) in opts.base_url_overrides.get(side) {
+        let overrides = if recording {
+            &opts.base_url_overrides.baseline
+        } else {
+            opts.base_url_overrides.get(side)
+        };
+        for (service, url) in overrides {
             if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
                 svc.base_url = url.trim_end_matches('/').to_owned();
             }
@@ -154,9 +173,18 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         format: TRACE_FORMAT,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
+        environments: Twin::new(
+            env_ref(&envs.baseline),
+            if recording {
+                EnvironmentRef::default()
+            } else {
+                env_ref(&envs.candidate)
+            },
+        ),
     };
-    let trace_path = opts.report_dir.join("trace.jsonl");
+    let trace_path = mode
+        .trace_path()
+        .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
     let trace = TraceWriter::create(&trace_path, redactor.clone())?;
     trace.append(&TraceRecord::Run(header.clone()))?;
     tracing::info!(
@@ -179,7 +207,8 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         results: Mutex::default(),
     });
     let concurrency = opts.concurrency.unwrap_or(config.run.concurrency).max(1);
-    execute(feature_set.features, context.clone(), concurrency).await;
+    let absent = recording.then_some(Side::Candidate);
+    execute(feature_set.features, context.clone(), concurrency, absent).await;
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut scenarios = results.scenarios;
@@ -194,12 +223,23 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
             b.step.index,
         ))
     });
+    let gate = modes::gate_for(config, &drifts, results.suppressed);
     let report = DriftReport {
         header,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         scenarios,
         drifts,
+        gate,
     };
+    if recording {
+        return Ok(RunOutcome {
+            report,
+            trace_path,
+            report_files: Vec::new(),
+            report_errors: results.trace_errors,
+            redactor,
+        });
+    }
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
             Ok(files) => (files, results.trace_errors),
@@ -225,15 +265,22 @@ fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
 }
 
 /// Runs the features through cucumber on the twin world.
-async fn execute(features: Vec<Feature>, context: Arc<RunContext>, concurrency: usize) {
+async fn execute(
+    features: Vec<Feature>,
+    context: Arc<RunContext>,
+    concurrency: usize,
+    absent: Option<Side>,
+) {
     let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
-            world.begin(
-                before_ctx.clone(),
-                ScenarioState::new(scenario_key(feature, rule, scenario)),
-            );
+            let key = scenario_key(feature, rule, scenario);
+            let state = match absent {
+                Some(side) => ScenarioState::recording(key, side),
+                None => ScenarioState::new(key),
+            };
+            world.begin(before_ctx.clone(), state);
             async {}.boxed_local()
         })
         .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {

@@ -222,6 +222,17 @@ pub enum Observation {
     Http(HttpExchange),
     /// One explicit assertion and whether it held.
     Assertion(AssertionRecord),
+    /// A comparison rule a Gherkin step asked for (applies to the previous exchange step).
+    CompareRule(CompareRuleRecord),
+}
+
+/// A comparison rule written in Gherkin, e.g. `Then the responses should
+/// match across environments ignoring "$.createdAt"`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompareRuleRecord {
+    /// JSONPaths (RFC 9535) left out when comparing the previous step's exchanges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
 }
 
 /// One HTTP request/response as sent and received (secrets redacted).

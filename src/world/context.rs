@@ -40,6 +40,8 @@ pub struct Results {
     pub scenarios: Vec<ScenarioResult>,
     /// Drift found so far.
     pub drifts: Vec<Drift>,
+    /// Differences comparison rules kept out of the drift so far.
+    pub suppressed: Vec<crate::compare::SuppressedDrift>,
     /// Trace records that could not be written (the run goes on; the report says so).
     pub trace_errors: Vec<String>,
 }

@@ -29,6 +29,8 @@ pub struct SideState {
     pub broken: Option<String>,
     /// The last response received on this side.
     pub last_response: Option<HttpResponseRecord>,
+    /// The side is not recorded at all (a single-environment recording).
+    pub absent: bool,
 }
 
 /// Headers, query and body for the next request, as templates.
@@ -56,6 +58,7 @@ pub struct ScenarioState {
     steps: Vec<StepRecord>,
     failure: Option<String>,
     generated: Arc<GeneratedValues>,
+    absent: Option<Side>,
 }
 
 /// What a step's action sees on one side.
@@ -119,7 +122,18 @@ impl ScenarioState {
             steps: Vec::new(),
             failure: None,
             generated: Arc::default(),
+            absent: None,
         }
+    }
+
+    /// A scenario recorded on one environment only: `absent` never acts and
+    /// never fails a step, so the recorded side runs every step, as it would
+    /// in a twin run next to a passing environment.
+    pub fn recording(key: ScenarioKey, absent: Side) -> ScenarioState {
+        let mut state = ScenarioState::new(key);
+        state.sides.get_mut(absent).absent = true;
+        state.absent = Some(absent);
+        state
     }
 
     /// Generated values of the current step.
@@ -170,7 +184,10 @@ impl ScenarioState {
                 state.broken = Some(message.clone());
             }
         }
-        let failure = step_failure(run, &sides);
+        let failure = match self.absent {
+            Some(_) => None,
+            None => step_failure(run, &sides),
+        };
         let record = StepRecord {
             scenario: self.key.clone(),
             index: self.next_index,
@@ -191,8 +208,12 @@ impl ScenarioState {
 
     /// Judges the scenario and files its result and drift.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
-        let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
-        let message = self.failure.or(failure);
+        let rules = crate::compare::RuleSet::compile(&run.rules);
+        let judgement = crate::compare::judge_scenario(&run.header, &self.steps, &rules);
+        let recorded_failure = self
+            .absent
+            .and_then(|absent| recorded_failure(&self.steps, absent));
+        let message = self.failure.or(failure).or(recorded_failure);
         let status = if message.is_some() {
             ScenarioStatus::Failed
         } else {
@@ -214,14 +235,39 @@ impl ScenarioState {
             status,
             message,
             duration_ms,
-            drift_count: drifts.len(),
+            drift_count: judgement.drifts.len(),
         });
-        results.drifts.extend(drifts);
+        results.drifts.extend(judgement.drifts);
+        results.suppressed.extend(judgement.suppressed);
     }
+}
+
+/// In a recording, the first step that failed or errored on the recorded side.
+fn recorded_failure(steps: &[StepRecord], absent: Side) -> Option<String> {
+    let recorded = match absent {
+        Side::Baseline => Side::Candidate,
+        Side::Candidate => Side::Baseline,
+    };
+    steps
+        .iter()
+        .find_map(|step| match &step.sides.get(recorded).outcome {
+            StepOutcome::Failed { message } | StepOutcome::Error { message } => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
 }
 
 /// The outcome of a side that no longer acts.
 pub(crate) fn skipped(state: &SideState) -> Option<SideStep> {
+    if state.absent {
+        return Some(SideStep {
+            outcome: StepOutcome::Skipped {
+                reason: "not recorded: single-environment recording".into(),
+            },
+            ..SideStep::default()
+        });
+    }
     state.broken.as_ref().map(|reason| SideStep {
         outcome: StepOutcome::Skipped {
             reason: format!("not run: an earlier step errored on this side ({reason})"),

@@ -3,6 +3,8 @@
 mod exchanges;
 mod normalization;
 mod outcomes;
+mod properties;
+mod rules;
 
 use std::collections::BTreeMap;
 

@@ -11,6 +11,7 @@
 //! And I capture the response field "$.id" as "orderId"
 //! ```
 
+mod compare;
 mod request;
 mod response;
 mod variables;
@@ -43,6 +44,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(variables::steps());
         steps.extend(request::steps());
         steps.extend(response::steps());
+        steps.extend(compare::steps());
         steps
     });
     &STEPS
