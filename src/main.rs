@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod drift_cli;
+
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::compare::noise::NoiseFile;
-use driftgate::compare::waiver::WaiversFile;
-use driftgate::config::{Config, Redactor};
+use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::report;
@@ -52,118 +52,16 @@ enum Command {
     /// List every built-in step.
     Steps,
     /// Record one environment into a trace, to compare candidates against later.
-    Record(RecordArgs),
+    Record(drift_cli::RecordArgs),
     /// Run every scenario twice against one environment and write what differs as noise.
-    LearnNoise(LearnNoiseArgs),
+    LearnNoise(drift_cli::LearnNoiseArgs),
     /// Compare two stored traces (recordings or twin traces) and report the drift.
-    Compare(CompareArgs),
+    Compare(drift_cli::CompareArgs),
     /// Rebuild drift.json, junit.xml and the terminal report from twin traces alone.
-    Report(ReportArgs),
+    Report(drift_cli::ReportArgs),
 }
 
 /// Options shared by the commands that judge drift.
-#[derive(Debug, clap::Args)]
-struct JudgeArgs {
-    /// A learned noise file (JSON or TOML) to apply, in addition to `[compare] noise`.
-    #[arg(long)]
-    noise: Vec<PathBuf>,
-    /// A waivers file (TOML, `[[waivers]]`), in addition to the config's waivers.
-    #[arg(long)]
-    waivers: Vec<PathBuf>,
-    /// List every difference a rule suppressed, not only the count.
-    #[arg(long)]
-    show_suppressed: bool,
-}
-
-#[derive(Debug, clap::Args)]
-struct RecordArgs {
-    /// Feature files or folders (default: [run] features of the config).
-    paths: Vec<PathBuf>,
-    /// Configuration file.
-    #[arg(
-        short,
-        long,
-        default_value = "driftgate.toml",
-        env = "DRIFTGATE_CONFIG"
-    )]
-    config: PathBuf,
-    /// The environment to record.
-    #[arg(long)]
-    env: String,
-    /// The trace file to write.
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Tag expression selecting scenarios.
-    #[arg(short, long)]
-    tags: Option<String>,
-    /// Scenarios running at once (default: [run] concurrency of the config).
-    #[arg(long)]
-    concurrency: Option<usize>,
-}
-
-#[derive(Debug, clap::Args)]
-struct LearnNoiseArgs {
-    /// Feature files or folders (default: [run] features of the config).
-    paths: Vec<PathBuf>,
-    /// Configuration file.
-    #[arg(
-        short,
-        long,
-        default_value = "driftgate.toml",
-        env = "DRIFTGATE_CONFIG"
-    )]
-    config: PathBuf,
-    /// The environment to run against, twice.
-    #[arg(long)]
-    env: String,
-    /// The noise file to write: TOML when it ends in .toml, JSON otherwise.
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Tag expression selecting scenarios.
-    #[arg(short, long)]
-    tags: Option<String>,
-    /// Folder for the A/A trace.
-    #[arg(short, long)]
-    reports: Option<PathBuf>,
-}
-
-#[derive(Debug, clap::Args)]
-struct CompareArgs {
-    /// The baseline trace (a recording, or a twin trace's baseline side).
-    baseline: PathBuf,
-    /// The candidate trace (a recording, or a twin trace's candidate side).
-    candidate: PathBuf,
-    /// Configuration file (rules, policy, waivers); optional.
-    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
-    config: Option<PathBuf>,
-    /// Folder for drift.json and junit.xml.
-    #[arg(short, long, default_value = "driftgate-reports")]
-    reports: PathBuf,
-    /// Judge waiver expiry as of this day (YYYY-MM-DD) instead of today.
-    #[arg(long)]
-    today: Option<chrono::NaiveDate>,
-    #[command(flatten)]
-    judge: JudgeArgs,
-}
-
-#[derive(Debug, clap::Args)]
-struct ReportArgs {
-    /// Twin traces (trace.jsonl) of one run.
-    #[arg(required = true)]
-    traces: Vec<PathBuf>,
-    /// Configuration file (rules, policy, waivers); optional.
-    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
-    config: Option<PathBuf>,
-    /// Folder for drift.json and junit.xml.
-    #[arg(short, long, default_value = "driftgate-reports")]
-    reports: PathBuf,
-    /// Judge waiver expiry as of this day (YYYY-MM-DD) instead of today.
-    #[arg(long)]
-    today: Option<chrono::NaiveDate>,
-    #[command(flatten)]
-    judge: JudgeArgs,
-}
-
 #[derive(Debug, clap::Args)]
 struct RunArgs {
     /// Feature files or folders (default: [run] features of the config).
@@ -199,7 +97,7 @@ struct RunArgs {
     #[arg(long)]
     concurrency: Option<usize>,
     #[command(flatten)]
-    judge: JudgeArgs,
+    judge: drift_cli::JudgeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -266,10 +164,10 @@ fn main() -> ExitCode {
                 print_steps();
                 Ok(exit::NO_DRIFT)
             }
-            Command::Record(args) => record(args).await,
-            Command::LearnNoise(args) => learn_noise(args).await,
-            Command::Compare(args) => compare(args, color),
-            Command::Report(args) => rebuild_report(args, color),
+            Command::Record(args) => drift_cli::record(args).await,
+            Command::LearnNoise(args) => drift_cli::learn_noise(args).await,
+            Command::Compare(args) => drift_cli::compare(args, color),
+            Command::Report(args) => drift_cli::rebuild_report(args, color),
         }
     });
     match code {
@@ -298,13 +196,13 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
-    let Some(config) = load_config(&args.config, &args.judge) else {
+    let Some(config) = drift_cli::load_config(&args.config, &args.judge) else {
         return Ok(exit::USAGE);
     };
     let report_dir = args
         .reports
         .unwrap_or_else(|| config.resolve_path(&config.run.report_dir));
-    let view = view_of(color, &args.judge);
+    let view = drift_cli::view_of(color, &args.judge);
     let opts = RunOptions {
         config,
         baseline: args.baseline.unwrap_or_default(),
@@ -321,195 +219,6 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         None => runner::run(opts).await,
     };
     finish(outcome, view)
-}
-
-/// Loads the config with the noise and waivers files named on the command line.
-fn load_config(path: &Path, judge: &JudgeArgs) -> Option<Config> {
-    let loaded = Config::load(path)
-        .map_err(|e| e.to_string())
-        .and_then(|config| with_judge_files(config, judge));
-    match loaded {
-        Ok(config) => Some(config),
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
-        }
-    }
-}
-
-fn with_judge_files(mut config: Config, judge: &JudgeArgs) -> Result<Config, String> {
-    for path in &judge.noise {
-        let file = NoiseFile::load(path).map_err(|e| e.to_string())?;
-        config.compare.learned.extend(file.noise);
-    }
-    for path in &judge.waivers {
-        let file = WaiversFile::load(path).map_err(|e| e.to_string())?;
-        config.waivers.extend(file.waivers);
-    }
-    Ok(config)
-}
-
-/// The config of `compare` and `report`: the file when given, else defaults.
-fn optional_config(path: Option<&Path>, judge: &JudgeArgs) -> Option<Config> {
-    match path {
-        Some(path) => load_config(path, judge),
-        None => match Config::parse("", Path::new("driftgate.toml"))
-            .map_err(|e| e.to_string())
-            .and_then(|c| with_judge_files(c, judge))
-        {
-            Ok(config) => Some(config),
-            Err(e) => {
-                eprintln!("error: {e}");
-                None
-            }
-        },
-    }
-}
-
-fn view_of(color: bool, judge: &JudgeArgs) -> TerminalOptions {
-    TerminalOptions {
-        color,
-        show_suppressed: judge.show_suppressed,
-    }
-}
-
-async fn record(args: RecordArgs) -> anyhow::Result<u8> {
-    let config = match Config::load(&args.config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let report_dir = config.resolve_path(&config.run.report_dir);
-    let opts = RunOptions {
-        config,
-        baseline: args.env.clone(),
-        candidate: args.env.clone(),
-        paths: args.paths,
-        tags: args.tags,
-        report_dir,
-        concurrency: args.concurrency,
-        base_url_overrides: Twin::default(),
-        display_root: std::env::current_dir().context("cannot read the current directory")?,
-    };
-    match modes::record(opts, args.output).await {
-        Err(e) => {
-            eprintln!("{}", with_error_prefix(&e));
-            Ok(e.exit_code())
-        }
-        Ok(outcome) => {
-            let summary = outcome.report.summary();
-            println!(
-                "recorded `{}`: {} scenarios ({} failed there)",
-                args.env, summary.scenarios, summary.failed
-            );
-            println!("trace: {}", outcome.trace_path.display());
-            for e in &outcome.report_errors {
-                eprintln!("warning: {}", outcome.redactor.redact(e));
-            }
-            Ok(exit::NO_DRIFT)
-        }
-    }
-}
-
-async fn learn_noise(args: LearnNoiseArgs) -> anyhow::Result<u8> {
-    let config = match Config::load(&args.config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let report_dir = args.reports.unwrap_or_else(|| {
-        config
-            .resolve_path(&config.run.report_dir)
-            .join("learn-noise")
-    });
-    let opts = RunOptions {
-        config,
-        baseline: args.env.clone(),
-        candidate: args.env.clone(),
-        paths: args.paths,
-        tags: args.tags,
-        report_dir,
-        concurrency: None,
-        base_url_overrides: Twin::default(),
-        display_root: std::env::current_dir().context("cannot read the current directory")?,
-    };
-    match modes::learn_noise(opts).await {
-        Err(e) => {
-            eprintln!("{}", with_error_prefix(&e));
-            Ok(e.exit_code())
-        }
-        Ok(learned) => {
-            learned.noise.save(&args.output)?;
-            println!(
-                "learned {} noisy places from two runs against `{}`",
-                learned.noise.noise.len(),
-                args.env
-            );
-            for entry in &learned.noise.noise {
-                println!(
-                    "  {} {}  {} ({:?})",
-                    entry.service, entry.route, entry.path, entry.kind
-                );
-            }
-            println!(
-                "noise: {} (review it, then set [compare] noise or pass --noise)",
-                args.output.display()
-            );
-            println!("trace: {}", learned.run.trace_path.display());
-            Ok(exit::NO_DRIFT)
-        }
-    }
-}
-
-fn compare(args: CompareArgs, color: bool) -> anyhow::Result<u8> {
-    let Some(config) = optional_config(args.config.as_deref(), &args.judge) else {
-        return Ok(exit::USAGE);
-    };
-    let today = args.today.unwrap_or_else(modes::today);
-    let report = modes::compare_traces(&config, &args.baseline, &args.candidate, today);
-    finish_report(report, &args.reports, view_of(color, &args.judge))
-}
-
-fn rebuild_report(args: ReportArgs, color: bool) -> anyhow::Result<u8> {
-    let Some(config) = optional_config(args.config.as_deref(), &args.judge) else {
-        return Ok(exit::USAGE);
-    };
-    let today = args.today.unwrap_or_else(modes::today);
-    let report = modes::report_from_traces(&config, &args.traces, today);
-    finish_report(report, &args.reports, view_of(color, &args.judge))
-}
-
-/// Writes and prints a report rebuilt from traces; returns its exit code.
-fn finish_report(
-    report: Result<report::DriftReport, RunError>,
-    dir: &Path,
-    view: TerminalOptions,
-) -> anyhow::Result<u8> {
-    let report = match report {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("{}", with_error_prefix(&e));
-            return Ok(e.exit_code());
-        }
-    };
-    let redactor = Redactor::default();
-    print!(
-        "{}",
-        report::terminal::render_with(&report, view, &redactor)
-    );
-    match report::write_all(&report, dir, &redactor) {
-        Ok(files) => {
-            for file in files {
-                println!("report: {}", file.display());
-            }
-        }
-        Err(e) => eprintln!("warning: {e}"),
-    }
-    Ok(report.verdict().exit_code())
 }
 
 /// Prints the outcome of a run and returns its exit code.
