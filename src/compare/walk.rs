@@ -54,6 +54,11 @@ pub(crate) fn diff_with_rules(
 
 type Node<'t> = Option<&'t RuleNode>;
 
+/// Unpaired elements above this many per side are paired by exact equality
+/// and then by position, not by probing every pair under the rules (which
+/// costs one diff per pair).
+pub(crate) const MAX_PROBED_ELEMENTS: usize = 256;
+
 fn child<'t>(node: Node<'t>, segment: Segment<'_>) -> Node<'t> {
     node.and_then(|n| n.child(segment))
 }
@@ -258,8 +263,9 @@ impl Walker {
         self.compare_pairs(b, c, &pairs, node, inherited);
     }
 
-    /// Pairs each baseline element with the first unused candidate element it
-    /// equals under the rules (no drift between them).
+    /// Pairs each baseline element with an unused candidate element it
+    /// equals: exactly equal ones first, then equal under the rules (no
+    /// drift between them).
     fn clean_pairs<'t>(
         &self,
         b: &[Value],
@@ -268,8 +274,14 @@ impl Walker {
         inherited: &[&'t Act],
     ) -> Vec<(usize, usize)> {
         let mut used = vec![false; c.len()];
-        let mut pairs = Vec::new();
-        for (bi, bv) in b.iter().enumerate() {
+        let mut pairs = exact_pairs(b, c, &mut used);
+        let rest = Leftovers::of(b.len(), c.len(), &pairs);
+        if rest.baseline.len().max(rest.candidate.len()) > MAX_PROBED_ELEMENTS {
+            pairs.sort_unstable();
+            return pairs;
+        }
+        for bi in rest.baseline {
+            let bv = &b[bi];
             let found = (0..c.len()).find(|ci| {
                 !used[*ci] && {
                     let mut probe = Walker::at(String::new());
@@ -282,6 +294,7 @@ impl Walker {
                 pairs.push((bi, ci));
             }
         }
+        pairs.sort_unstable();
         pairs
     }
 
@@ -296,6 +309,9 @@ impl Walker {
         inherited: &[&'t Act],
     ) -> Vec<(usize, usize)> {
         let mut free = rest.candidate.clone();
+        if rest.baseline.len().max(free.len()) > MAX_PROBED_ELEMENTS {
+            return rest.baseline.iter().copied().zip(free).collect();
+        }
         let mut pairs = Vec::new();
         for &bi in &rest.baseline {
             let best = free.iter().enumerate().min_by_key(|(_, ci)| {
@@ -373,6 +389,24 @@ impl Walker {
             suppressed_by,
         });
     }
+}
+
+/// Pairs exactly equal elements (in order of the baseline), marking the
+/// candidate elements taken in `used`.
+fn exact_pairs(b: &[Value], c: &[Value], used: &mut [bool]) -> Vec<(usize, usize)> {
+    let mut by_text: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (ci, cv) in c.iter().enumerate().rev() {
+        by_text.entry(cv.to_string()).or_default().push(ci);
+    }
+    let mut pairs = Vec::new();
+    for (bi, bv) in b.iter().enumerate() {
+        if let Some(ci) = by_text.get_mut(&bv.to_string()).and_then(Vec::pop) {
+            used[ci] = true;
+            pairs.push((bi, ci));
+        }
+    }
+    pairs
 }
 
 /// Element positions of each side that no pair took, in order.

@@ -337,3 +337,15 @@ fn learned_noise_hides_value_changes_but_never_presence_type_or_format() {
         assert_eq!(classes(&judgement.drifts), expected, "{b} vs {c}");
     }
 }
+
+#[test]
+fn large_reordered_arrays_are_one_order_drift() {
+    let b: Vec<Value> = (0..2000).map(|i| json!({"n": i})).collect();
+    let mut c = b.clone();
+    c.reverse();
+    let judgement = judge(&pair(json!({"items": b}), json!({"items": c})), &rules());
+    assert_eq!(
+        classes(&judgement.drifts),
+        [(DriftClass::Order, Some("$.items"))]
+    );
+}
