@@ -7,13 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod drift_cli;
+
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::report;
-use driftgate::runner::{self, ProgressMode, RunError, RunOptions, broker};
+use driftgate::report::terminal::TerminalOptions;
+use driftgate::runner::{self, ProgressMode, RunError, RunOptions, broker, modes};
 use driftgate::template::TemplateEngine;
 use driftgate::trace::{Side, Twin};
 
@@ -56,6 +59,14 @@ enum Command {
     Capture(CaptureArgs),
     /// Compare the broker topology (exchanges, queues, bindings, queue arguments) of two environments.
     Topology(TopologyArgs),
+    /// Record one environment into a trace, to compare candidates against later.
+    Record(drift_cli::RecordArgs),
+    /// Run every scenario twice against one environment and write what differs as noise.
+    LearnNoise(drift_cli::LearnNoiseArgs),
+    /// Compare two stored traces (recordings or twin traces) and report the drift.
+    Compare(drift_cli::CompareArgs),
+    /// Rebuild drift.json, junit.xml and the terminal report from twin traces alone.
+    Report(drift_cli::ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,8 +202,15 @@ struct RunArgs {
     )]
     config: PathBuf,
     /// Baseline environment (usually production).
+    #[arg(
+        long,
+        required_unless_present = "baseline_trace",
+        conflicts_with = "baseline_trace"
+    )]
+    baseline: Option<String>,
+    /// A recorded baseline trace (`driftgate record`) instead of a live baseline.
     #[arg(long)]
-    baseline: String,
+    baseline_trace: Option<PathBuf>,
     /// Candidate environment (usually staging or a fresh deployment).
     #[arg(long)]
     candidate: String,
@@ -207,6 +225,8 @@ struct RunArgs {
     concurrency: Option<usize>,
     #[command(flatten)]
     sampling: SamplingArgs,
+    #[command(flatten)]
+    judge: drift_cli::JudgeArgs,
     /// Print what would be sent to each environment (secrets redacted); send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -305,6 +325,10 @@ fn main() -> ExitCode {
             Command::DbParity(args) => db_parity(args).await,
             Command::Capture(args) => capture(args).await,
             Command::Topology(args) => topology(args, color).await,
+            Command::Record(args) => drift_cli::record(args).await,
+            Command::LearnNoise(args) => drift_cli::learn_noise(args).await,
+            Command::Compare(args) => drift_cli::compare(args, color),
+            Command::Report(args) => drift_cli::rebuild_report(args, color),
             Command::Steps(args) => {
                 print_steps(args.format);
                 Ok(exit::NO_DRIFT)
@@ -338,19 +362,16 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
-    let config = match Config::load(&args.config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
+    let Some(config) = drift_cli::load_config(&args.config, &args.judge) else {
+        return Ok(exit::USAGE);
     };
     let report_dir = args
         .reports
         .unwrap_or_else(|| config.resolve_path(&config.run.report_dir));
+    let view = drift_cli::view_of(color, &args.judge);
     let opts = RunOptions {
         config,
-        baseline: args.baseline,
+        baseline: args.baseline.unwrap_or_default(),
         candidate: args.candidate,
         paths: args.paths,
         tags: args.tags,
@@ -368,11 +389,18 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
     if args.dry_run {
         return dry_run(&opts);
     }
-    finish(runner::run(opts).await, color)
+    let outcome = match &args.baseline_trace {
+        Some(trace) => modes::run_against_trace(opts, trace).await,
+        None => runner::run(opts).await,
+    };
+    finish(outcome, view)
 }
 
 /// Prints the outcome of a run and returns its exit code.
-fn finish(outcome: Result<runner::RunOutcome, RunError>, color: bool) -> anyhow::Result<u8> {
+fn finish(
+    outcome: Result<runner::RunOutcome, RunError>,
+    view: TerminalOptions,
+) -> anyhow::Result<u8> {
     match outcome {
         Err(e) => {
             eprintln!("{}", with_error_prefix(&e));
@@ -381,7 +409,7 @@ fn finish(outcome: Result<runner::RunOutcome, RunError>, color: bool) -> anyhow:
         Ok(outcome) => {
             print!(
                 "{}",
-                report::terminal::render(&outcome.report, color, &outcome.redactor)
+                report::terminal::render_with(&outcome.report, view, &outcome.redactor)
             );
             println!("trace: {}", outcome.trace_path.display());
             for file in &outcome.report_files {
@@ -470,7 +498,11 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         sampling: args.sampling.sampling(),
         progress: ProgressMode::Auto,
     };
-    finish(runner::run(opts).await, color)
+    let view = TerminalOptions {
+        color,
+        show_suppressed: false,
+    };
+    finish(runner::run(opts).await, view)
 }
 
 /// Starts the demo's ERP databases and points the `erpdb` services at them;

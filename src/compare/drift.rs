@@ -65,6 +65,14 @@ pub enum DriftClass {
     RoutingKey,
     /// The brokers declare different exchanges, queues, bindings or queue arguments.
     Topology,
+    /// An array holds the same elements in a different order.
+    Order,
+    /// A string keeps its type but changes format (RFC 3339 → other text, uuid → number…).
+    FormatChange,
+    /// A scenario of the baseline trace has no counterpart in the candidate.
+    ScenarioOnlyInBaseline,
+    /// A scenario of the candidate has no counterpart in the baseline trace.
+    ScenarioOnlyInCandidate,
 }
 
 impl DriftClass {
@@ -99,8 +107,33 @@ impl DriftClass {
             DriftClass::MessageOrder => "message_order",
             DriftClass::RoutingKey => "routing_key",
             DriftClass::Topology => "topology",
+            DriftClass::Order => "order",
+            DriftClass::FormatChange => "format_change",
+            DriftClass::ScenarioOnlyInBaseline => "scenario_only_in_baseline",
+            DriftClass::ScenarioOnlyInCandidate => "scenario_only_in_candidate",
         }
     }
+}
+
+impl DriftClass {
+    /// Every class, in report order.
+    pub const ALL: [DriftClass; 15] = [
+        DriftClass::Status,
+        DriftClass::MissingField,
+        DriftClass::ExtraField,
+        DriftClass::TypeChange,
+        DriftClass::ValueChange,
+        DriftClass::ArrayLength,
+        DriftClass::Header,
+        DriftClass::Body,
+        DriftClass::AssertionOneSide,
+        DriftClass::ErrorOneSide,
+        DriftClass::ExchangeCount,
+        DriftClass::Order,
+        DriftClass::FormatChange,
+        DriftClass::ScenarioOnlyInBaseline,
+        DriftClass::ScenarioOnlyInCandidate,
+    ];
 }
 
 impl std::fmt::Display for DriftClass {
@@ -146,4 +179,14 @@ pub struct Drift {
     pub candidate: Option<Value>,
     /// One sentence saying what differs.
     pub message: String,
+}
+
+/// A difference a comparison rule, a Gherkin rule or learned noise kept out
+/// of the drift, with the rule that did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuppressedDrift {
+    /// What would have been drift.
+    pub drift: Drift,
+    /// The rule, as named in reports (`rule `timestamps``, `learned noise at $.id`).
+    pub by: String,
 }

@@ -39,8 +39,15 @@ const MAX_ALIGNMENT_CELLS: usize = 4_000_000;
 
 /// What the EDI comparison skips.
 #[derive(Debug, Clone)]
-pub(super) struct EdiRules {
+pub(crate) struct EdiRules {
     ignore: Vec<EdiPath>,
+}
+
+/// The default noise: envelope control numbers, dates and counts.
+impl Default for EdiRules {
+    fn default() -> Self {
+        EdiRules::new(&[])
+    }
 }
 
 impl EdiRules {
@@ -119,6 +126,7 @@ pub(super) fn compare_texts(
 
 fn invalid_finding(part: Part, message: String) -> Finding {
     Finding {
+        suppressed_by: None,
         class: DriftClass::Body,
         path: (part == Part::Request).then(|| "request".to_owned()),
         baseline: None,
@@ -208,6 +216,7 @@ impl Differ<'_> {
             format!(" (segment {} in candidate)", c.position)
         };
         Some(Finding {
+            suppressed_by: None,
             class: DriftClass::EdiElement,
             message: format!(
                 "segment {} {path}: {vb:?} in baseline, {vc:?} in candidate{moved}",
@@ -262,6 +271,7 @@ impl Differ<'_> {
             ),
         };
         Finding {
+            suppressed_by: None,
             class,
             path: Some(path),
             baseline,

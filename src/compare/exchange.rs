@@ -12,26 +12,16 @@
 //! A polling step (`I poll …`) is judged by its last exchange on each side.
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use super::finding::{Finding, Site};
 use super::json_diff::type_name;
-use super::{Drift, DriftClass, IgnoreSet, JsonDifference, Normalizer, diff_json};
+use super::rules::{Applicable, HeaderRule, RuleSet, scope_of};
+use super::walk::{Difference, diff_with_rules};
+use super::{Drift, DriftClass, Normalizer};
 use crate::trace::{
     Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation, Side, SideStep,
     StepRecord, Twin,
 };
-
-/// The comparison rules, prepared once per scenario.
-#[derive(Debug, Clone)]
-pub(super) struct ExchangeRules {
-    /// Parsed `[compare] ignore` paths.
-    pub(super) ignore: Vec<JsonPath>,
-    /// Compared response headers, lower case, each once.
-    pub(super) headers: Vec<String>,
-    /// What the EDI comparison of EDI bodies skips.
-    pub(super) edi: super::edi::EdiRules,
-}
 
 /// Whether a step polls until a condition holds (`I poll …`), so only its
 /// last exchange on each side is meaningful.
@@ -44,10 +34,10 @@ pub fn is_polling_step(text: &str) -> bool {
 /// Every drift in the HTTP exchanges of a step whose sides both acted.
 pub(super) fn compare_exchanges(
     step: &StepRecord,
-    rules: &ExchangeRules,
+    rules: &RuleSet,
     normalizer: &Normalizer,
     site: &Site<'_>,
-) -> Vec<Drift> {
+) -> Vec<(Drift, Option<String>)> {
     let polling = is_polling_step(&step.text);
     let exchanges = Twin::new(
         exchanges(&step.sides.baseline, polling),
@@ -55,18 +45,29 @@ pub(super) fn compare_exchanges(
     );
     let mut drifts = Vec::new();
     if exchanges.baseline.len() != exchanges.candidate.len() {
-        drifts.push(site.drift(count_finding(&exchanges)));
+        drifts.push(site.placed(count_finding(&exchanges)));
     }
-    let judge = ExchangeJudge { rules, normalizer };
     for (baseline, candidate) in exchanges.baseline.iter().zip(&exchanges.candidate) {
         let request = request_line(&baseline.request, normalizer);
         let exchange_site = site.exchange(&baseline.service, request);
+        let path = url_path(&baseline.request.url);
+        let scope = scope_of(
+            &step.scenario,
+            &baseline.service,
+            &baseline.request.method,
+            &path,
+        );
+        let judge = ExchangeJudge {
+            rules: rules.applicable(&scope),
+            normalizer,
+            edi: &rules.edi,
+        };
         let pair = Twin::new(*baseline, *candidate);
         drifts.extend(
             judge
                 .compare(pair)
                 .into_iter()
-                .map(|finding| exchange_site.drift(finding)),
+                .map(|finding| exchange_site.placed(finding)),
         );
     }
     drifts
@@ -78,7 +79,7 @@ fn exchanges(side: &SideStep, polling: bool) -> Vec<&HttpExchange> {
         .iter()
         .filter_map(|observation| match observation {
             Observation::Http(exchange) => Some(exchange),
-            Observation::Assertion(_) | Observation::Sql(_) | Observation::Amqp(_) => None,
+            _ => None,
         });
     if polling {
         all.next_back().into_iter().collect()
@@ -95,6 +96,7 @@ fn count_finding(exchanges: &Twin<Vec<&HttpExchange>>) -> Finding {
         baseline: Some(Value::from(b)),
         candidate: Some(Value::from(c)),
         message: format!("{b} HTTP exchanges in baseline, {c} in candidate"),
+        suppressed_by: None,
     }
 }
 
@@ -106,6 +108,12 @@ fn request_line(request: &HttpRequestRecord, normalizer: &Normalizer) -> String 
         request.method,
         normalizer.normalize_text(Side::Baseline, &target)
     )
+}
+
+/// The path of a URL, without scheme, host, query and fragment.
+pub(crate) fn url_path(url: &str) -> String {
+    let target = request_target(url);
+    target.split('?').next().unwrap_or_default().to_owned()
 }
 
 /// The path and query of a URL, without scheme, host and fragment.
@@ -123,8 +131,9 @@ fn request_target(url: &str) -> String {
 
 /// Compares one pair of exchanges (and, for `messages`, one pair of bodies).
 pub(super) struct ExchangeJudge<'a> {
-    pub(super) rules: &'a ExchangeRules,
+    pub(super) rules: Applicable<'a>,
     pub(super) normalizer: &'a Normalizer,
+    pub(super) edi: &'a super::edi::EdiRules,
 }
 
 impl ExchangeJudge<'_> {
@@ -140,7 +149,7 @@ impl ExchangeJudge<'_> {
             (Some(Body::Text(b)), Some(Body::Text(c))) => super::edi::compare_texts(
                 Twin::new(b.as_str(), c.as_str()),
                 super::edi::Part::Request,
-                &self.rules.edi,
+                self.edi,
                 self.normalizer,
             )
             .unwrap_or_default(),
@@ -171,6 +180,7 @@ impl ExchangeJudge<'_> {
             baseline,
             candidate,
             message: format!("request failed in {side} only: {message}"),
+            suppressed_by: None,
         }
     }
 
@@ -184,10 +194,11 @@ impl ExchangeJudge<'_> {
                 baseline: Some(Value::from(b)),
                 candidate: Some(Value::from(c)),
                 message: format!("status {b} in baseline, {c} in candidate"),
+                suppressed_by: None,
             });
         }
-        for name in &self.rules.headers {
-            findings.extend(self.compare_header(name, &pair));
+        for header in self.rules.headers([pair.baseline, pair.candidate]) {
+            findings.extend(self.compare_header(&header, &pair));
         }
         findings.extend(self.compare_bodies(Twin::new(
             pair.baseline.body.as_ref(),
@@ -196,7 +207,12 @@ impl ExchangeJudge<'_> {
         findings
     }
 
-    fn compare_header(&self, name: &str, pair: &Twin<&HttpResponseRecord>) -> Option<Finding> {
+    fn compare_header(
+        &self,
+        header: &HeaderRule,
+        pair: &Twin<&HttpResponseRecord>,
+    ) -> Option<Finding> {
+        let name = header.name.as_str();
         let value = |side: Side| {
             pair.get(side)
                 .header(name)
@@ -211,12 +227,14 @@ impl ExchangeJudge<'_> {
             (None, Some(_)) => format!("header `{name}` is in candidate only"),
             _ => format!("header `{name}` differs"),
         };
+        let noise = header.noise.clone().filter(|_| b.is_some() && c.is_some());
         Some(Finding {
             class: DriftClass::Header,
             path: Some(format!("header:{name}")),
             baseline: b.map(Value::String),
             candidate: c.map(Value::String),
             message,
+            suppressed_by: header.ignored_by.clone().or(noise),
         })
     }
 
@@ -228,7 +246,7 @@ impl ExchangeJudge<'_> {
                 let edi = super::edi::compare_texts(
                     Twin::new(b.as_str(), c.as_str()),
                     super::edi::Part::Response,
-                    &self.rules.edi,
+                    self.edi,
                     self.normalizer,
                 );
                 if let Some(findings) = edi {
@@ -254,14 +272,14 @@ impl ExchangeJudge<'_> {
     }
 
     fn compare_json(&self, pair: Twin<&Value>) -> Vec<Finding> {
-        let ignore = IgnoreSet::from_paths(&self.rules.ignore, pair.baseline, pair.candidate);
+        let tree = self.rules.tree(pair.baseline, pair.candidate);
         let baseline = self
             .normalizer
             .normalize_value(Side::Baseline, pair.baseline);
         let candidate = self
             .normalizer
             .normalize_value(Side::Candidate, pair.candidate);
-        diff_json(&baseline, &candidate, &ignore)
+        diff_with_rules(&baseline, &candidate, &tree)
             .into_iter()
             .map(json_finding)
             .collect()
@@ -295,10 +313,11 @@ fn body_finding(message: &str, baseline: Option<Value>, candidate: Option<Value>
         baseline,
         candidate,
         message: message.to_owned(),
+        suppressed_by: None,
     }
 }
 
-fn json_finding(difference: JsonDifference) -> Finding {
+fn json_finding(difference: Difference) -> Finding {
     let path = &difference.path;
     let message = match (&difference.baseline, &difference.candidate) {
         (Some(_), None) => format!("{path} is missing in candidate"),
@@ -312,6 +331,12 @@ fn json_finding(difference: JsonDifference) -> Finding {
                 type_name(b),
                 type_name(c)
             ),
+            DriftClass::Order => format!("{path} has the same elements in another order"),
+            DriftClass::FormatChange => format!(
+                "{path} is {} text in baseline, {} text in candidate",
+                format_of(b),
+                format_of(c)
+            ),
             _ => format!("{path} is {b} in baseline, {c} in candidate"),
         },
         (None, None) => format!("{path} differs"),
@@ -322,7 +347,14 @@ fn json_finding(difference: JsonDifference) -> Finding {
         baseline: difference.baseline,
         candidate: difference.candidate,
         message,
+        suppressed_by: difference.suppressed_by,
     }
+}
+
+fn format_of(value: &Value) -> &'static str {
+    value
+        .as_str()
+        .map_or("non-string", super::value_rules::string_format)
 }
 
 #[cfg(test)]

@@ -49,9 +49,14 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// The drift a finding at this site is.
+    /// The drift a finding at this site is (for comparisons no rule suppresses).
     pub(super) fn drift(&self, finding: Finding) -> Drift {
-        Drift {
+        self.placed(finding).0
+    }
+
+    /// The drift a finding at this site is, with the rule that suppressed it.
+    pub(super) fn placed(&self, finding: Finding) -> (Drift, Option<String>) {
+        let drift = Drift {
             class: finding.class,
             scenario: self.scenario.clone(),
             step: self.step.clone(),
@@ -61,7 +66,8 @@ impl<'a> Site<'a> {
             baseline: finding.baseline,
             candidate: finding.candidate,
             message: finding.message,
-        }
+        };
+        (drift, finding.suppressed_by)
     }
 }
 
@@ -78,4 +84,6 @@ pub(super) struct Finding {
     pub(super) candidate: Option<Value>,
     /// One sentence saying what differs.
     pub(super) message: String,
+    /// The rule that keeps this finding out of the drift, if one does.
+    pub(super) suppressed_by: Option<String>,
 }

@@ -15,12 +15,13 @@
 //! everything below them, are never reported.
 
 use std::collections::BTreeMap;
-use std::mem::discriminant;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use serde_json_path::{JsonPath, PathElement};
 
 use super::DriftClass;
+use super::tree::{Act, PathAction, RuleNode};
+use super::walk::diff_with_rules;
 
 /// One difference between two JSON documents.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,122 +136,46 @@ impl IgnoreSet {
 /// Every difference between `baseline` and `candidate`, in document order
 /// (baseline members first, then members the candidate adds).
 pub fn diff_json(baseline: &Value, candidate: &Value, ignore: &IgnoreSet) -> Vec<JsonDifference> {
-    let mut differ = Differ {
-        path: String::from("$"),
-        found: Vec::new(),
+    let act = Act {
+        id: (0, 0),
+        action: PathAction::Ignore,
+        label: "ignore".to_owned(),
     };
-    differ.compare(baseline, candidate, Some(&ignore.root));
-    differ.found
+    let mut tree = RuleNode::default();
+    ignore.root.place(&mut Vec::new(), &mut tree, &act);
+    diff_with_rules(baseline, candidate, &tree)
+        .into_iter()
+        .filter(|d| d.suppressed_by.is_none())
+        .map(|d| JsonDifference {
+            class: d.class,
+            path: d.path,
+            baseline: d.baseline,
+            candidate: d.candidate,
+        })
+        .collect()
 }
 
-/// The part of an [`IgnoreSet`] at the current location; `None` when no
-/// rule reaches this deep.
-type Scope<'i> = Option<&'i IgnoreNode>;
-
-fn is_ignored(scope: Scope<'_>) -> bool {
-    scope.is_some_and(|node| node.ignored)
-}
-
-fn child_scope<'i>(scope: Scope<'i>, segment: Segment<'_>) -> Scope<'i> {
-    scope.and_then(|node| node.child(segment))
-}
-
-/// The walk: the current location as text and the differences found so far.
-struct Differ {
-    path: String,
-    found: Vec<JsonDifference>,
-}
-
-impl Differ {
-    fn compare(&mut self, baseline: &Value, candidate: &Value, scope: Scope<'_>) {
-        if is_ignored(scope) {
-            return;
+impl IgnoreNode {
+    /// Places `act` in `tree` at every ignored location at or below this node.
+    fn place<'a>(&'a self, at: &mut Vec<Segment<'a>>, tree: &mut RuleNode, act: &Act) {
+        if self.ignored {
+            tree.insert_at(at, act);
         }
-        match (baseline, candidate) {
-            (Value::Object(b), Value::Object(c)) => self.compare_objects(b, c, scope),
-            (Value::Array(b), Value::Array(c)) => self.compare_arrays(b, c, scope),
-            (Value::Number(b), Value::Number(c)) if numbers_equal(b, c) => {}
-            _ if discriminant(baseline) != discriminant(candidate) => self.record(
-                DriftClass::TypeChange,
-                Some(baseline.clone()),
-                Some(candidate.clone()),
-            ),
-            _ if baseline != candidate => self.record(
-                DriftClass::ValueChange,
-                Some(baseline.clone()),
-                Some(candidate.clone()),
-            ),
-            _ => {}
+        for (name, node) in &self.names {
+            at.push(Segment::Name(name));
+            node.place(at, tree, act);
+            at.pop();
         }
-    }
-
-    fn compare_objects(
-        &mut self,
-        baseline: &Map<String, Value>,
-        candidate: &Map<String, Value>,
-        scope: Scope<'_>,
-    ) {
-        for (key, b) in baseline {
-            let segment = Segment::Name(key);
-            let mark = self.enter(segment);
-            match candidate.get(key) {
-                Some(c) => self.compare(b, c, child_scope(scope, segment)),
-                None if !is_ignored(child_scope(scope, segment)) => {
-                    self.record(DriftClass::MissingField, Some(b.clone()), None);
-                }
-                None => {}
-            }
-            self.path.truncate(mark);
+        for (index, node) in &self.indices {
+            at.push(Segment::Index(*index));
+            node.place(at, tree, act);
+            at.pop();
         }
-        for (key, c) in candidate
-            .iter()
-            .filter(|(key, _)| !baseline.contains_key(*key))
-        {
-            let segment = Segment::Name(key);
-            if is_ignored(child_scope(scope, segment)) {
-                continue;
-            }
-            let mark = self.enter(segment);
-            self.record(DriftClass::ExtraField, None, Some(c.clone()));
-            self.path.truncate(mark);
-        }
-    }
-
-    fn compare_arrays(&mut self, baseline: &[Value], candidate: &[Value], scope: Scope<'_>) {
-        if baseline.len() != candidate.len() {
-            self.record(
-                DriftClass::ArrayLength,
-                Some(Value::from(baseline.len())),
-                Some(Value::from(candidate.len())),
-            );
-        }
-        for (index, (b, c)) in baseline.iter().zip(candidate).enumerate() {
-            let segment = Segment::Index(index);
-            let mark = self.enter(segment);
-            self.compare(b, c, child_scope(scope, segment));
-            self.path.truncate(mark);
-        }
-    }
-
-    /// Appends `segment` to the current path; returns the length to truncate back to.
-    fn enter(&mut self, segment: Segment<'_>) -> usize {
-        let mark = self.path.len();
-        push_segment(&mut self.path, segment);
-        mark
-    }
-
-    fn record(&mut self, class: DriftClass, baseline: Option<Value>, candidate: Option<Value>) {
-        self.found.push(JsonDifference {
-            class,
-            path: self.path.clone(),
-            baseline,
-            candidate,
-        });
     }
 }
 
 /// Whether two JSON numbers are the same number (`1 == 1.0`).
-pub(super) fn numbers_equal(a: &Number, b: &Number) -> bool {
+pub(crate) fn numbers_equal(a: &Number, b: &Number) -> bool {
     if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
         return x == y;
     }
@@ -272,7 +197,7 @@ pub(super) fn type_name(value: &Value) -> &'static str {
     }
 }
 
-fn push_segment(path: &mut String, segment: Segment<'_>) {
+pub(crate) fn push_segment(path: &mut String, segment: Segment<'_>) {
     match segment {
         Segment::Name(name) => push_key(path, name),
         Segment::Index(index) => push_index(path, index),

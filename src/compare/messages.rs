@@ -20,8 +20,10 @@
 
 use serde_json::{Value, json};
 
-use super::exchange::{ExchangeJudge, ExchangeRules};
+use super::RuleSet;
+use super::exchange::ExchangeJudge;
 use super::finding::{Finding, Site};
+use super::rules::scope_of;
 use super::{Drift, DriftClass, Normalizer, topology};
 use crate::trace::{
     AmqpEvent, AmqpMessage, Observation, ReplayCounts, Side, SideStep, StepRecord, Twin,
@@ -49,17 +51,21 @@ const BROKER_HEADERS: &[&str] = &[
 /// Adds the drift in the AMQP observations of a step whose sides both acted.
 pub(super) fn compare_messages(
     step: &StepRecord,
-    rules: &ExchangeRules,
+    rules: &RuleSet,
     normalizer: &Normalizer,
     site: &Site<'_>,
-    drifts: &mut Vec<Drift>,
+    drifts: &mut Vec<(Drift, Option<String>)>,
 ) {
     let events = Twin::new(events(&step.sides.baseline), events(&step.sides.candidate));
     if events.baseline.is_empty() && events.candidate.is_empty() {
         return;
     }
     let judge = MessageJudge {
-        bodies: ExchangeJudge { rules, normalizer },
+        bodies: ExchangeJudge {
+            rules: rules.applicable(&scope_of(&step.scenario, "", "", "")),
+            normalizer,
+            edi: &rules.edi,
+        },
         normalizer,
     };
     let mut found = Vec::new();
@@ -74,9 +80,9 @@ pub(super) fn compare_messages(
         )
     });
     if one_sided {
-        drifts.retain(|d| d.class != DriftClass::AssertionOneSide || d.path.is_some());
+        drifts.retain(|(d, _)| d.class != DriftClass::AssertionOneSide || d.path.is_some());
     }
-    drifts.extend(found);
+    drifts.extend(found.into_iter().map(|drift| (drift, None)));
 }
 
 /// The AMQP events of one side, with their service.
@@ -146,6 +152,7 @@ impl MessageJudge<'_> {
             Side::Candidate => (DriftClass::MessageExtra, None, value),
         };
         Finding {
+            suppressed_by: None,
             class,
             path: None,
             baseline,
@@ -176,6 +183,7 @@ impl MessageJudge<'_> {
         let (b, c) = (key(Side::Baseline), key(Side::Candidate));
         if b != c {
             findings.push(Finding {
+                suppressed_by: None,
                 class: DriftClass::RoutingKey,
                 path: Some("routing_key".into()),
                 message: format!("routing key `{b}` in baseline, `{c}` in candidate"),
@@ -206,6 +214,7 @@ impl MessageJudge<'_> {
                 };
                 let (b, c) = (value(Side::Baseline), value(Side::Candidate));
                 (b != c).then(|| Finding {
+                    suppressed_by: None,
                     class: DriftClass::ValueChange,
                     path: Some(format!("property:{name}")),
                     message: format!("message property `{name}` differs"),
@@ -244,6 +253,7 @@ impl MessageJudge<'_> {
                     _ => format!("message header `{name}` differs"),
                 };
                 Some(Finding {
+                    suppressed_by: None,
                     class: DriftClass::Header,
                     path: Some(format!("header:{name}")),
                     baseline: b,
@@ -290,6 +300,7 @@ impl MessageJudge<'_> {
         let (b, c) = (pair.baseline.len(), pair.candidate.len());
         if b != c {
             return vec![Finding {
+                suppressed_by: None,
                 class: DriftClass::MessageCount,
                 path: None,
                 baseline: Some(b.into()),
@@ -322,6 +333,7 @@ impl MessageJudge<'_> {
                     .collect()
             };
             return vec![Finding {
+                suppressed_by: None,
                 class: DriftClass::MessageOrder,
                 path: None,
                 baseline: Some(keys(Side::Baseline)),
@@ -365,7 +377,7 @@ impl MessageJudge<'_> {
             .zip(replayed(Side::Candidate))
             .filter(|(b, c)| b.2 != c.2)
             .map(|(b, c)| {
-                site.exchange(b.0, format!("replay of {}", b.1)).drift(Finding {
+                site.exchange(b.0, format!("replay of {}", b.1)).drift(Finding { suppressed_by: None,
                     class: DriftClass::MessageCount,
                     path: Some("replay".into()),
                     baseline: serde_json::to_value(b.2).ok(),

@@ -18,6 +18,12 @@
 //! Per step, in this order: the outcomes (an error or an assertion failure
 //! in one environment only), then, when both sides acted, the exchange
 //! count, statuses, the configured headers and the bodies.
+//!
+//! Rules ([`rules`]) scope by service, route and scenario tag; every
+//! difference a rule keeps out of the drift is returned as a
+//! [`SuppressedDrift`] naming the rule. [`policy`] then gives each drift a
+//! severity, applies [`waiver`]s and decides the gate; [`traces`] pairs
+//! stored traces; [`noise`] learns value noise from an A/A run.
 
 mod drift;
 mod edi;
@@ -25,10 +31,19 @@ mod exchange;
 mod finding;
 mod json_diff;
 mod messages;
+pub mod noise;
 mod normalize;
 mod outcome;
+pub mod policy;
 mod rows;
+pub mod rules;
 mod topology;
+pub mod traces;
+mod tree;
+mod value_rules;
+pub mod waiver;
+mod walk;
+pub mod wildcard;
 
 #[cfg(test)]
 mod tests;
@@ -36,19 +51,20 @@ mod tests;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
-pub use drift::{Drift, DriftClass, StepRef};
+pub use drift::{Drift, DriftClass, StepRef, SuppressedDrift};
 pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
 pub use rows::describe_differences;
+pub use rules::RuleSet;
+pub use value_rules::string_format;
 
 use crate::config::CompareRules;
-use crate::trace::{RunHeader, Side, StepRecord, Twin};
-use exchange::ExchangeRules;
+use crate::trace::{Observation, RunHeader, Side, StepRecord, Twin};
 use finding::Site;
+use rules::CompiledRule;
 
 /// Compares the steps of one scenario, in order, and returns every drift found.
 pub fn compare_scenario(
@@ -56,20 +72,95 @@ pub fn compare_scenario(
     steps: &[StepRecord],
     rules: &CompareRules,
 ) -> Vec<Drift> {
-    let rules = prepare_rules(rules);
+    judge_scenario(header, steps, &RuleSet::compile(rules)).drifts
+}
+
+/// What the comparison of one scenario found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScenarioJudgement {
+    /// Every drift, in step order.
+    pub drifts: Vec<Drift>,
+    /// Every difference a rule kept out of the drift, with the rule.
+    pub suppressed: Vec<SuppressedDrift>,
+}
+
+/// Compares the steps of one scenario under compiled rules: the drifts, and
+/// the differences the rules (including Gherkin rule steps) suppressed.
+pub fn judge_scenario(
+    header: &RunHeader,
+    steps: &[StepRecord],
+    rules: &RuleSet,
+) -> ScenarioJudgement {
     let normalizer = Normalizer::new(&header.environments, &scenario_captures(steps));
-    let mut drifts = Vec::new();
-    for step in steps {
-        drifts.extend(compare_step(step, &rules, &normalizer));
+    let step_rules = gherkin_rules(steps);
+    let mut judgement = ScenarioJudgement::default();
+    for (position, step) in steps.iter().enumerate() {
+        let extra = step_rules.get(&position);
+        let with_steps;
+        let rules = match extra {
+            Some(extra) => {
+                let mut all = rules.clone();
+                for rule in extra {
+                    all.push(rule.clone());
+                }
+                with_steps = all;
+                &with_steps
+            }
+            None => rules,
+        };
+        for (drift, by) in compare_step(step, rules, &normalizer) {
+            match by {
+                None => judgement.drifts.push(drift),
+                Some(by) => judgement.suppressed.push(SuppressedDrift { drift, by }),
+            }
+        }
     }
-    drifts
+    judgement
+}
+
+/// Rules written as Gherkin steps, by the position of the step they apply
+/// to: the closest earlier step that made HTTP exchanges.
+fn gherkin_rules(steps: &[StepRecord]) -> BTreeMap<usize, Vec<CompiledRule>> {
+    let mut by_step: BTreeMap<usize, Vec<CompiledRule>> = BTreeMap::new();
+    for (position, step) in steps.iter().enumerate() {
+        let Some(record) = Side::BOTH.iter().find_map(|side| {
+            step.sides
+                .get(*side)
+                .observations
+                .iter()
+                .find_map(|o| match o {
+                    Observation::CompareRule(rule) => Some(rule),
+                    _ => None,
+                })
+        }) else {
+            continue;
+        };
+        let target = steps[..position].iter().rposition(|earlier| {
+            Side::BOTH.iter().any(|side| {
+                earlier
+                    .sides
+                    .get(*side)
+                    .observations
+                    .iter()
+                    .any(|o| matches!(o, Observation::Http(_)))
+            })
+        });
+        if let Some(target) = target {
+            let label = format!("Gherkin rule at line {}", step.line);
+            by_step
+                .entry(target)
+                .or_default()
+                .push(CompiledRule::ignoring(label, &record.ignore));
+        }
+    }
+    by_step
 }
 
 /// Every value captured in the scenario, per side. Captures of later steps
 /// count for earlier ones too: the response that *carries* an id is the one
 /// it is captured from. A name captured again with another value is kept as
 /// `name#2`, `name#3`, … so no captured value escapes normalisation.
-fn scenario_captures(steps: &[StepRecord]) -> Twin<BTreeMap<String, Value>> {
+pub(crate) fn scenario_captures(steps: &[StepRecord]) -> Twin<BTreeMap<String, Value>> {
     let mut captures = Twin::<BTreeMap<String, Value>>::default();
     for step in steps {
         for side in Side::BOTH {
@@ -91,43 +182,25 @@ fn scenario_captures(steps: &[StepRecord]) -> Twin<BTreeMap<String, Value>> {
     captures
 }
 
-/// Parses the ignore paths (skipping any that do not parse: configuration
-/// validation reports those) and lower-cases the compared header names.
-fn prepare_rules(rules: &CompareRules) -> ExchangeRules {
-    let mut headers: Vec<String> = Vec::new();
-    for name in &rules.headers {
-        let name = name.to_ascii_lowercase();
-        if !headers.contains(&name) {
-            headers.push(name);
-        }
-    }
-    ExchangeRules {
-        ignore: rules
-            .ignore
-            .iter()
-            .filter_map(|path| JsonPath::parse(path).ok())
-            .collect(),
-        headers,
-        edi: edi::EdiRules::new(&rules.ignore),
-    }
-}
-
-fn compare_step(step: &StepRecord, rules: &ExchangeRules, normalizer: &Normalizer) -> Vec<Drift> {
+fn compare_step(
+    step: &StepRecord,
+    rules: &RuleSet,
+    normalizer: &Normalizer,
+) -> Vec<(Drift, Option<String>)> {
     let site = Site::of_step(step);
     let outcomes = outcome::compare_outcomes(&step.sides, normalizer);
-    let mut drifts: Vec<Drift> = outcomes
+    let mut drifts: Vec<(Drift, Option<String>)> = outcomes
         .findings
         .into_iter()
-        .map(|finding| site.drift(finding))
+        .map(|finding| site.placed(finding))
         .collect();
     if outcomes.observations_comparable {
         drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
-        drifts.extend(rows::compare_queries(
-            step,
-            &rules.ignore,
-            normalizer,
-            &site,
-        ));
+        drifts.extend(
+            rows::compare_queries(step, rules.ignore_paths(), normalizer, &site)
+                .into_iter()
+                .map(|drift| (drift, None)),
+        );
         messages::compare_messages(step, rules, normalizer, &site, &mut drifts);
     }
     drifts

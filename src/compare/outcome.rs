@@ -64,6 +64,7 @@ fn broken_one_side(sides: &Twin<SideStep>, side: Side, normalizer: &Normalizer) 
         baseline: on_side(side, Side::Baseline, Value::String(message.clone())),
         candidate: on_side(side, Side::Candidate, Value::String(message)),
         message: sentence,
+        suppressed_by: None,
     }]
 }
 
@@ -91,7 +92,7 @@ fn assertions(side: &SideStep) -> impl Iterator<Item = &AssertionRecord> {
         .iter()
         .filter_map(|observation| match observation {
             Observation::Assertion(assertion) => Some(assertion),
-            Observation::Http(_) | Observation::Sql(_) | Observation::Amqp(_) => None,
+            _ => None,
         })
 }
 
@@ -137,6 +138,7 @@ fn assertion_finding(pair: Twin<&AssertionRecord>, normalizer: &Normalizer) -> F
             "assertion `{}` failed in {failed_side} only{reason}",
             pair.baseline.description
         ),
+        suppressed_by: None,
     }
 }
 
@@ -158,6 +160,7 @@ fn unpaired_failure(sides: &Twin<SideStep>, failed_side: Side, normalizer: &Norm
         baseline: on_side(failed_side, Side::Baseline, Value::String(message.clone())),
         candidate: on_side(failed_side, Side::Candidate, Value::String(message.clone())),
         message: format!("step failed in {failed_side} only: {message}"),
+        suppressed_by: None,
     }
 }
 

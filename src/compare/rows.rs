@@ -39,6 +39,7 @@ pub(super) fn compare_queries(
     let mut drifts = Vec::new();
     if results.baseline.len() != results.candidate.len() {
         drifts.push(site.drift(Finding {
+            suppressed_by: None,
             class: DriftClass::ExchangeCount,
             path: None,
             baseline: Some(results.baseline.len().into()),
@@ -168,6 +169,7 @@ fn finding(
     message: String,
 ) -> Finding {
     Finding {
+        suppressed_by: None,
         class,
         path: Some(path),
         baseline,

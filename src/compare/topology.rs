@@ -85,6 +85,7 @@ fn object_findings(kind: &str, name: &str, b: Option<&Value>, c: Option<&Value>)
         (Some(b), Some(c)) => diff_json(b, c, &IgnoreSet::default())
             .into_iter()
             .map(|d| Finding {
+                suppressed_by: None,
                 class: DriftClass::Topology,
                 message: format!(
                     "{kind} `{name}`: {} is {} in baseline, {} in candidate",
@@ -100,6 +101,7 @@ fn object_findings(kind: &str, name: &str, b: Option<&Value>, c: Option<&Value>)
         (b, c) => {
             let side = if b.is_some() { "baseline" } else { "candidate" };
             vec![Finding {
+                suppressed_by: None,
                 class: DriftClass::Topology,
                 path: Some(format!("{kind}:{name}")),
                 baseline: b.cloned(),

@@ -8,6 +8,21 @@
 //! [compare]
 //! ignore = ["$.generatedAt", "$..traceId"]
 //! headers = ["content-type"]
+//! ignore_headers = ["date"]
+//! noise = "noise.json"              # learned by `driftgate learn-noise`
+//!
+//! [[compare.rules]]                 # scoped rules, see compare::rules
+//! route = "GET /api/orders/*"
+//! tolerance = [{ path = "$.total", absolute = 0.01 }]
+//!
+//! [policy]
+//! fail_on = ["error"]
+//!
+//! [[waivers]]
+//! path = "$.currency"
+//! reason = "staging bills in USD"
+//! owner = "erp-team"
+//! expires = 2026-12-31
 //!
 //! [environments.production]
 //! protected = true
@@ -30,6 +45,7 @@
 
 mod amqp;
 mod database;
+mod drift;
 mod secret;
 
 use std::collections::BTreeMap;
@@ -103,6 +119,12 @@ pub struct Config {
     /// How timing drift is judged (`[timing]`).
     #[serde(default)]
     pub timing: crate::timing::TimingPolicy,
+    /// The gate policy: severities and what fails.
+    #[serde(default)]
+    pub policy: crate::compare::policy::PolicySpec,
+    /// Documented differences (plus those of `[policy] waivers_file`).
+    #[serde(default)]
+    pub waivers: Vec<crate::compare::waiver::WaiverSpec>,
     /// Environments by name.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
@@ -146,8 +168,17 @@ pub struct CompareRules {
     /// JSONPath expressions (RFC 9535) whose matches are never compared, and
     /// EDI element paths written `edi:PATH` (`edi:ISA15`, `edi:DTM[=137]+1:2`).
     pub ignore: Vec<String>,
-    /// Response headers compared across environments (case-insensitive names).
+    /// Response headers compared across environments (case-insensitive names; `*`: all).
     pub headers: Vec<String>,
+    /// Response headers never compared (wildcards allowed).
+    pub ignore_headers: Vec<String>,
+    /// Scoped rules: `[[compare.rules]]`.
+    pub rules: Vec<crate::compare::rules::RuleSpec>,
+    /// A learned noise file (JSON or TOML), relative to the config file.
+    pub noise: Option<PathBuf>,
+    /// Noise entries loaded from `noise` (or `--noise`).
+    #[serde(skip)]
+    pub learned: Vec<crate::compare::noise::NoiseEntry>,
 }
 
 impl Default for CompareRules {
@@ -155,6 +186,10 @@ impl Default for CompareRules {
         CompareRules {
             ignore: Vec::new(),
             headers: vec!["content-type".to_owned()],
+            ignore_headers: Vec::new(),
+            rules: Vec::new(),
+            noise: None,
+            learned: Vec::new(),
         }
     }
 }
@@ -310,6 +345,7 @@ impl Config {
         })?;
         config.path = path.to_owned();
         config.validate()?;
+        drift::complete(&mut config)?;
         Ok(config)
     }
 

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::steps::IGNORED_BY_RULE;
-use super::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult, SuppressedDrift};
-use crate::compare::{Drift, DriftClass, StepRef};
+use super::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult};
+use crate::compare::policy::{Gate, PolicySpec, apply_policy};
+use crate::compare::waiver::{ExpiryDate, WaiverSpec};
+use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
 use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, ScenarioStatus, Twin};
 
 /// A secret that [`report_with_secret`] hides in a drift value and a message.
@@ -141,16 +142,7 @@ pub(crate) fn report() -> DriftReport {
         ],
         timing: Default::default(),
         steps: steps(),
-        suppressed: vec![SuppressedDrift {
-            drift: read_back_drift(
-                DriftClass::ValueChange,
-                "$.generatedAt",
-                Some(json!("2026-11-26T10:00:01Z")),
-                Some(json!("2026-11-26T10:00:02Z")),
-                "$.generatedAt changed",
-            ),
-            reason: IGNORED_BY_RULE.into(),
-        }],
+        gate: gate(),
     }
 }
 
@@ -280,6 +272,49 @@ fn steps() -> Vec<StepResult> {
             Twin::new(conflict(20.0), conflict(22.0)),
         ),
     ]
+}
+
+/// The fixture's policy: the default gate (fails on error), the extra field
+/// waived, one waiver unused, and one difference a rule suppressed.
+fn gate() -> Gate {
+    let drifts = [
+        read_back_drift(DriftClass::MissingField, "$.quantityOnHand", None, None, ""),
+        read_back_drift(DriftClass::ExtraField, "$.qtyOnHand", None, None, ""),
+        read_back_drift(DriftClass::ValueChange, "$.currency", None, None, ""),
+    ];
+    let waiver = |id: &str, path: &str| WaiverSpec {
+        id: Some(id.into()),
+        feature: None,
+        scenario: None,
+        step: None,
+        service: None,
+        path: Some(path.into()),
+        class: None,
+        reason: "renamed in the WMS 5 API".into(),
+        owner: "wms-team".into(),
+        ticket: Some("WMS-88".into()),
+        expires: ExpiryDate(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default()),
+    };
+    let suppressed = SuppressedDrift {
+        drift: read_back_drift(
+            DriftClass::ValueChange,
+            "$.updatedAt",
+            Some(json!("2026-11-26T10:00:01Z")),
+            Some(json!("2026-11-26T10:00:02Z")),
+            "$.updatedAt is \"2026-11-26T10:00:01Z\" in baseline, \"2026-11-26T10:00:02Z\" in candidate",
+        ),
+        by: "rule `timestamps`".into(),
+    };
+    apply_policy(
+        &drifts,
+        vec![suppressed],
+        &PolicySpec::default(),
+        &[
+            waiver("QTY-RENAME", "$.qtyOnHand"),
+            waiver("OLD-SKU", "$.sku"),
+        ],
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+    )
 }
 
 /// [`report`] with [`SECRET`] in a drift value (straddling the truncation

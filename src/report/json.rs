@@ -24,7 +24,8 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{DriftReport, ReportError, ScenarioResult, Summary};
-use crate::compare::{Drift, DriftClass, StepRef};
+use crate::compare::policy::{DriftMark, Severity, WaiverStatus};
+use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
 use crate::config::Redactor;
 use crate::trace::EnvironmentRef;
 
@@ -54,6 +55,34 @@ struct ReportView<'a> {
     scenarios: Vec<ScenarioView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timing: Option<super::json_timing::TimingView<'a>>,
+    policy: PolicyView,
+    waivers: &'a [WaiverStatus],
+    suppressed: Vec<SuppressedView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PolicyView {
+    fail_on: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct SuppressedView<'a> {
+    by: &'a str,
+    feature: &'a str,
+    scenario: &'a str,
+    #[serde(flatten)]
+    drift: DriftView<'a>,
+}
+
+impl<'a> SuppressedView<'a> {
+    fn new(suppressed: &'a SuppressedDrift) -> Self {
+        SuppressedView {
+            by: &suppressed.by,
+            feature: &suppressed.drift.scenario.feature,
+            scenario: &suppressed.drift.scenario.name,
+            drift: DriftView::new(&suppressed.drift, None),
+        }
+    }
 }
 
 impl<'a> ReportView<'a> {
@@ -79,6 +108,16 @@ impl<'a> ReportView<'a> {
                 .map(|s| ScenarioView::new(report, s))
                 .collect(),
             timing: super::json_timing::TimingView::new(&report.timing),
+            policy: PolicyView {
+                fail_on: report.gate.fail_on.iter().map(|s| s.as_str()).collect(),
+            },
+            waivers: &report.gate.waivers,
+            suppressed: report
+                .gate
+                .suppressed
+                .iter()
+                .map(SuppressedView::new)
+                .collect(),
         }
     }
 }
@@ -113,6 +152,19 @@ struct SummaryView {
     drifts: usize,
     #[serde(serialize_with = "class_counts")]
     by_class: BTreeMap<DriftClass, usize>,
+    #[serde(serialize_with = "severity_counts")]
+    by_severity: BTreeMap<Severity, usize>,
+    waived: usize,
+    failing: usize,
+    suppressed: usize,
+}
+
+/// Severity counts keyed by the severity's name, most severe first.
+fn severity_counts<S: Serializer>(
+    counts: &BTreeMap<Severity, usize>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(counts.iter().map(|(severity, n)| (severity.as_str(), n)))
 }
 
 impl SummaryView {
@@ -124,6 +176,10 @@ impl SummaryView {
             failed: summary.failed,
             drifts: summary.drifts,
             by_class: summary.by_class,
+            by_severity: summary.by_severity,
+            waived: summary.waived,
+            failing: summary.failing,
+            suppressed: summary.suppressed,
         }
     }
 }
@@ -165,7 +221,10 @@ impl<'a> ScenarioView<'a> {
             status: result.outcome().as_str(),
             message: result.message.as_deref(),
             duration_ms: result.duration_ms,
-            drifts: report.drifts_in(key).map(DriftView::new).collect(),
+            drifts: report
+                .marked_drifts_in(key)
+                .map(|(drift, mark)| DriftView::new(drift, Some(mark)))
+                .collect(),
         }
     }
 }
@@ -185,11 +244,24 @@ struct DriftView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     candidate: Option<&'a Value>,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired_waiver: Option<String>,
 }
 
 impl<'a> DriftView<'a> {
-    fn new(drift: &'a Drift) -> Self {
+    fn new(drift: &'a Drift, mark: Option<DriftMark>) -> Self {
+        let (severity, waived_by, expired_waiver) = match mark {
+            Some(m) => (Some(m.severity.as_str()), m.waived_by, m.expired_waiver),
+            None => (None, None, None),
+        };
         DriftView {
+            severity,
+            waived_by,
+            expired_waiver,
             class: drift.class.as_str(),
             step: StepView::new(&drift.step),
             service: drift.service.as_deref(),

@@ -1,6 +1,8 @@
 //! `junit.xml`: the report for CI test dashboards. One `<testsuite>` per
 //! feature file, one `<testcase>` per scenario; a drifted scenario is a
-//! `<failure type="drift">` listing its drifts as the terminal does, a failed
+//! `<failure type="drift">` listing its drifts as the terminal does (when
+//! every drift is waived or of a severity the gate passes, it is a passing
+//! case listing them in `<system-out>`), a failed
 //! scenario a `<failure type="failed">`.
 //!
 //! ```xml
@@ -78,12 +80,29 @@ fn test_case(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor)
     let mut case = TestCase::new(redactor.redact(&key.name), status(report, result, redactor));
     case.set_classname(redactor.redact(&key.feature));
     case.set_time(duration(result.duration_ms));
+    if result.outcome() == ScenarioOutcome::Drifted && !fails_gate(report, result) {
+        let drifts: Vec<_> = report.drifts_in(key).collect();
+        let lines = drift_block(&drifts, &Palette::new(false), redactor);
+        case.set_system_out(redactor.redact(&lines.join("\n")));
+    }
     case
+}
+
+/// Whether any drift of the scenario fails the gate (unwaived, of a failing severity).
+fn fails_gate(report: &DriftReport, result: &ScenarioResult) -> bool {
+    report
+        .drifts
+        .iter()
+        .enumerate()
+        .any(|(i, d)| d.scenario == result.scenario && report.gate.fails(i, d))
 }
 
 fn status(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) -> TestCaseStatus {
     let (kind, message) = match result.outcome() {
         ScenarioOutcome::Passed => return TestCaseStatus::success(),
+        ScenarioOutcome::Drifted if !fails_gate(report, result) => {
+            return TestCaseStatus::success();
+        }
         ScenarioOutcome::Drifted => ("drift", drift_summary(report, result.drift_count)),
         ScenarioOutcome::Failed => (
             "failed",
@@ -187,6 +206,25 @@ mod tests {
             junit.test_suites[1].test_cases[0].status,
             TestCaseStatus::Success { .. }
         ));
+    }
+
+    #[test]
+    fn a_drifted_scenario_passes_when_the_gate_does() {
+        let mut report = fixture::report();
+        report.gate.fail_on = vec![crate::compare::policy::Severity::Info];
+        let xml = render(&report, &Redactor::default()).unwrap();
+        let parsed = parsed(&xml);
+        let case = &parsed.test_suites[0].test_cases[0];
+        assert_eq!(
+            case.name.as_str(),
+            "Create an order and read it back",
+            "{xml}"
+        );
+        assert!(
+            matches!(case.status, TestCaseStatus::Success { .. }),
+            "{xml}"
+        );
+        assert!(xml.contains("system-out"), "{xml}");
     }
 
     #[test]

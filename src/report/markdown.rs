@@ -66,7 +66,7 @@ fn counts(report: &DriftReport) -> String {
         s.drifted,
         s.failed,
         s.drifts,
-        report.suppressed.len()
+        report.gate.suppressed.len()
     );
     if !s.by_class.is_empty() {
         let classes: Vec<String> = s

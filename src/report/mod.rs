@@ -38,11 +38,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::compare::policy::{Gate, Severity};
 use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
-pub use steps::{ExchangeResult, SideResult, StepResult, SuppressedDrift};
+pub use steps::{ExchangeResult, SideResult, StepResult};
 
 /// The outcome of a run, as every report format sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,9 +62,9 @@ pub struct DriftReport {
     /// Every step with each side's outcome and timing (for the HTML and Cucumber reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepResult>,
-    /// Differences not counted as drift (noise rules, waivers), with why.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub suppressed: Vec<SuppressedDrift>,
+    /// The policy's judgement: severities, waivers, suppressed differences.
+    #[serde(default)]
+    pub gate: Gate,
 }
 
 /// One scenario's result.
@@ -86,9 +87,10 @@ pub struct ScenarioResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Both environments behaved the same and every scenario passed.
+    /// No drift the policy fails on, and every scenario passed.
     NoDrift,
-    /// At least one drift, or a scenario failed in both environments.
+    /// At least one unwaived drift of a severity the policy fails on, or a
+    /// scenario failed in both environments.
     Drift,
 }
 
@@ -158,6 +160,14 @@ pub struct Summary {
     pub drifts: usize,
     /// Drifts per class; only classes that occur, in [`DriftClass`] order.
     pub by_class: BTreeMap<DriftClass, usize>,
+    /// Drifts per severity; only severities that occur.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Drifts a waiver waived.
+    pub waived: usize,
+    /// Drifts that fail the gate.
+    pub failing: usize,
+    /// Differences rules kept out of the drift.
+    pub suppressed: usize,
 }
 
 impl DriftReport {
@@ -167,7 +177,12 @@ impl DriftReport {
             .scenarios
             .iter()
             .any(|s| s.status == ScenarioStatus::Failed);
-        if failed || !self.drifts.is_empty() {
+        let failing = self
+            .drifts
+            .iter()
+            .enumerate()
+            .any(|(i, d)| self.gate.fails(i, d));
+        if failed || failing {
             Verdict::Drift
         } else {
             Verdict::NoDrift
@@ -188,15 +203,32 @@ impl DriftReport {
                 ScenarioOutcome::Failed => summary.failed += 1,
             }
         }
-        for drift in &self.drifts {
+        for (i, drift) in self.drifts.iter().enumerate() {
             *summary.by_class.entry(drift.class).or_default() += 1;
+            let mark = self.gate.mark(i, drift);
+            *summary.by_severity.entry(mark.severity).or_default() += 1;
+            summary.waived += usize::from(mark.waived_by.is_some());
+            summary.failing += usize::from(self.gate.fails(i, drift));
         }
+        summary.suppressed = self.gate.suppressed.len();
         summary
     }
 
     /// The drifts found in one scenario, in the order the steps ran.
     pub fn drifts_in<'a>(&'a self, scenario: &'a ScenarioKey) -> impl Iterator<Item = &'a Drift> {
         self.drifts.iter().filter(move |d| &d.scenario == scenario)
+    }
+
+    /// The drifts of one scenario with their policy marks.
+    pub fn marked_drifts_in<'a>(
+        &'a self,
+        scenario: &'a ScenarioKey,
+    ) -> impl Iterator<Item = (&'a Drift, crate::compare::policy::DriftMark)> {
+        self.drifts
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| &d.scenario == scenario)
+            .map(|(i, d)| (d, self.gate.mark(i, d)))
     }
 }
 

@@ -17,11 +17,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::compare::{Drift, compare_scenario};
-use crate::config::CompareRules;
-use crate::trace::{
-    Body, Observation, RunHeader, ScenarioKey, SideStep, StepOutcome, StepRecord, Twin,
-};
+use crate::compare::Drift;
+use crate::trace::{Body, Observation, ScenarioKey, SideStep, StepOutcome, StepRecord, Twin};
 
 /// One executed step, both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,19 +69,6 @@ pub struct ExchangeResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
 }
-
-/// A difference the report does not count as drift, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SuppressedDrift {
-    /// The difference.
-    #[serde(flatten)]
-    pub drift: Drift,
-    /// Why it is not drift, e.g. `noise: [compare] ignore`.
-    pub reason: String,
-}
-
-/// Why a difference at an ignored path is not drift.
-pub const IGNORED_BY_RULE: &str = "noise: matched a [compare] ignore rule";
 
 /// The steps of one scenario as report rows; response bodies are kept for
 /// steps that have a drift in `drifts`.
@@ -146,31 +130,6 @@ fn body_value(body: &Body) -> Value {
     }
 }
 
-/// The differences that `[compare] ignore` rules kept out of `drifts`:
-/// the scenario compared again without them, minus what was reported.
-pub fn noise_suppressed(
-    header: &RunHeader,
-    records: &[StepRecord],
-    rules: &CompareRules,
-    drifts: &[Drift],
-) -> Vec<SuppressedDrift> {
-    if rules.ignore.is_empty() {
-        return Vec::new();
-    }
-    let unfiltered = CompareRules {
-        ignore: Vec::new(),
-        ..rules.clone()
-    };
-    compare_scenario(header, records, &unfiltered)
-        .into_iter()
-        .filter(|d| !drifts.contains(d))
-        .map(|drift| SuppressedDrift {
-            drift,
-            reason: IGNORED_BY_RULE.to_owned(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -178,6 +137,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::compare::compare_scenario;
+    use crate::config::CompareRules;
+    use crate::trace::RunHeader;
     use crate::trace::{HttpExchange, HttpRequestRecord, HttpResponseRecord, Timing};
 
     fn record(baseline: Value, candidate: Value) -> StepRecord {
@@ -229,24 +191,6 @@ mod tests {
             started_at: "2026-01-01T00:00:00Z".into(),
             environments: Twin::default(),
         }
-    }
-
-    #[test]
-    fn ignored_differences_are_reported_as_suppressed_noise() {
-        let records = [record(
-            json!({"at": "10:00", "state": "NEW"}),
-            json!({"at": "10:01", "state": "OPEN"}),
-        )];
-        let rules = CompareRules {
-            ignore: vec!["$.at".into()],
-            ..CompareRules::default()
-        };
-        let drifts = compare_scenario(&header(), &records, &rules);
-        assert_eq!(drifts.len(), 1, "{drifts:?}");
-        let suppressed = noise_suppressed(&header(), &records, &rules, &drifts);
-        let paths: Vec<_> = suppressed.iter().map(|s| s.drift.path.clone()).collect();
-        assert_eq!(paths, [Some("$.at".to_owned())]);
-        assert_eq!(suppressed[0].reason, IGNORED_BY_RULE);
     }
 
     #[test]

@@ -18,11 +18,26 @@
 //! verdict: DRIFT (exit 1)
 //! ```
 //!
-//! Passed scenarios without drift appear only in the counts.
+//! Passed scenarios without drift appear only in the counts. Each drift line
+//! carries its severity and, when a waiver covers it, `[waived by ID]`;
+//! expired and unused waivers and the differences rules suppressed follow
+//! the scenarios (suppressed ones listed only with `--show-suppressed`).
 
-use super::text::{Palette, drift_block, message_lines, paint};
+use std::collections::BTreeMap;
+
+use super::text::{Palette, RowNote, message_lines, noted_drift_block, paint};
 use super::{DriftReport, ScenarioOutcome, ScenarioResult, Verdict};
+use crate::compare::Drift;
 use crate::config::Redactor;
+
+/// How the terminal report is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TerminalOptions {
+    /// ANSI styles.
+    pub color: bool,
+    /// List every difference a rule suppressed, not just their count.
+    pub show_suppressed: bool,
+}
 
 /// Width of the `DRIFT` / `FAILED` label column.
 const LABEL_WIDTH: usize = 6;
@@ -30,7 +45,19 @@ const LABEL_WIDTH: usize = 6;
 /// Renders the report for a terminal; ANSI styles only when `color`.
 /// Every secret known to `redactor` is replaced by `***`.
 pub fn render(report: &DriftReport, color: bool, redactor: &Redactor) -> String {
-    let palette = Palette::new(color);
+    render_with(
+        report,
+        TerminalOptions {
+            color,
+            show_suppressed: false,
+        },
+        redactor,
+    )
+}
+
+/// Renders the report for a terminal with `options`.
+pub fn render_with(report: &DriftReport, options: TerminalOptions, redactor: &Redactor) -> String {
+    let palette = Palette::new(options.color);
     let mut lines = vec![header(report), String::new()];
     let listed: Vec<&ScenarioResult> = report
         .scenarios
@@ -51,6 +78,13 @@ pub fn render(report: &DriftReport, color: bool, redactor: &Redactor) -> String 
         lines.push(String::new());
     }
     lines.extend(super::timing_text::timing_lines(&report.timing, &palette));
+    lines.extend(waiver_lines(report));
+    lines.extend(suppressed_lines(
+        report,
+        options.show_suppressed,
+        &palette,
+        redactor,
+    ));
     lines.extend(summary_lines(report, &palette));
     let mut out = lines.join("\n");
     out.push('\n');
@@ -88,12 +122,90 @@ fn scenario_lines(
     if let Some(message) = &scenario.message {
         lines.extend(message_lines(message));
     }
-    let drifts: Vec<_> = report.drifts_in(key).collect();
-    lines.extend(drift_block(&drifts, palette, redactor));
+    let drifts: Vec<(&Drift, RowNote)> = report
+        .marked_drifts_in(key)
+        .map(|(d, mark)| (d, RowNote::of_mark(&mark)))
+        .collect();
+    lines.extend(noted_drift_block(&drifts, palette, redactor));
     lines
 }
 
-fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 4] {
+/// Expired waivers (they no longer waive) and unused ones (they match nothing).
+fn waiver_lines(report: &DriftReport) -> Vec<String> {
+    let gate = &report.gate;
+    let mut lines = Vec::new();
+    for w in gate.expired_waivers() {
+        let ticket = w
+            .ticket
+            .as_deref()
+            .map(|t| format!(", {t}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "waiver {} EXPIRED on {} ({}{ticket}): no longer waives; {} drift(s) it matched now count",
+            w.id, w.expires, w.owner, w.matched
+        ));
+    }
+    for w in gate.unused_waivers() {
+        lines.push(format!(
+            "waiver {} unused: matched no drift in this run (owner {}, expires {})",
+            w.id, w.owner, w.expires
+        ));
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// The count of suppressed differences by rule, or the full list on demand.
+fn suppressed_lines(
+    report: &DriftReport,
+    show: bool,
+    palette: &Palette,
+    redactor: &Redactor,
+) -> Vec<String> {
+    let suppressed = &report.gate.suppressed;
+    if suppressed.is_empty() {
+        return Vec::new();
+    }
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in suppressed {
+        *by_rule.entry(s.by.as_str()).or_default() += 1;
+    }
+    let counts: Vec<String> = by_rule.iter().map(|(by, n)| format!("{by} {n}")).collect();
+    let hint = if show {
+        ""
+    } else {
+        "; --show-suppressed lists them"
+    };
+    let mut lines = vec![format!(
+        "suppressed by rules: {} ({}){hint}",
+        suppressed.len(),
+        counts.join(", ")
+    )];
+    if show {
+        let mut scenario = None;
+        for s in suppressed {
+            if scenario != Some(&s.drift.scenario) {
+                let key = &s.drift.scenario;
+                lines.push(format!(
+                    "SUPPRESSED {}  {}:{}",
+                    key.name, key.feature, key.line
+                ));
+                scenario = Some(key);
+            }
+            let note = RowNote {
+                severity: None,
+                note: Some(format!("suppressed by {}", s.by)),
+            };
+            lines.extend(noted_drift_block(&[(&s.drift, note)], palette, redactor));
+        }
+    }
+    lines.push(String::new());
+    lines
+}
+
+fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 5] {
     let summary = report.summary();
     let by_class: Vec<String> = summary
         .by_class
@@ -116,6 +228,7 @@ fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 4] {
             summary.scenarios, summary.passed, summary.drifted, summary.failed
         ),
         drifts,
+        gate_line(report),
         format!("duration: {}", human_duration(report.duration_ms)),
         format!(
             "verdict: {} (exit {})",
@@ -123,6 +236,28 @@ fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 4] {
             verdict.exit_code()
         ),
     ]
+}
+
+/// `gate: 1 error, 2 warning (1 waived); fails on error: 1 failing`
+fn gate_line(report: &DriftReport) -> String {
+    let summary = report.summary();
+    let severities: Vec<String> = summary
+        .by_severity
+        .iter()
+        .map(|(severity, n)| format!("{n} {}", severity.as_str()))
+        .collect();
+    let fail_on: Vec<&str> = report.gate.fail_on.iter().map(|s| s.as_str()).collect();
+    let severities = if severities.is_empty() {
+        "no drift".to_owned()
+    } else {
+        severities.join(", ")
+    };
+    format!(
+        "gate: {severities} ({} waived); fails on {}: {} failing",
+        summary.waived,
+        fail_on.join(", "),
+        summary.failing
+    )
 }
 
 /// `850ms` below a second, `1.52s` above.

@@ -15,6 +15,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
 use crate::compare::Drift;
+use crate::compare::policy::DriftMark;
 use crate::config::Redactor;
 
 /// Longest value shown, in characters; longer values end in `…`.
@@ -99,9 +100,36 @@ enum Detail {
 
 /// One drift as the cells of a line.
 struct DriftRow {
+    severity: Option<&'static str>,
     class: &'static str,
     path: String,
     detail: Detail,
+    note: Option<String>,
+}
+
+/// What a drift line says beyond the drift itself: its severity and why it
+/// does or does not count (waived, expired waiver, suppressed by a rule).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RowNote {
+    /// Severity name shown before the class.
+    pub severity: Option<&'static str>,
+    /// Text appended in brackets.
+    pub note: Option<String>,
+}
+
+impl RowNote {
+    /// The note of a drift judged by the policy.
+    pub(crate) fn of_mark(mark: &DriftMark) -> RowNote {
+        let note = match (&mark.waived_by, &mark.expired_waiver) {
+            (Some(waiver), _) => Some(format!("waived by {waiver}")),
+            (None, Some(waiver)) => Some(format!("waiver {waiver} expired")),
+            (None, None) => None,
+        };
+        RowNote {
+            severity: Some(mark.severity.as_str()),
+            note,
+        }
+    }
 }
 
 impl DriftRow {
@@ -121,10 +149,18 @@ impl DriftRow {
             }
         };
         DriftRow {
+            severity: None,
             class: drift.class.as_str(),
             path: drift.path.clone().unwrap_or_default(),
             detail,
+            note: None,
         }
+    }
+
+    fn noted(mut self, note: &RowNote) -> DriftRow {
+        self.severity = note.severity;
+        self.note = note.note.clone();
+        self
     }
 
     fn baseline_width(&self) -> usize {
@@ -137,6 +173,7 @@ impl DriftRow {
 
 /// Column widths shared by the drift lines of one scenario.
 struct Columns {
+    severity: usize,
     class: usize,
     path: usize,
     baseline: usize,
@@ -146,6 +183,7 @@ impl Columns {
     fn fit(rows: &[DriftRow]) -> Columns {
         let widest = |width: fn(&DriftRow) -> usize| rows.iter().map(width).max().unwrap_or(0);
         Columns {
+            severity: widest(|r| r.severity.map_or(0, str::len)),
             class: widest(|r| r.class.len()),
             path: widest(|r| r.path.chars().count()),
             baseline: widest(DriftRow::baseline_width),
@@ -153,7 +191,12 @@ impl Columns {
     }
 
     fn line(&self, row: &DriftRow, palette: &Palette) -> String {
-        let mut cells = vec![paint(palette.class, row.class, self.class)];
+        let mut cells = Vec::new();
+        if self.severity > 0 {
+            let severity = row.severity.unwrap_or_default();
+            cells.push(format!("{severity:<width$}", width = self.severity));
+        }
+        cells.push(paint(palette.class, row.class, self.class));
         if self.path > 0 {
             cells.push(format!("{:<width$}", row.path, width = self.path));
         }
@@ -167,6 +210,9 @@ impl Columns {
             }
             Detail::Message(message) => cells.push(message.clone()),
         }
+        if let Some(note) = &row.note {
+            cells.push(format!("[{note}]"));
+        }
         format!("{BODY_INDENT}{}", cells.join("  ").trim_end())
     }
 }
@@ -177,7 +223,21 @@ pub(crate) fn drift_block(
     palette: &Palette,
     redactor: &Redactor,
 ) -> Vec<String> {
-    let rows: Vec<DriftRow> = drifts.iter().map(|d| DriftRow::new(d, redactor)).collect();
+    let plain: Vec<(&Drift, RowNote)> = drifts.iter().map(|d| (*d, RowNote::default())).collect();
+    noted_drift_block(&plain, palette, redactor)
+}
+
+/// [`drift_block`] with a severity and a note on each drift line.
+pub(crate) fn noted_drift_block(
+    noted: &[(&Drift, RowNote)],
+    palette: &Palette,
+    redactor: &Redactor,
+) -> Vec<String> {
+    let drifts: Vec<&Drift> = noted.iter().map(|(d, _)| *d).collect();
+    let rows: Vec<DriftRow> = noted
+        .iter()
+        .map(|(d, note)| DriftRow::new(d, redactor).noted(note))
+        .collect();
     let columns = Columns::fit(&rows);
     let mut lines = Vec::new();
     let mut current_step = None;

@@ -197,7 +197,7 @@ pub async fn topology_command(
         drifts,
         timing: Default::default(),
         steps: Vec::new(),
-        suppressed: Vec::new(),
+        gate: Default::default(),
     })
 }
 

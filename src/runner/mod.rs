@@ -5,6 +5,7 @@
 pub mod broker;
 mod diagnostic;
 pub mod features;
+pub mod modes;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
@@ -20,6 +21,7 @@ use futures::FutureExt as _;
 
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
+pub use modes::RunMode;
 pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
@@ -140,22 +142,39 @@ impl RunError {
 
 /// Runs the scenarios on both environments and judges the drift.
 pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
+    run_in_mode(opts, RunMode::Twin).await
+}
+
+/// Runs the scenarios in `mode`: a twin run, a single-environment recording
+/// (the baseline environment only), or the same environment on both sides.
+pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, RunError> {
     install_quiet_step_failures();
-    if opts.baseline == opts.candidate {
+    if opts.baseline == opts.candidate && mode == RunMode::Twin {
         return Err(RunError::Usage(format!(
             "baseline and candidate are both `{}`; compare two different environments",
             opts.baseline
         )));
     }
+    let recording = matches!(mode, RunMode::Record { .. });
     let started = Instant::now();
     let redactor = Redactor::default();
     let config = &opts.config;
+    let candidate_name = if recording {
+        &opts.baseline
+    } else {
+        &opts.candidate
+    };
     let mut envs = Twin::new(
         config.environment(&opts.baseline, &redactor)?,
-        config.environment(&opts.candidate, &redactor)?,
+        config.environment(candidate_name, &redactor)?,
     );
     for side in Side::BOTH {
-        for (service, url) in opts.base_url_overrides.get(side) {
+        let overrides = if recording {
+            &opts.base_url_overrides.baseline
+        } else {
+            opts.base_url_overrides.get(side)
+        };
+        for (service, url) in overrides {
             if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
                 svc.base_url = url.trim_end_matches('/').to_owned();
             }
@@ -200,9 +219,18 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         format: TRACE_FORMAT,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
+        environments: Twin::new(
+            env_ref(&envs.baseline),
+            if recording {
+                EnvironmentRef::default()
+            } else {
+                env_ref(&envs.candidate)
+            },
+        ),
     };
-    let trace_path = opts.report_dir.join("trace.jsonl");
+    let trace_path = mode
+        .trace_path()
+        .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
     let trace = TraceWriter::create(&trace_path, redactor.clone())?;
     trace.append(&TraceRecord::Run(header.clone()))?;
     tracing::info!(
@@ -230,7 +258,15 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
     let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
     let progress =
         progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, context.clone());
-    execute(feature_set.features, context.clone(), concurrency, progress).await;
+    let absent = recording.then_some(Side::Candidate);
+    execute(
+        feature_set.features,
+        context.clone(),
+        concurrency,
+        progress,
+        absent,
+    )
+    .await;
 
     let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
@@ -247,6 +283,7 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
             b.step.index,
         ))
     });
+    let gate = modes::gate_for(config, &drifts, results.suppressed);
     let report = DriftReport {
         header,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -254,8 +291,17 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
         drifts,
         timing: timing.section,
         steps: sorted_steps(results.steps),
-        suppressed: results.suppressed,
+        gate,
     };
+    if recording {
+        return Ok(RunOutcome {
+            report,
+            trace_path,
+            report_files: Vec::new(),
+            report_errors: results.trace_errors,
+            redactor,
+        });
+    }
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
             Ok(files) => (files, results.trace_errors),
@@ -298,15 +344,18 @@ async fn execute(
     context: Arc<RunContext>,
     concurrency: usize,
     progress: progress::ProgressWriter,
+    absent: Option<Side>,
 ) {
     let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
-            world.begin(
-                before_ctx.clone(),
-                ScenarioState::new(scenario_key(feature, rule, scenario)),
-            );
+            let key = scenario_key(feature, rule, scenario);
+            let state = match absent {
+                Some(side) => ScenarioState::recording(key, side),
+                None => ScenarioState::new(key),
+            };
+            world.begin(before_ctx.clone(), state);
             async {}.boxed_local()
         })
         .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {

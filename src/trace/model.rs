@@ -259,6 +259,8 @@ pub enum Observation {
     Http(HttpExchange),
     /// One explicit assertion and whether it held.
     Assertion(AssertionRecord),
+    /// A comparison rule a Gherkin step asked for (applies to the previous exchange step).
+    CompareRule(CompareRuleRecord),
     /// Something a message broker did (publish, arrival, replay, topology).
     Amqp(super::AmqpObservation),
     /// One SQL query and its result set.
@@ -302,6 +304,15 @@ pub struct SqlColumn {
     pub name: String,
     /// SQL type name (`int`, `decimal`, `nvarchar`, …).
     pub sql_type: String,
+}
+
+/// A comparison rule written in Gherkin, e.g. `Then the responses should
+/// match across environments ignoring "$.createdAt"`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompareRuleRecord {
+    /// JSONPaths (RFC 9535) left out when comparing the previous step's exchanges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
 }
 
 /// One HTTP request/response as sent and received (secrets redacted).

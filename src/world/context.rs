@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::compare::Drift;
 use crate::config::{CompareRules, Environment, Redactor};
-use crate::report::{ScenarioResult, StepResult, SuppressedDrift};
+use crate::report::{ScenarioResult, StepResult};
 use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
 use crate::transport::amqp::AmqpClient;
@@ -82,8 +82,8 @@ pub struct Results {
     pub drifts: Vec<Drift>,
     /// Every finished step, for the reports that show steps and timing.
     pub steps: Vec<StepResult>,
-    /// Differences suppressed as noise so far.
-    pub suppressed: Vec<SuppressedDrift>,
+    /// Differences comparison rules kept out of the drift so far.
+    pub suppressed: Vec<crate::compare::SuppressedDrift>,
     /// Trace records that could not be written (the run goes on; the report says so).
     pub trace_errors: Vec<String>,
     /// Timed HTTP exchanges of every scenario run, for the timing judge.

@@ -33,6 +33,8 @@ pub struct SideState {
     pub last_query: Option<crate::trace::SqlExchange>,
     /// Listeners, the last message and the next message's properties (AMQP steps).
     pub amqp: super::steps::AmqpSideState,
+    /// The side is not recorded at all (a single-environment recording).
+    pub absent: bool,
 }
 
 /// Headers, query and body for the next request, as templates.
@@ -62,6 +64,7 @@ pub struct ScenarioState {
     generated: Arc<GeneratedValues>,
     /// Latency budgets declared by this scenario's steps.
     pub(crate) budgets: Vec<crate::timing::LatencyBudget>,
+    absent: Option<Side>,
 }
 
 /// What a step's action sees on one side.
@@ -126,6 +129,7 @@ impl ScenarioState {
             failure: None,
             generated: Arc::default(),
             budgets: Vec::new(),
+            absent: None,
         }
     }
 
@@ -150,6 +154,16 @@ impl ScenarioState {
             line: step.position.line,
             text: format!("{}{}", step.keyword, step.value),
         }
+    }
+
+    /// A scenario recorded on one environment only: `absent` never acts and
+    /// never fails a step, so the recorded side runs every step, as it would
+    /// in a twin run next to a passing environment.
+    pub fn recording(key: ScenarioKey, absent: Side) -> ScenarioState {
+        let mut state = ScenarioState::new(key);
+        state.sides.get_mut(absent).absent = true;
+        state.absent = Some(absent);
+        state
     }
 
     /// Generated values of the current step.
@@ -200,7 +214,10 @@ impl ScenarioState {
                 state.broken = Some(message.clone());
             }
         }
-        let failure = step_failure(run, &sides);
+        let failure = match self.absent {
+            Some(_) => None,
+            None => step_failure(run, &sides),
+        };
         let record = StepRecord {
             scenario: self.key.clone(),
             index: self.next_index,
@@ -221,12 +238,14 @@ impl ScenarioState {
 
     /// Judges the scenario and files its result and drift.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
-        let drifts = crate::compare::compare_scenario(&run.header, &self.steps, &run.rules);
+        let rules = crate::compare::RuleSet::compile(&run.rules);
+        let judgement = crate::compare::judge_scenario(&run.header, &self.steps, &rules);
         let timed = crate::timing::timed_exchanges(&run.header, &self.steps);
-        let suppressed =
-            crate::report::steps::noise_suppressed(&run.header, &self.steps, &run.rules, &drifts);
-        let step_results = crate::report::steps::step_results(&self.steps, &drifts);
-        let message = self.failure.or(failure);
+        let step_results = crate::report::steps::step_results(&self.steps, &judgement.drifts);
+        let recorded_failure = self
+            .absent
+            .and_then(|absent| recorded_failure(&self.steps, absent));
+        let message = self.failure.or(failure).or(recorded_failure);
         let status = if message.is_some() {
             ScenarioStatus::Failed
         } else {
@@ -248,18 +267,42 @@ impl ScenarioState {
             status,
             message,
             duration_ms,
-            drift_count: drifts.len(),
+            drift_count: judgement.drifts.len(),
         });
-        results.drifts.extend(drifts);
+        results.drifts.extend(judgement.drifts);
+        results.suppressed.extend(judgement.suppressed);
         results.timed.extend(timed);
         results.budgets.extend(self.budgets);
         results.steps.extend(step_results);
-        results.suppressed.extend(suppressed);
     }
+}
+
+/// In a recording, the first step that failed or errored on the recorded side.
+fn recorded_failure(steps: &[StepRecord], absent: Side) -> Option<String> {
+    let recorded = match absent {
+        Side::Baseline => Side::Candidate,
+        Side::Candidate => Side::Baseline,
+    };
+    steps
+        .iter()
+        .find_map(|step| match &step.sides.get(recorded).outcome {
+            StepOutcome::Failed { message } | StepOutcome::Error { message } => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
 }
 
 /// The outcome of a side that no longer acts.
 pub(crate) fn skipped(state: &SideState) -> Option<SideStep> {
+    if state.absent {
+        return Some(SideStep {
+            outcome: StepOutcome::Skipped {
+                reason: "not recorded: single-environment recording".into(),
+            },
+            ..SideStep::default()
+        });
+    }
     state.broken.as_ref().map(|reason| SideStep {
         outcome: StepOutcome::Skipped {
             reason: format!("not run: an earlier step errored on this side ({reason})"),

@@ -163,6 +163,7 @@ fn only_listed_headers_are_compared_case_insensitively() {
             "X-PLANT".to_owned(),
             "ETag".to_owned(),
         ],
+        ..CompareRules::default()
     };
     let drifts = compare(&steps, &rules);
     assert_eq!(

@@ -5,6 +5,8 @@ mod exchanges;
 mod messages;
 mod normalization;
 mod outcomes;
+mod properties;
+mod rules;
 
 use std::collections::BTreeMap;
 

@@ -123,7 +123,7 @@ pub(super) fn report_view(report: &DriftReport, redactor: &Redactor) -> ReportVi
             ("drifted", summary.drifted),
             ("failed", summary.failed),
             ("drifts", summary.drifts),
-            ("suppressed", report.suppressed.len()),
+            ("suppressed", report.gate.suppressed.len()),
         ]),
         by_class: summary
             .by_class
@@ -198,13 +198,14 @@ fn scenario_view(
         duration: seconds(result.duration_ms),
         steps,
         suppressed: report
+            .gate
             .suppressed
             .iter()
             .enumerate()
             .filter(|(_, s)| s.drift.scenario == *key)
             .map(|(i, s)| {
                 let mut view = drift_view(&format!("suppressed-{i}"), &s.drift, redactor);
-                view.reason = Some(r(&s.reason));
+                view.reason = Some(r(&s.by));
                 view
             })
             .collect(),

@@ -12,6 +12,7 @@
 //! ```
 
 mod amqp;
+mod compare;
 mod edi;
 pub mod reference;
 mod request;
@@ -64,6 +65,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(sql::steps());
         steps.extend(sql_parity::steps());
         steps.extend(amqp::steps());
+        steps.extend(compare::steps());
         steps
     });
     &STEPS

@@ -1,0 +1,370 @@
+//! Stored traces as comparison input: grouping a trace by scenario, pairing
+//! a baseline trace with a candidate trace by scenario identity, and judging
+//! a twin trace into report parts — all without a network.
+//!
+//! ```text
+//! production.trace.jsonl (recording)   staging.trace.jsonl (recording)
+//!   Create an order       ───────────────  Create an order        → steps paired by position
+//!   Cancel an order       ──┐       ┌────  Read an order          (reordered: still paired)
+//!   Read an order         ──┼───────┘      Ship an order          → scenario_only_in_candidate
+//!                           └─────────────  (none)                → scenario_only_in_baseline
+//! ```
+//!
+//! Identity is (feature path, rule, scenario name, n-th occurrence of that
+//! name), not the line: adding a scenario above another does not unpair it.
+//! A single-environment recording holds its data on the baseline side and
+//! has an empty candidate environment name (see `docs/trace.md`).
+
+use std::collections::BTreeMap;
+
+use super::{Drift, DriftClass, RuleSet, StepRef, SuppressedDrift, judge_scenario};
+use crate::report::ScenarioResult;
+use crate::trace::{
+    RunHeader, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep, StepOutcome, StepRecord,
+    TraceRecord, Twin,
+};
+
+/// A trace that cannot be used as comparison input.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceInputError {
+    /// The first record is not the run header.
+    #[error("{0}: not a driftgate trace (the first record must be the run header)")]
+    NoHeader(String),
+}
+
+/// One scenario of a trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedScenario {
+    /// Its identity.
+    pub key: ScenarioKey,
+    /// Its steps, in order.
+    pub steps: Vec<StepRecord>,
+    /// How it ended, when the trace got that far.
+    pub end: Option<ScenarioEnd>,
+}
+
+/// A trace read back and grouped by scenario, in the order scenarios began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceRun {
+    /// The run header.
+    pub header: RunHeader,
+    /// Every scenario.
+    pub scenarios: Vec<TracedScenario>,
+}
+
+type Identity = (String, Option<String>, String, usize);
+
+impl TraceRun {
+    /// Groups the records of one trace; `name` names it in errors.
+    pub fn from_records(
+        name: &str,
+        records: Vec<TraceRecord>,
+    ) -> Result<TraceRun, TraceInputError> {
+        let mut records = records.into_iter();
+        let Some(TraceRecord::Run(header)) = records.next() else {
+            return Err(TraceInputError::NoHeader(name.to_owned()));
+        };
+        let mut scenarios: Vec<TracedScenario> = Vec::new();
+        let mut open: BTreeMap<ScenarioKey, usize> = BTreeMap::new();
+        for record in records {
+            let key = match &record {
+                TraceRecord::Step(step) => step.scenario.clone(),
+                TraceRecord::Scenario(end) => end.scenario.clone(),
+                TraceRecord::Run(_) => continue,
+            };
+            let at = *open.entry(key.clone()).or_insert_with(|| {
+                scenarios.push(TracedScenario {
+                    key,
+                    steps: Vec::new(),
+                    end: None,
+                });
+                scenarios.len() - 1
+            });
+            match record {
+                TraceRecord::Step(step) => scenarios[at].steps.push(step),
+                TraceRecord::Scenario(end) => scenarios[at].end = Some(end),
+                TraceRecord::Run(_) => {}
+            }
+        }
+        Ok(TraceRun { header, scenarios })
+    }
+
+    /// Whether this is a single-environment recording (`driftgate record`).
+    pub fn is_recording(&self) -> bool {
+        self.header.environments.candidate.name.is_empty()
+    }
+
+    /// The side that holds the environment playing `role` in a comparison:
+    /// the baseline side of a recording, otherwise the side named `role`.
+    pub fn side_for(&self, role: Side) -> Side {
+        if self.is_recording() {
+            Side::Baseline
+        } else {
+            role
+        }
+    }
+
+    fn by_identity(&self) -> BTreeMap<Identity, &TracedScenario> {
+        let mut seen: BTreeMap<(String, Option<String>, String), usize> = BTreeMap::new();
+        let mut out = BTreeMap::new();
+        for scenario in &self.scenarios {
+            let key = &scenario.key;
+            let base = (key.feature.clone(), key.rule.clone(), key.name.clone());
+            let n = seen.entry(base.clone()).or_default();
+            out.insert((base.0, base.1, base.2, *n), scenario);
+            *n += 1;
+        }
+        out
+    }
+}
+
+/// Why a scenario is in a twin trace with one side only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Both traces ran it.
+    Both,
+    /// Only the baseline trace has it.
+    OnlyBaseline,
+    /// Only the candidate trace has it.
+    OnlyCandidate,
+}
+
+/// A scenario of a twin trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwinScenario {
+    /// Identity (the candidate's, when both have it).
+    pub key: ScenarioKey,
+    /// Which traces have it.
+    pub presence: Presence,
+    /// Paired steps (empty unless both have it).
+    pub steps: Vec<StepRecord>,
+    /// Why it failed, when a step failed on both sides.
+    pub failure: Option<String>,
+    /// Wall time (the candidate's when known).
+    pub duration_ms: f64,
+}
+
+/// Two traces paired into one twin run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwinTrace {
+    /// Baseline environment from one trace, candidate from the other.
+    pub header: RunHeader,
+    /// Every scenario of either trace, candidate order first.
+    pub scenarios: Vec<TwinScenario>,
+}
+
+/// Pairs the baseline role of `baseline` with the candidate role of `candidate`.
+pub fn pair_traces(baseline: &TraceRun, candidate: &TraceRun) -> TwinTrace {
+    let (b_side, c_side) = (
+        baseline.side_for(Side::Baseline),
+        candidate.side_for(Side::Candidate),
+    );
+    let mut header = candidate.header.clone();
+    header.environments = Twin::new(
+        baseline.header.environments.get(b_side).clone(),
+        candidate.header.environments.get(c_side).clone(),
+    );
+    let b_all = baseline.by_identity();
+    let c_all = candidate.by_identity();
+    let mut scenarios = Vec::new();
+    for (identity, c) in candidate_order(candidate, &c_all) {
+        match b_all.get(&identity) {
+            Some(b) => scenarios.push(pair_scenario(&header, (b, b_side), (c, c_side))),
+            None => scenarios.push(one_sided(c, Presence::OnlyCandidate)),
+        }
+    }
+    for (identity, b) in &b_all {
+        if !c_all.contains_key(identity) {
+            scenarios.push(one_sided(b, Presence::OnlyBaseline));
+        }
+    }
+    TwinTrace { header, scenarios }
+}
+
+fn candidate_order<'a>(
+    run: &'a TraceRun,
+    all: &BTreeMap<Identity, &'a TracedScenario>,
+) -> Vec<(Identity, &'a TracedScenario)> {
+    let mut ordered: Vec<(Identity, &TracedScenario)> =
+        all.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let position = |s: &TracedScenario| {
+        run.scenarios
+            .iter()
+            .position(|x| std::ptr::eq(x, s))
+            .unwrap_or(usize::MAX)
+    };
+    ordered.sort_by_key(|(_, s)| position(s));
+    ordered
+}
+
+fn one_sided(scenario: &TracedScenario, presence: Presence) -> TwinScenario {
+    TwinScenario {
+        key: scenario.key.clone(),
+        presence,
+        steps: Vec::new(),
+        failure: None,
+        duration_ms: scenario.end.as_ref().map_or(0.0, |e| e.duration_ms),
+    }
+}
+
+fn not_recorded() -> SideStep {
+    SideStep {
+        outcome: StepOutcome::Skipped {
+            reason: "not recorded in this trace".into(),
+        },
+        ..SideStep::default()
+    }
+}
+
+/// Pairs steps by position; the scenario stops after the first step in
+/// which neither side passed, as a live twin run would.
+fn pair_scenario(
+    header: &RunHeader,
+    (b, b_side): (&TracedScenario, Side),
+    (c, c_side): (&TracedScenario, Side),
+) -> TwinScenario {
+    let mut steps = Vec::new();
+    let mut failure = None;
+    for index in 0..b.steps.len().max(c.steps.len()) {
+        let (bs, cs) = (b.steps.get(index), c.steps.get(index));
+        let Some(template) = cs.or(bs) else { break };
+        let sides = Twin::new(
+            bs.map_or_else(not_recorded, |s| s.sides.get(b_side).clone()),
+            cs.map_or_else(not_recorded, |s| s.sides.get(c_side).clone()),
+        );
+        failure = step_failure(header, &sides);
+        steps.push(StepRecord {
+            scenario: c.key.clone(),
+            index,
+            sides,
+            ..template.clone()
+        });
+        if failure.is_some() {
+            break;
+        }
+    }
+    TwinScenario {
+        key: c.key.clone(),
+        presence: Presence::Both,
+        steps,
+        failure,
+        duration_ms: c.end.as_ref().map_or(0.0, |e| e.duration_ms),
+    }
+}
+
+/// The failure of a step in which no side passed, worded as the twin world does.
+fn step_failure(header: &RunHeader, sides: &Twin<SideStep>) -> Option<String> {
+    if Side::BOTH
+        .iter()
+        .any(|s| sides.get(*s).outcome == StepOutcome::Passed)
+    {
+        return None;
+    }
+    let b = sides.baseline.outcome.message().unwrap_or_default();
+    let c = sides.candidate.outcome.message().unwrap_or_default();
+    let envs = &header.environments;
+    Some(if b == c {
+        format!("in both environments: {b}")
+    } else {
+        format!(
+            "baseline ({}): {b}\ncandidate ({}): {c}",
+            envs.baseline.name, envs.candidate.name
+        )
+    })
+}
+
+/// A twin trace of a twin run (`driftgate run`): every scenario as recorded.
+pub fn twin_of(run: &TraceRun) -> TwinTrace {
+    let scenarios = run
+        .scenarios
+        .iter()
+        .map(|s| TwinScenario {
+            key: s.key.clone(),
+            presence: Presence::Both,
+            steps: s.steps.clone(),
+            failure: s
+                .end
+                .as_ref()
+                .filter(|e| e.status == ScenarioStatus::Failed)
+                .map(|e| e.message.clone().unwrap_or_else(|| "failed".into())),
+            duration_ms: s.end.as_ref().map_or(0.0, |e| e.duration_ms),
+        })
+        .collect();
+    TwinTrace {
+        header: run.header.clone(),
+        scenarios,
+    }
+}
+
+/// What judging a twin trace gives a report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JudgedTrace {
+    /// One result per scenario.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Every drift, by scenario in order.
+    pub drifts: Vec<Drift>,
+    /// Every suppressed difference.
+    pub suppressed: Vec<SuppressedDrift>,
+}
+
+/// Judges every scenario of a twin trace.
+pub fn judge_trace(twin: &TwinTrace, rules: &RuleSet) -> JudgedTrace {
+    let mut judged = JudgedTrace::default();
+    for scenario in &twin.scenarios {
+        let drifts = match scenario.presence {
+            Presence::Both => {
+                let j = judge_scenario(&twin.header, &scenario.steps, rules);
+                judged.suppressed.extend(j.suppressed);
+                j.drifts
+            }
+            Presence::OnlyBaseline => {
+                vec![presence_drift(scenario, DriftClass::ScenarioOnlyInBaseline)]
+            }
+            Presence::OnlyCandidate => vec![presence_drift(
+                scenario,
+                DriftClass::ScenarioOnlyInCandidate,
+            )],
+        };
+        judged.scenarios.push(ScenarioResult {
+            scenario: scenario.key.clone(),
+            status: if scenario.failure.is_some() {
+                ScenarioStatus::Failed
+            } else {
+                ScenarioStatus::Passed
+            },
+            message: scenario.failure.clone(),
+            duration_ms: scenario.duration_ms,
+            drift_count: drifts.len(),
+        });
+        judged.drifts.extend(drifts);
+    }
+    judged
+}
+
+fn presence_drift(scenario: &TwinScenario, class: DriftClass) -> Drift {
+    let (side, other) = match class {
+        DriftClass::ScenarioOnlyInBaseline => ("baseline", "candidate"),
+        _ => ("candidate", "baseline"),
+    };
+    Drift {
+        class,
+        scenario: scenario.key.clone(),
+        step: StepRef {
+            index: 0,
+            line: scenario.key.line,
+            text: String::new(),
+        },
+        service: None,
+        request: None,
+        path: None,
+        baseline: None,
+        candidate: None,
+        message: format!(
+            "scenario `{}` ran in the {side} only: it is new, renamed, removed or not selected in the {other}",
+            scenario.key.name
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+//! The drift-engine part of configuration loading: validates
+//! `[[compare.rules]]` and `[[waivers]]`, and loads the files they point to
+//! (`[compare] noise`, `[policy] waivers_file`), naming the failing key.
+//!
+//! ```text
+//! invalid config driftgate.toml: `compare.rules[1].tolerance[0]`: give `absolute` and/or `relative`, each a number ≥ 0
+//! invalid config driftgate.toml: `compare.noise`: noise file noise.json: No such file or directory (os error 2)
+//! ```
+
+use super::{Config, ConfigError};
+use crate::compare::noise::NoiseFile;
+use crate::compare::waiver::WaiversFile;
+
+/// Validates the rules and waivers and loads the noise and waivers files.
+pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {
+    let invalid = |key: String, message: String| ConfigError::Invalid {
+        path: config.path.clone(),
+        key,
+        message,
+    };
+    for (i, rule) in config.compare.rules.iter().enumerate() {
+        rule.validate()
+            .map_err(|e| invalid(format!("compare.rules[{i}].{}", e.key), e.message))?;
+    }
+    for (i, waiver) in config.waivers.iter().enumerate() {
+        waiver
+            .validate()
+            .map_err(|(key, message)| invalid(format!("waivers[{i}].{key}"), message))?;
+    }
+    if let Some(noise) = &config.compare.noise {
+        let file = NoiseFile::load(&config.resolve_path(noise))
+            .map_err(|e| invalid("compare.noise".into(), e.to_string()))?;
+        config.compare.learned.extend(file.noise);
+    }
+    if let Some(waivers) = &config.policy.waivers_file {
+        let file = WaiversFile::load(&config.resolve_path(waivers))
+            .map_err(|e| invalid("policy.waivers_file".into(), e.to_string()))?;
+        config.waivers.extend(file.waivers);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn parse(text: &str, dir: &Path) -> Result<Config, ConfigError> {
+        Config::parse(text, &dir.join("driftgate.toml"))
+    }
+
+    #[test]
+    fn errors_name_the_key_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "[[compare.rules]]\ntolerance = [{ path = \"$.a\" }]",
+                "`compare.rules[0].tolerance[0]`",
+            ),
+            (
+                "[[compare.rules]]\n[[compare.rules]]\nmask = [{ path = \"$.a\", regex = \"(\" }]",
+                "`compare.rules[1].mask[0].regex`",
+            ),
+            (
+                "[[waivers]]\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-12-31",
+                "`waivers[0].scenario`",
+            ),
+            ("[compare]\nnoise = \"missing.json\"", "`compare.noise`"),
+            (
+                "[policy]\nwaivers_file = \"missing.toml\"",
+                "`policy.waivers_file`",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = parse(text, dir.path()).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let err = parse("[[compare.rules]]\ntolerence = []", dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tolerence"), "{err}");
+    }
+
+    #[test]
+    fn noise_and_waivers_files_are_loaded_next_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("noise.toml"),
+            "format = 1\nenvironment = \"staging\"\nlearned_at = \"x\"\n\n[[noise]]\nservice = \"erp\"\nroute = \"GET /a\"\npath = \"$.id\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("waivers.toml"),
+            "[[waivers]]\npath = \"$.x\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"2026-12-31\"\n",
+        )
+        .unwrap();
+        let config = parse(
+            "[compare]\nignore = [\"$.a\"]\nheaders = [\"etag\"]\nnoise = \"noise.toml\"\n\n\
+             [policy]\nwaivers_file = \"waivers.toml\"\n\n\
+             [[waivers]]\nclass = \"order\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-12-31\n",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(config.compare.ignore, ["$.a"]);
+        assert_eq!(config.compare.headers, ["etag"]);
+        assert_eq!(config.compare.learned.len(), 1);
+        assert_eq!(config.compare.learned[0].path, "$.id");
+        let classes: Vec<Option<&str>> =
+            config.waivers.iter().map(|w| w.class.as_deref()).collect();
+        assert_eq!(classes, [Some("order"), None]);
+    }
+}

@@ -1,0 +1,255 @@
+//! The runs besides the twin run, built from the same runner and the trace:
+//!
+//! - [`record`]: one environment into a trace (`driftgate record`);
+//! - [`run_against_trace`]: a live candidate against a recorded baseline
+//!   (`driftgate run --baseline-trace FILE`);
+//! - [`learn_noise`]: one environment on both sides, its differences learned
+//!   as noise (`driftgate learn-noise`);
+//! - [`report_from_traces`] and [`compare_traces`]: reports from stored
+//!   traces alone (`driftgate report`, `driftgate compare`).
+//!
+//! ```text
+//! driftgate record --env production -o prod.trace.jsonl
+//! driftgate run --candidate staging --baseline-trace prod.trace.jsonl
+//!   reports/candidate.trace.jsonl   the live recording of staging
+//!   reports/trace.jsonl             both paired: a twin trace `driftgate report` reads
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use super::{RunError, RunOptions, RunOutcome, run_in_mode};
+use crate::compare::noise::{self, NOISE_FORMAT, NoiseFile};
+use crate::compare::policy::{Gate, apply_policy};
+use crate::compare::traces::{
+    JudgedTrace, Presence, TraceRun, TwinTrace, judge_trace, pair_traces, twin_of,
+};
+use crate::compare::{Drift, RuleSet, SuppressedDrift};
+use crate::config::{Config, Redactor};
+use crate::report::DriftReport;
+use crate::trace::{ScenarioEnd, ScenarioStatus, TraceRecord, TraceWriter, read_trace};
+
+/// How a run uses its two sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunMode {
+    /// Baseline and candidate, different environments, judged against each other.
+    Twin,
+    /// The baseline environment alone, recorded into `trace`.
+    Record {
+        /// Where the recording goes.
+        trace: PathBuf,
+    },
+    /// The same environment on both sides (noise learning).
+    SameEnvironment,
+}
+
+impl RunMode {
+    /// The trace file this mode writes to, when it is not `trace.jsonl` of the report folder.
+    pub fn trace_path(&self) -> Option<PathBuf> {
+        match self {
+            RunMode::Record { trace } => Some(trace.clone()),
+            RunMode::Twin | RunMode::SameEnvironment => None,
+        }
+    }
+}
+
+/// The day waiver expiry is judged against: today, UTC.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The policy's judgement of a run's drift under `config`, as of today.
+pub(super) fn gate_for(
+    config: &Config,
+    drifts: &[Drift],
+    mut suppressed: Vec<SuppressedDrift>,
+) -> Gate {
+    suppressed.sort_by(|a, b| {
+        let key = |s: &SuppressedDrift| {
+            (
+                s.drift.scenario.feature.clone(),
+                s.drift.scenario.line,
+                s.drift.step.index,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    apply_policy(drifts, suppressed, &config.policy, &config.waivers, today())
+}
+
+/// Records the scenarios on `opts.baseline` alone into `trace`.
+pub async fn record(opts: RunOptions, trace: PathBuf) -> Result<RunOutcome, RunError> {
+    run_in_mode(opts, RunMode::Record { trace }).await
+}
+
+/// What `learn-noise` learned.
+#[derive(Debug)]
+pub struct LearnOutcome {
+    /// The noise file, not yet written.
+    pub noise: NoiseFile,
+    /// The A/A run it was learned from.
+    pub run: RunOutcome,
+}
+
+/// Runs every scenario twice against `opts.baseline` (as both sides, in
+/// lockstep) and learns every difference between the two runs as noise.
+pub async fn learn_noise(mut opts: RunOptions) -> Result<LearnOutcome, RunError> {
+    opts.candidate = opts.baseline.clone();
+    opts.base_url_overrides.candidate = opts.base_url_overrides.baseline.clone();
+    opts.config.compare.learned.clear();
+    let environment = opts.baseline.clone();
+    let run = run_in_mode(opts, RunMode::SameEnvironment).await?;
+    let trace = read_run(&run.trace_path)?;
+    let scenarios: Vec<noise::ScenarioSteps> = trace
+        .scenarios
+        .into_iter()
+        .map(|s| (s.key, s.steps))
+        .collect();
+    let noise = NoiseFile {
+        format: NOISE_FORMAT,
+        environment,
+        learned_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        noise: noise::learn(&trace.header, &scenarios),
+    };
+    Ok(LearnOutcome { noise, run })
+}
+
+/// Runs `opts.candidate` live and compares it with the recorded baseline trace.
+pub async fn run_against_trace(
+    mut opts: RunOptions,
+    baseline_trace: &Path,
+) -> Result<RunOutcome, RunError> {
+    let started = Instant::now();
+    let baseline = read_run(baseline_trace)?;
+    let report_dir = opts.report_dir.clone();
+    let config = opts.config.clone();
+    opts.baseline = opts.candidate.clone();
+    opts.base_url_overrides.baseline = opts.base_url_overrides.candidate.clone();
+    let live_path = report_dir.join("candidate.trace.jsonl");
+    let live = record(opts, live_path.clone()).await?;
+    let candidate = read_run(&live_path)?;
+    let twin = pair_traces(&baseline, &candidate);
+    let trace_path = report_dir.join("trace.jsonl");
+    let mut errors = live.report_errors;
+    if let Err(e) = write_twin_trace(&trace_path, &twin, &live.redactor) {
+        errors.push(e.to_string());
+    }
+    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
+    let report = report_of(&config, twin, judged, started, today());
+    let report_files = match crate::report::write_all(&report, &report_dir, &live.redactor) {
+        Ok(files) => files,
+        Err(e) => {
+            errors.push(e.to_string());
+            Vec::new()
+        }
+    };
+    Ok(RunOutcome {
+        report,
+        trace_path,
+        report_files,
+        report_errors: errors,
+        redactor: live.redactor,
+    })
+}
+
+/// Rebuilds the report of one or more twin traces (shards of one run).
+pub fn report_from_traces(
+    config: &Config,
+    traces: &[PathBuf],
+    today: NaiveDate,
+) -> Result<DriftReport, RunError> {
+    let started = Instant::now();
+    let mut merged: Option<TwinTrace> = None;
+    for path in traces {
+        let twin = twin_of(&read_run(path)?);
+        match &mut merged {
+            None => merged = Some(twin),
+            Some(all) => {
+                if all.header.environments != twin.header.environments {
+                    return Err(RunError::Usage(format!(
+                        "{} compares other environments than {}; report traces of one run together",
+                        path.display(),
+                        traces[0].display()
+                    )));
+                }
+                all.scenarios.extend(twin.scenarios);
+            }
+        }
+    }
+    let twin = merged.ok_or_else(|| RunError::Usage("name at least one trace".into()))?;
+    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
+    Ok(report_of(config, twin, judged, started, today))
+}
+
+/// Compares two stored traces: the baseline role of `baseline` (a recording,
+/// or the baseline side of a twin trace) against the candidate role of `candidate`.
+pub fn compare_traces(
+    config: &Config,
+    baseline: &Path,
+    candidate: &Path,
+    today: NaiveDate,
+) -> Result<DriftReport, RunError> {
+    let started = Instant::now();
+    let twin = pair_traces(&read_run(baseline)?, &read_run(candidate)?);
+    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
+    Ok(report_of(config, twin, judged, started, today))
+}
+
+fn read_run(path: &Path) -> Result<TraceRun, RunError> {
+    let records = read_trace(path)?;
+    TraceRun::from_records(&path.display().to_string(), records)
+        .map_err(|e| RunError::Usage(e.to_string()))
+}
+
+fn report_of(
+    config: &Config,
+    twin: TwinTrace,
+    judged: JudgedTrace,
+    started: Instant,
+    today: NaiveDate,
+) -> DriftReport {
+    let gate = apply_policy(
+        &judged.drifts,
+        judged.suppressed,
+        &config.policy,
+        &config.waivers,
+        today,
+    );
+    DriftReport {
+        header: twin.header,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        scenarios: judged.scenarios,
+        drifts: judged.drifts,
+        gate,
+        timing: Default::default(),
+        steps: Vec::new(),
+    }
+}
+
+/// Writes the paired scenarios of a twin trace as a twin trace file.
+fn write_twin_trace(path: &Path, twin: &TwinTrace, redactor: &Redactor) -> Result<(), RunError> {
+    let writer = TraceWriter::create(path, redactor.clone())?;
+    writer.append(&TraceRecord::Run(twin.header.clone()))?;
+    for scenario in twin
+        .scenarios
+        .iter()
+        .filter(|s| s.presence == Presence::Both)
+    {
+        for step in &scenario.steps {
+            writer.append(&TraceRecord::Step(step.clone()))?;
+        }
+        writer.append(&TraceRecord::Scenario(ScenarioEnd {
+            scenario: scenario.key.clone(),
+            status: if scenario.failure.is_some() {
+                ScenarioStatus::Failed
+            } else {
+                ScenarioStatus::Passed
+            },
+            message: scenario.failure.clone(),
+            duration_ms: scenario.duration_ms,
+        }))?;
+    }
+    Ok(())
+}
