@@ -281,6 +281,7 @@ impl ExchangeJudge<'_> {
             .normalize_value(Side::Candidate, pair.candidate);
         diff_with_rules(&baseline, &candidate, &tree)
             .into_iter()
+            .filter(|d| !same_raw_value(&pair, d))
             .map(json_finding)
             .collect()
     }
@@ -291,6 +292,23 @@ impl ExchangeJudge<'_> {
             Body::Text(text) => Value::String(self.normalizer.normalize_text(side, text)),
         }
     }
+}
+
+/// Whether a value difference exists only because of normalisation: both
+/// sides hold the same raw value (a literal that equals one side's
+/// environment variable, say), which is never drift.
+fn same_raw_value(pair: &Twin<&Value>, difference: &Difference) -> bool {
+    if !matches!(
+        difference.class,
+        DriftClass::ValueChange | DriftClass::TypeChange
+    ) {
+        return false;
+    }
+    let Ok(path) = serde_json_path::JsonPath::parse(&difference.path) else {
+        return false;
+    };
+    let at = |v: &Value| path.query(v).exactly_one().ok().cloned();
+    matches!((at(pair.baseline), at(pair.candidate)), (Some(b), Some(c)) if b == c)
 }
 
 /// A body, unless it is empty text (an empty body is no body).

@@ -26,7 +26,7 @@ const SENSITIVE_HEADERS: &[&str] = &[
 
 /// A client could not be built for a service.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build an HTTP client for service `{service}`: {message}")]
+#[error("cannot set up service `{service}`: {message}")]
 pub struct ClientError {
     /// The service.
     pub service: String,

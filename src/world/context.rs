@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::compare::Drift;
-use crate::config::{CompareRules, Environment, Redactor};
+use crate::config::{Environment, Redactor};
 use crate::report::{ScenarioResult, StepResult};
 use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
@@ -103,8 +103,8 @@ pub struct RunContext {
     pub engine: TemplateEngine,
     /// Trace sink.
     pub trace: crate::trace::TraceWriter,
-    /// Comparison rules.
-    pub rules: CompareRules,
+    /// Comparison rules, compiled once for every scenario of the run.
+    pub rule_set: crate::compare::RuleSet,
     /// Folder fixtures are read from.
     pub fixtures: PathBuf,
     /// Service used when a step names none.

@@ -238,8 +238,7 @@ impl ScenarioState {
 
     /// Judges the scenario and files its result and drift.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
-        let rules = crate::compare::RuleSet::compile(&run.rules);
-        let judgement = crate::compare::judge_scenario(&run.header, &self.steps, &rules);
+        let judgement = crate::compare::judge_scenario(&run.header, &self.steps, &run.rule_set);
         let timed = crate::timing::timed_exchanges(&run.header, &self.steps);
         let step_results = crate::report::steps::step_results(&self.steps, &judgement.drifts);
         let recorded_failure = self

@@ -152,3 +152,22 @@ fn every_capture_of_a_name_is_normalised_even_when_captured_again() {
         )
     );
 }
+
+#[test]
+fn a_literal_equal_on_both_sides_is_not_drift_even_if_it_is_one_sides_variable() {
+    // "P100" is production's plant; a fixture sending that literal to both
+    // environments gets it echoed by both: normalising one side only must not
+    // turn equal values into drift.
+    let echo = |plant: &str, home: &str| {
+        passed(vec![get(
+            200,
+            json!({"supplierPlant": "P100", "homePlant": plant, "dock": home}),
+        )])
+    };
+    let steps = single_step(echo("P100", "P100-DOCK"), echo("S100", "P100-DOCK"));
+    assert_eq!(compare(&steps, &rules()), []);
+    let changed = single_step(echo("P100", "P100-DOCK"), echo("S100", "S100-GATE"));
+    let drifts = compare(&changed, &rules());
+    assert_eq!(drifts.len(), 1, "{drifts:#?}");
+    assert_eq!(drifts[0].path.as_deref(), Some("$.dock"));
+}

@@ -615,8 +615,7 @@ fn same_in_both(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             (Some(b), Some(c)) => {
                 let captures = Twin::new(scenario.sides.baseline.vars.clone(), scenario.sides.candidate.vars.clone());
                 let normalizer = crate::compare::Normalizer::new(&run.header.environments, &captures);
-                let ignore: Vec<_> = run.rules.ignore.iter().filter_map(|p| serde_json_path::JsonPath::parse(p).ok()).collect();
-                Ok(crate::compare::describe_differences(Twin::new(b, c), &ignore, &normalizer))
+                Ok(crate::compare::describe_differences(Twin::new(b, c), run.rule_set.ignore_paths(), &normalizer))
             }
             _ => Err("no query result in both environments to compare: run `I query \"SERVICE\":` in an earlier step".to_owned()),
         };
