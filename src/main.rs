@@ -352,7 +352,7 @@ fn init_logging(verbose: u8) {
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(format!("driftgate={default},warn"))
+        tracing_subscriber::EnvFilter::new(format!("driftgate={default},tiberius=error,warn"))
     });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
