@@ -25,7 +25,8 @@ use serde_json::Value;
 
 use crate::config::{Environment, Redactor};
 use crate::lint::walk::{self, MatchedStep};
-use crate::runner::{RunError, RunOptions, features};
+use crate::runner::selection::{Selection, select};
+use crate::runner::{RunError, RunOptions};
 use crate::template::{GeneratedValues, Scope, TemplateEngine};
 use crate::trace::{Side, Twin};
 use crate::transport::http::{is_write, join_url};
@@ -41,28 +42,11 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     }
     let redactor = Redactor::default();
     let config = &opts.config;
-    let mut envs = Twin::new(
-        config.environment(&opts.baseline, &redactor)?,
-        config.environment(&opts.candidate, &redactor)?,
-    );
-    for side in Side::BOTH {
-        for (service, url) in opts.base_url_overrides.get(side) {
-            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
-                svc.base_url = url.trim_end_matches('/').to_owned();
-            }
-        }
-    }
-    let paths = if opts.paths.is_empty() {
-        config
-            .run
-            .features
-            .iter()
-            .map(|p| config.resolve_path(p))
-            .collect()
-    } else {
-        opts.paths.clone()
-    };
-    let set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    let Selection {
+        envs,
+        features: set,
+        ..
+    } = select(opts, &redactor, false)?;
     let planner = Planner {
         envs: &envs,
         engine: TemplateEngine::new(),

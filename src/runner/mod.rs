@@ -9,6 +9,7 @@ pub mod modes;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
+pub(crate) mod selection;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -159,38 +160,11 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     let started = Instant::now();
     let redactor = Redactor::default();
     let config = &opts.config;
-    let candidate_name = if recording {
-        &opts.baseline
-    } else {
-        &opts.candidate
-    };
-    let mut envs = Twin::new(
-        config.environment(&opts.baseline, &redactor)?,
-        config.environment(candidate_name, &redactor)?,
-    );
-    for side in Side::BOTH {
-        let overrides = if recording {
-            &opts.base_url_overrides.baseline
-        } else {
-            opts.base_url_overrides.get(side)
-        };
-        for (service, url) in overrides {
-            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
-                svc.base_url = url.trim_end_matches('/').to_owned();
-            }
-        }
-    }
-    let paths = if opts.paths.is_empty() {
-        config
-            .run
-            .features
-            .iter()
-            .map(|p| config.resolve_path(p))
-            .collect()
-    } else {
-        opts.paths.clone()
-    };
-    let mut feature_set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    let selection::Selection {
+        envs,
+        paths,
+        features: mut feature_set,
+    } = selection::select(&opts, &redactor, recording)?;
     if feature_set.scenario_count == 0 {
         return Err(RunError::Usage(format!(
             "no scenarios selected in {}{}; a gate that ran nothing cannot say there is no drift",

@@ -19,15 +19,15 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
-use super::request::{RequestTemplate, error, prepare, read_fixture, send_on};
+use super::assertion::{assert_on_last, capture_from_last, checked, error, mismatch_message};
+use super::request::{RequestTemplate, act, prepare, read_fixture};
 use super::{StepDef, arg};
 use crate::edi::{self, AckStatus, Acknowledgement, EdiPath, Interchange, Standard};
 use crate::matcher::{self, MatchMode};
-use crate::trace::{
-    AssertionRecord, Body, HttpResponseRecord, Observation, Side, SideStep, StepOutcome, Twin,
-};
+use crate::trace::{AssertionRecord, Body, HttpResponseRecord, Side, SideStep, Twin};
 use crate::transport::http::HttpRequest;
-use crate::world::{RunContext, SideState, TwinWorld};
+use crate::world::TwinWorld;
+use crate::world::scenario::SideCtx;
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
@@ -205,26 +205,6 @@ fn set_content_type(request: &mut HttpRequest, standard: Standard) {
         .push(("content-type".into(), media_type.into()));
 }
 
-async fn act(run: &RunContext, side: Side, prepared: Prepared, state: &mut SideState) -> SideStep {
-    let (service, request) = match prepared {
-        Err(done) => return done,
-        Ok(p) => p,
-    };
-    let exchange = send_on(run, side, &service, request).await;
-    let outcome = match &exchange.error {
-        Some(message) => StepOutcome::Error {
-            message: message.clone(),
-        },
-        None => StepOutcome::Passed,
-    };
-    state.last_response = exchange.response.clone();
-    SideStep {
-        outcome,
-        observations: vec![Observation::Http(exchange)],
-        ..SideStep::default()
-    }
-}
-
 /// The last response's body as a checked interchange, or why it is none.
 fn response_edi(response: &HttpResponseRecord) -> Result<Interchange, String> {
     let text = match &response.body {
@@ -258,44 +238,25 @@ fn parse_path(text: &str) -> Result<EdiPath, String> {
 fn assert_edi(
     w: &mut TwinWorld,
     ctx: &Context,
-    check: impl Fn(
-        &crate::world::scenario::SideCtx<'_>,
-        &HttpResponseRecord,
-    ) -> Result<AssertionRecord, String>,
+    check: impl Fn(&SideCtx<'_>, &HttpResponseRecord) -> Result<AssertionRecord, String>,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(response) = s.state.last_response.as_ref() else {
-            return error("no response to check: post an EDI document in an earlier step".into());
-        };
-        match check(s, response) {
-            Err(message) => error(message),
-            Ok(record) => SideStep {
-                outcome: match &record.message {
-                    Some(message) if !record.passed => StepOutcome::Failed {
-                        message: message.clone(),
-                    },
-                    _ => StepOutcome::Passed,
-                },
-                observations: vec![Observation::Assertion(record)],
-                ..SideStep::default()
-            },
-        }
-    });
+    assert_on_last(
+        w,
+        ctx,
+        |state| state.last_response.as_ref(),
+        "no response to check: post an EDI document in an earlier step",
+        check,
+    );
 }
 
+/// An EDI assertion at `path` that held unless there is a `failure`.
 fn record(
     description: String,
     path: &str,
     actual: Option<Value>,
     failure: Option<String>,
 ) -> AssertionRecord {
-    AssertionRecord {
-        description,
-        passed: failure.is_none(),
-        path: Some(path.to_owned()),
-        actual,
-        message: failure,
-    }
+    checked(description, Some(path.to_owned()), actual, failure)
 }
 
 fn ack_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
@@ -350,14 +311,12 @@ fn element_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
                 actual.as_ref(),
                 MatchMode::Equals,
             );
-            let failure = (!mismatches.is_empty()).then(|| {
-                mismatches
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            });
-            Ok(record(description, &path.to_string(), actual, failure))
+            Ok(record(
+                description,
+                &path.to_string(),
+                actual,
+                mismatch_message(&mismatches),
+            ))
         });
     })
 }
@@ -388,27 +347,20 @@ fn segment_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 fn capture_element(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let (path_text, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
-        w.each_side(&ctx, |s| {
-            let Some(response) = s.state.last_response.as_ref() else {
-                return error(
-                    "no response to capture from: post an EDI document in an earlier step".into(),
-                );
-            };
-            let value = parse_path(&path_text).and_then(|path| {
+        capture_from_last(
+            w,
+            &ctx,
+            |state| state.last_response.as_ref(),
+            "no response to capture from: post an EDI document in an earlier step",
+            &name,
+            |response| {
+                let path = parse_path(&path_text)?;
                 let ix = response_edi(response)?;
-                path.value(&ix).ok_or_else(|| {
+                let value = path.value(&ix).ok_or_else(|| {
                     format!("cannot capture `{name}`: `{path}` is not in the EDI response")
-                })
-            });
-            match value {
-                Ok(value) => {
-                    let mut step = SideStep::default();
-                    step.captures
-                        .insert(name.clone(), Value::String(value.trim_end().to_owned()));
-                    step
-                }
-                Err(message) => error(message),
-            }
-        });
+                })?;
+                Ok(Value::String(value.trim_end().to_owned()))
+            },
+        );
     })
 }

@@ -12,11 +12,14 @@
 //! ```
 
 mod amqp;
+mod assertion;
 mod compare;
 mod edi;
+mod polling;
 pub mod reference;
 mod request;
 mod response;
+mod services;
 mod sql;
 mod sql_parity;
 mod sql_rows;
@@ -33,7 +36,9 @@ use regex::Regex;
 
 pub use amqp::AmqpSideState;
 
-use super::TwinWorld;
+use super::scenario::skipped;
+use super::{ScenarioState, SideState, TwinWorld};
+use crate::trace::{Side, SideStep, Twin};
 
 /// One built-in step.
 pub struct StepDef {
@@ -124,6 +129,29 @@ fn strip_keyword(example: &'static str) -> &'static str {
         .iter()
         .find_map(|k| example.strip_prefix(k))
         .unwrap_or(example)
+}
+
+/// Each side's input for acting, or its finished outcome: skipped when the
+/// scenario is skipped there, an error on both when the step is refused (the
+/// `refusal` says why), else what `build` makes of the side (its error on failure).
+fn prepare_sides<P>(
+    scenario: &ScenarioState,
+    refusal: Option<String>,
+    mut build: impl FnMut(Side, &SideState) -> Result<P, String>,
+) -> Twin<Result<P, SideStep>> {
+    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
+    for side in Side::BOTH {
+        let state = scenario.sides.get(side);
+        *out.get_mut(side) = if let Some(skip) = skipped(state) {
+            Err(skip)
+        } else if let Some(message) = &refusal {
+            Err(assertion::error(message.clone()))
+        } else {
+            scenario.generated().start_side();
+            build(side, state).map_err(assertion::error)
+        };
+    }
+    out
 }
 
 /// The n-th capture group of the step's match ("" when an optional group did not match).

@@ -1,17 +1,20 @@
 //! Steps that build and send HTTP requests, and poll until a condition holds.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use reqwest::Method;
 use serde_json::Value;
 
+use super::assertion::error;
+use super::polling::{duration, poll_outcome, poll_until};
+use super::services::{did_you_mean, write_refusal};
 use super::variables::table_pairs;
-use super::{METHOD, StepDef, arg};
+use super::{METHOD, StepDef, arg, prepare_sides};
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
 use crate::transport::http::{HttpRequest, is_write, join_url};
-use crate::world::scenario::{PendingRequest, render_on, skipped};
+use crate::world::scenario::{PendingRequest, render_on};
 use crate::world::{RunContext, TwinWorld};
 
 pub(super) fn steps() -> Vec<StepDef> {
@@ -248,13 +251,6 @@ pub(super) struct RequestTemplate {
     pub(super) body: Option<Result<String, String>>,
 }
 
-pub(super) fn error(message: String) -> SideStep {
-    SideStep {
-        outcome: StepOutcome::Error { message },
-        ..SideStep::default()
-    }
-}
-
 /// Sends one request to both environments concurrently and records both exchanges.
 async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTemplate) {
     let (run, scenario) = w.twin_parts();
@@ -275,31 +271,32 @@ async fn exchange_step(w: &mut TwinWorld, ctx: &Context, template: RequestTempla
         futures::join!(baseline, candidate)
     };
     scenario.record(&run, &ctx.step, Twin::new(b, c));
+}
 
-    async fn act(
-        run: &RunContext,
-        side: Side,
-        prepared: Result<(String, HttpRequest), SideStep>,
-        state: &mut crate::world::SideState,
-    ) -> SideStep {
-        match prepared {
-            Err(done) => done,
-            Ok((service, request)) => {
-                let exchange = send_on(run, side, &service, request).await;
-                let outcome = match &exchange.error {
-                    Some(message) => StepOutcome::Error {
-                        message: message.clone(),
-                    },
-                    None => StepOutcome::Passed,
-                };
-                state.last_response = exchange.response.clone();
-                SideStep {
-                    outcome,
-                    observations: vec![Observation::Http(exchange)],
-                    ..SideStep::default()
-                }
-            }
-        }
+/// Sends a side's prepared request (or keeps its finished outcome) and
+/// records the exchange; the response becomes the side's last response.
+pub(super) async fn act(
+    run: &RunContext,
+    side: Side,
+    prepared: Result<(String, HttpRequest), SideStep>,
+    state: &mut crate::world::SideState,
+) -> SideStep {
+    let (service, request) = match prepared {
+        Err(done) => return done,
+        Ok(p) => p,
+    };
+    let exchange = send_on(run, side, &service, request).await;
+    let outcome = match &exchange.error {
+        Some(message) => StepOutcome::Error {
+            message: message.clone(),
+        },
+        None => StepOutcome::Passed,
+    };
+    state.last_response = exchange.response.clone();
+    SideStep {
+        outcome,
+        observations: vec![Observation::Http(exchange)],
+        ..SideStep::default()
     }
 }
 
@@ -338,20 +335,9 @@ pub(super) fn prepare(
     pending: &PendingRequest,
     template: &RequestTemplate,
 ) -> Twin<Result<(String, HttpRequest), SideStep>> {
-    let refused = refusal(run, scenario, template);
-    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
-    for side in Side::BOTH {
-        let state = scenario.sides.get(side);
-        *out.get_mut(side) = if let Some(skip) = skipped(state) {
-            Err(skip)
-        } else if let Some(message) = &refused {
-            Err(error(message.clone()))
-        } else {
-            scenario.generated().start_side();
-            render_request(run, side, &state.vars, scenario, pending, template).map_err(error)
-        };
-    }
-    out
+    prepare_sides(scenario, refusal(run, scenario, template), |side, state| {
+        render_request(run, side, &state.vars, scenario, pending, template)
+    })
 }
 
 /// Why the request may not be sent at all (to either side), if it may not.
@@ -365,20 +351,12 @@ fn refusal(
     if !is_write(&method) {
         return None;
     }
-    Side::BOTH.iter().find_map(|side| {
-        let env = &run.envs.get(*side).env;
-        (!env.allows_writes(&scenario.key.tags)).then(|| {
-            let tags = if env.allow_write_tags.is_empty() {
-                "no tag allows writes there".to_owned()
-            } else {
-                format!("tag the scenario with one of: {}", env.allow_write_tags.join(", "))
-            };
-            format!(
-                "refused: {method} to `{service}` would write to protected environment `{}`; sent to neither environment ({tags})",
-                env.name
-            )
-        })
-    })
+    write_refusal(
+        run,
+        scenario,
+        &format!("{method} to `{service}`"),
+        "sent to neither environment",
+    )
 }
 
 /// The service a step names, or the default one.
@@ -395,9 +373,7 @@ fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
     if known.contains_key(&name) && run.envs.candidate.env.services.contains_key(&name) {
         return Ok(name);
     }
-    let suggestion = crate::suggest::did_you_mean(&name, known.keys().map(String::as_str))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
+    let suggestion = did_you_mean(&name, known.keys().map(String::as_str));
     Err(format!(
         "unknown service `{name}`: it must be defined in both `{}` and `{}`{suggestion}",
         run.envs.baseline.env.name, run.envs.candidate.env.name
@@ -487,15 +463,6 @@ fn poll_status(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     })
 }
 
-fn duration(amount: &str, unit: &str) -> Duration {
-    let amount: f64 = amount.parse().unwrap_or(0.0);
-    if unit == "ms" {
-        Duration::from_secs_f64(amount / 1000.0)
-    } else {
-        Duration::from_secs_f64(amount)
-    }
-}
-
 /// GETs a path on both sides concurrently until the condition holds or time runs out.
 async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, timeout: Duration) {
     let (run, scenario) = w.twin_parts();
@@ -575,49 +542,36 @@ async fn poll_side(
         Err(message) => return error(message),
         Ok(v) => v,
     };
-    let deadline = Instant::now() + timeout;
-    let mut attempts = 0usize;
-    loop {
-        attempts += 1;
-        let exchange = send_on(run, side, &service, request.clone()).await;
-        let verdict = super::response::check_poll(condition_view(condition), &expected, &exchange);
-        let out_of_time = Instant::now() + run.poll_interval > deadline;
-        if verdict.is_ok() || out_of_time {
-            state.last_response = exchange.response.clone();
-            let (passed, message) = match &verdict {
-                Ok(()) => (true, None),
-                Err(m) => (
-                    false,
-                    Some(format!(
-                        "not met within {timeout:?} after {attempts} attempts: {m}"
-                    )),
-                ),
-            };
-            let assertion = AssertionRecord {
-                description: format!("poll until {}", describe(condition)),
-                passed,
-                path: match condition {
-                    PollCondition::Field { path, .. } => Some(path.clone()),
-                    PollCondition::Status(_) => Some("status".into()),
-                },
-                actual: None,
-                message: message.clone(),
-            };
-            let outcome = match (&exchange.error, message) {
-                (_, None) => StepOutcome::Passed,
-                (Some(e), Some(_)) => StepOutcome::Error { message: e.clone() },
-                (None, Some(m)) => StepOutcome::Failed { message: m },
-            };
-            return SideStep {
-                outcome,
-                observations: vec![
-                    Observation::Http(exchange),
-                    Observation::Assertion(assertion),
-                ],
-                ..SideStep::default()
-            };
+    let polled = poll_until(run.poll_interval, timeout, || {
+        let (request, expected) = (request.clone(), &expected);
+        let service = service.as_str();
+        async move {
+            let exchange = send_on(run, side, service, request).await;
+            let verdict =
+                super::response::check_poll(condition_view(condition), expected, &exchange);
+            (exchange, verdict)
         }
-        tokio::time::sleep(run.poll_interval).await;
+    })
+    .await;
+    let (exchange, failure) = (polled.last, polled.failure);
+    state.last_response = exchange.response.clone();
+    let assertion = AssertionRecord {
+        description: format!("poll until {}", describe(condition)),
+        passed: failure.is_none(),
+        path: match condition {
+            PollCondition::Field { path, .. } => Some(path.clone()),
+            PollCondition::Status(_) => Some("status".into()),
+        },
+        actual: None,
+        message: failure.clone(),
+    };
+    SideStep {
+        outcome: poll_outcome(exchange.error.as_ref(), failure.as_ref()),
+        observations: vec![
+            Observation::Http(exchange),
+            Observation::Assertion(assertion),
+        ],
+        ..SideStep::default()
     }
 }
 

@@ -4,11 +4,10 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::assertion::{assert_on_last, capture_from_last, checked, expected_body, matched};
 use super::{StepDef, arg};
-use crate::matcher::{self, MatchMode, Mismatch};
-use crate::trace::{
-    AssertionRecord, Body, HttpExchange, HttpResponseRecord, Observation, SideStep, StepOutcome,
-};
+use crate::matcher::{self, MatchMode};
+use crate::trace::{AssertionRecord, Body, HttpExchange, HttpResponseRecord};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
@@ -111,57 +110,13 @@ fn assert_step(
     ctx: &Context,
     check: impl Fn(&SideCtx<'_>, &HttpResponseRecord) -> Check,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(response) = s.state.last_response.as_ref() else {
-            return error("no response to check: send a request in an earlier step".into());
-        };
-        match check(s, response) {
-            Err(message) => error(message),
-            Ok(record) => SideStep {
-                outcome: match (&record.passed, &record.message) {
-                    (true, _) => StepOutcome::Passed,
-                    (false, m) => StepOutcome::Failed {
-                        message: m.clone().unwrap_or_else(|| record.description.clone()),
-                    },
-                },
-                observations: vec![Observation::Assertion(record)],
-                ..SideStep::default()
-            },
-        }
-    });
-}
-
-fn error(message: String) -> SideStep {
-    SideStep {
-        outcome: StepOutcome::Error { message },
-        ..SideStep::default()
-    }
-}
-
-fn record(
-    description: String,
-    path: &str,
-    actual: Option<Value>,
-    mismatches: &[Mismatch],
-) -> AssertionRecord {
-    // Where it did not hold, record the first place it failed.
-    let (path, actual) = match mismatches.first() {
-        Some(m) => (m.path.clone(), m.actual.clone()),
-        None => (path.to_owned(), actual),
-    };
-    AssertionRecord {
-        description,
-        passed: mismatches.is_empty(),
-        path: Some(path),
-        actual,
-        message: (!mismatches.is_empty()).then(|| {
-            mismatches
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
-    }
+    assert_on_last(
+        w,
+        ctx,
+        |state| state.last_response.as_ref(),
+        "no response to check: send a request in an earlier step",
+        check,
+    );
 }
 
 fn status_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
@@ -195,7 +150,7 @@ fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             let path = format!("header:{}", name.to_lowercase());
             let mismatches =
                 matcher::match_at(&path, &expected, actual.as_ref(), MatchMode::Equals);
-            Ok(record(
+            Ok(matched(
                 format!("header {name} == {expected}"),
                 &path,
                 actual,
@@ -230,66 +185,47 @@ fn field_check(
 ) -> Check {
     let body = match json_body(response) {
         Ok(body) => body,
-        Err(message) => return Ok(failed(description, path, message)),
+        Err(message) => {
+            return Ok(checked(
+                description,
+                Some(path.to_owned()),
+                None,
+                Some(message),
+            ));
+        }
     };
     let actual = query(path, body)?;
     let mismatches = matcher::match_at(path, expected, actual.as_ref(), mode);
-    Ok(record(description, path, actual, &mismatches))
-}
-
-fn failed(description: String, path: &str, message: String) -> AssertionRecord {
-    AssertionRecord {
-        description,
-        passed: false,
-        path: Some(path.to_owned()),
-        actual: None,
-        message: Some(message),
-    }
+    Ok(matched(description, path, actual, &mismatches))
 }
 
 fn field_exists(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
-    Box::pin(async move {
-        let path = arg(&ctx, 1).to_owned();
-        assert_step(w, &ctx, |_, response| {
-            field_check(
-                response,
-                &path,
-                &Value::from("#present"),
-                MatchMode::Equals,
-                format!("{path} exists"),
-            )
-        });
-    })
+    Box::pin(async move { marker_step(w, &ctx, "#present", "exists") })
 }
 
 fn field_absent(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
-    Box::pin(async move {
-        let path = arg(&ctx, 1).to_owned();
-        assert_step(w, &ctx, |_, response| {
-            field_check(
-                response,
-                &path,
-                &Value::from("#notpresent"),
-                MatchMode::Equals,
-                format!("{path} does not exist"),
-            )
-        });
-    })
+    Box::pin(async move { marker_step(w, &ctx, "#notpresent", "does not exist") })
+}
+
+/// Checks the step's JSONPath against a fixed fuzzy marker, described as
+/// `{path} {what}`.
+fn marker_step(w: &mut TwinWorld, ctx: &Context, marker: &str, what: &str) {
+    let path = arg(ctx, 1).to_owned();
+    assert_step(w, ctx, |_, response| {
+        field_check(
+            response,
+            &path,
+            &Value::from(marker),
+            MatchMode::Equals,
+            format!("{path} {what}"),
+        )
+    });
 }
 
 fn field_length(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let path = arg(&ctx, 1).to_owned();
         let n = arg(&ctx, 2).to_owned();
-        assert_step(w, &ctx, |_, response| {
-            field_check(
-                response,
-                &path,
-                &Value::from(format!("#[{n}]")),
-                MatchMode::Equals,
-                format!("{path} has {n} elements"),
-            )
-        });
+        marker_step(w, &ctx, &format!("#[{n}]"), &format!("has {n} elements"));
     })
 }
 
@@ -305,13 +241,7 @@ fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
     let docstring = ctx.step.docstring.clone();
     let line = ctx.step.position.line;
     assert_step(w, ctx, |s, response| {
-        let text = docstring.as_deref().ok_or_else(|| {
-            format!("line {line}: this step needs a docstring holding the expected JSON body")
-        })?;
-        let expected: Value = serde_json::from_str(&s.render(text)?).map_err(|e| {
-            format!("line {line}: the expected body in the docstring is not JSON: {e}")
-        })?;
-        matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
+        let expected = expected_body(s, docstring.as_deref(), line)?;
         let description = match mode {
             MatchMode::Equals => "body matches the docstring",
             MatchMode::Contains => "body contains the docstring",
@@ -352,19 +282,14 @@ fn capture_step(
     name: &str,
     take: impl Fn(&HttpResponseRecord) -> Result<Value, String>,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(response) = s.state.last_response.as_ref() else {
-            return error("no response to capture from: send a request in an earlier step".into());
-        };
-        match take(response) {
-            Ok(value) => {
-                let mut step = SideStep::default();
-                step.captures.insert(name.to_owned(), value);
-                step
-            }
-            Err(message) => error(message),
-        }
-    });
+    capture_from_last(
+        w,
+        ctx,
+        |state| state.last_response.as_ref(),
+        "no response to capture from: send a request in an earlier step",
+        name,
+        take,
+    );
 }
 
 /// The JSON body, or why there is none.

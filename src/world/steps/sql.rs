@@ -18,18 +18,21 @@
 //! ([`crate::transport::sql::check_read_only`]) unless the scenario carries an
 //! allowed write tag; otherwise it is sent to neither environment.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use regex::Regex;
 use serde_json::Value;
 
+use super::assertion::{assert_on_last, capture_from_last, checked, error};
+use super::polling::{duration, poll_outcome, poll_until};
+use super::services::did_you_mean;
 use super::sql_rows::{ExpectedRows, RowsMode, cell_matches, check_rows};
-use super::{StepDef, arg};
+use super::{StepDef, arg, prepare_sides};
 use crate::trace::{AssertionRecord, Observation, Side, SideStep, SqlExchange, StepOutcome, Twin};
 use crate::transport::sql::{SqlQuery, check_read_only};
-use crate::world::scenario::{render_on, skipped};
+use crate::world::scenario::render_on;
 use crate::world::{RunContext, ScenarioState, SideState, TwinWorld};
 
 const PARAMS: &str = r#"(?: with parameters? ((?:"[^"]*"(?:, *)?)+))?"#;
@@ -148,13 +151,6 @@ fn quoted_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn error(message: String) -> SideStep {
-    SideStep {
-        outcome: StepOutcome::Error { message },
-        ..SideStep::default()
-    }
-}
-
 /// A query as written in a step: service, statement, parameter templates, key.
 pub(super) struct QueryTemplate {
     pub(super) service: String,
@@ -189,9 +185,7 @@ fn refusal(run: &RunContext, scenario: &ScenarioState, template: &QueryTemplate)
         let env = &run.envs.get(side);
         if !env.databases.contains_key(&template.service) {
             let known = env.databases.keys().map(String::as_str);
-            let hint = crate::suggest::did_you_mean(&template.service, known)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
+            let hint = did_you_mean(&template.service, known);
             return Some(format!(
                 "unknown database service `{}` in `{}`: define it with kind = \"sqlserver\"{hint}",
                 template.service, env.env.name
@@ -216,20 +210,9 @@ pub(super) fn prepare(
     scenario: &ScenarioState,
     template: &QueryTemplate,
 ) -> Twin<Result<SqlQuery, SideStep>> {
-    let refused = refusal(run, scenario, template);
-    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
-    for side in Side::BOTH {
-        let state = scenario.sides.get(side);
-        *out.get_mut(side) = if let Some(skip) = skipped(state) {
-            Err(skip)
-        } else if let Some(message) = &refused {
-            Err(error(message.clone()))
-        } else {
-            scenario.generated().start_side();
-            render_parameters(run, side, state, scenario, template).map_err(error)
-        };
-    }
-    out
+    prepare_sides(scenario, refusal(run, scenario, template), |side, state| {
+        render_parameters(run, side, state, scenario, template)
+    })
 }
 
 fn render_parameters(
@@ -339,31 +322,18 @@ fn assert_query(
     w: &mut TwinWorld,
     ctx: &Context,
     description: &str,
-    check: impl Fn(&mut crate::world::scenario::SideCtx<'_>, &SqlExchange) -> Result<(), String>,
+    check: impl Fn(&crate::world::scenario::SideCtx<'_>, &SqlExchange) -> Result<(), String>,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(result) = s.state.last_query.clone() else {
-            return error(
-                "no query result to check: run `I query \"SERVICE\":` in an earlier step".into(),
-            );
-        };
-        let verdict = check(s, &result);
-        let record = AssertionRecord {
-            description: description.to_owned(),
-            passed: verdict.is_ok(),
-            path: None,
-            actual: None,
-            message: verdict.clone().err(),
-        };
-        SideStep {
-            outcome: match verdict {
-                Ok(()) => StepOutcome::Passed,
-                Err(message) => StepOutcome::Failed { message },
-            },
-            observations: vec![Observation::Assertion(record)],
-            ..SideStep::default()
-        }
-    });
+    assert_on_last(
+        w,
+        ctx,
+        |state| state.last_query.as_ref(),
+        "no query result to check: run `I query \"SERVICE\":` in an earlier step",
+        |s, result| {
+            let failure = check(s, result).err();
+            Ok(checked(description.to_owned(), None, None, failure))
+        },
+    );
 }
 
 fn row_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
@@ -424,19 +394,17 @@ fn capture_cell(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let column = arg(&ctx, 1).to_owned();
         let row: usize = arg(&ctx, 2).parse().unwrap_or(1);
         let name = arg(&ctx, 3).to_owned();
-        w.each_side(&ctx, |s| {
-            let Some(result) = s.state.last_query.as_ref() else {
-                return error("no query result to capture from: run `I query \"SERVICE\":` in an earlier step".into());
-            };
-            match cell(result, &column, row) {
-                Ok(value) => {
-                    let mut step = SideStep::default();
-                    step.captures.insert(name.clone(), value);
-                    step
-                }
-                Err(message) => error(format!("cannot capture `{name}`: {message}")),
-            }
-        });
+        capture_from_last(
+            w,
+            &ctx,
+            |state| state.last_query.as_ref(),
+            "no query result to capture from: run `I query \"SERVICE\":` in an earlier step",
+            &name,
+            |result| {
+                cell(result, &column, row)
+                    .map_err(|message| format!("cannot capture `{name}`: {message}"))
+            },
+        );
     })
 }
 
@@ -483,15 +451,6 @@ fn poll_column(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         };
         let timeout = duration(arg(&ctx, 5), arg(&ctx, 6));
         poll_step(w, &ctx, condition, timeout).await;
-    })
-}
-
-fn duration(amount: &str, unit: &str) -> Duration {
-    let amount: f64 = amount.parse().unwrap_or(0.0);
-    Duration::from_secs_f64(if unit == "ms" {
-        amount / 1000.0
-    } else {
-        amount
     })
 }
 
@@ -577,35 +536,26 @@ async fn poll_side(
         Err(message) => return error(message),
         Ok(e) => e,
     };
-    let deadline = Instant::now() + timeout;
-    let mut attempts = 0usize;
-    loop {
-        attempts += 1;
-        let exchange = run_on(run, side, service, &query).await;
-        let held = verdict(condition, &expected, &exchange);
-        if held.is_ok() || Instant::now() + run.poll_interval > deadline {
-            let failure = held
-                .err()
-                .map(|m| format!("not met within {timeout:?} after {attempts} attempts: {m}"));
-            let transport_error = exchange.error.clone();
-            let mut step = query_outcome(exchange, &[], state);
-            step.outcome = match (transport_error, &failure) {
-                (_, None) => StepOutcome::Passed,
-                (Some(e), Some(_)) => StepOutcome::Error { message: e },
-                (None, Some(m)) => StepOutcome::Failed { message: m.clone() },
-            };
-            step.observations
-                .push(Observation::Assertion(AssertionRecord {
-                    description: "poll the query until its condition holds".into(),
-                    passed: failure.is_none(),
-                    path: None,
-                    actual: None,
-                    message: failure,
-                }));
-            return step;
-        }
-        tokio::time::sleep(run.poll_interval).await;
-    }
+    let (query, expected) = (&query, expected.as_str());
+    let polled = poll_until(run.poll_interval, timeout, move || async move {
+        let exchange = run_on(run, side, service, query).await;
+        let held = verdict(condition, expected, &exchange);
+        (exchange, held)
+    })
+    .await;
+    let (exchange, failure) = (polled.last, polled.failure);
+    let transport_error = exchange.error.clone();
+    let mut step = query_outcome(exchange, &[], state);
+    step.outcome = poll_outcome(transport_error.as_ref(), failure.as_ref());
+    step.observations
+        .push(Observation::Assertion(AssertionRecord {
+            description: "poll the query until its condition holds".into(),
+            passed: failure.is_none(),
+            path: None,
+            actual: None,
+            message: failure,
+        }));
+    step
 }
 
 fn same_in_both(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {

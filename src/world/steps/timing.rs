@@ -19,6 +19,8 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::assertion::error;
+use super::polling::limit_ms;
 use super::{StepDef, arg};
 use crate::timing::{LatencyBudget, percentile_name};
 use crate::trace::{AssertionRecord, Observation, Side, SideStep, StepOutcome, Timing, Twin};
@@ -66,16 +68,6 @@ fn leak(pattern: String) -> &'static str {
     Box::leak(pattern.into_boxed_str())
 }
 
-/// A limit as written (`500 ms`, `1.5 s`) in milliseconds.
-fn limit_ms(amount: &str, unit: &str) -> f64 {
-    let amount: f64 = amount.parse().unwrap_or(0.0);
-    if unit == "ms" {
-        amount
-    } else {
-        amount * 1000.0
-    }
-}
-
 fn response_time_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let headers_only = arg(&ctx, 1) == "time to headers";
@@ -93,12 +85,7 @@ fn response_time_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()
 
 fn time_check(timing: Option<Timing>, headers_only: bool, limit: f64) -> SideStep {
     let Some(timing) = timing else {
-        return SideStep {
-            outcome: StepOutcome::Error {
-                message: "no response to time: send a request in an earlier step".into(),
-            },
-            ..SideStep::default()
-        };
+        return error("no response to time: send a request in an earlier step".into());
     };
     let (what, ms) = if headers_only {
         ("time to headers", timing.headers_ms)
@@ -166,17 +153,6 @@ fn percentile_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limits_read_in_ms() {
-        for (amount, unit, ms) in [
-            ("500", "ms", 500.0),
-            ("1.5", "s", 1500.0),
-            ("2", "seconds", 2000.0),
-        ] {
-            assert_eq!(limit_ms(amount, unit), ms);
-        }
-    }
 
     #[test]
     fn response_time_checks_per_side() {

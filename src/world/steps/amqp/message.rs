@@ -4,12 +4,12 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
-use super::error;
 use super::expect::header;
-use crate::matcher::{self, MatchMode, Mismatch};
-use crate::trace::{AmqpMessage, AssertionRecord, Body, Observation, SideStep, StepOutcome};
+use crate::matcher::{self, MatchMode};
+use crate::trace::{AmqpMessage, AssertionRecord, Body};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
+use crate::world::steps::assertion::{assert_on_last, capture_from_last, expected_body, matched};
 use crate::world::steps::response::query;
 use crate::world::steps::{StepDef, arg};
 
@@ -99,52 +99,13 @@ fn assert_step(
     ctx: &Context,
     check: impl Fn(&SideCtx<'_>, &AmqpMessage) -> Result<AssertionRecord, String>,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(message) = s.state.amqp.last_message.as_ref() else {
-            return error(
-                "no message to check: expect one first (`a message … should arrive on \"…\" within …`)".into(),
-            );
-        };
-        match check(s, message) {
-            Err(message) => error(message),
-            Ok(record) => SideStep {
-                outcome: if record.passed {
-                    StepOutcome::Passed
-                } else {
-                    StepOutcome::Failed {
-                        message: record.message.clone().unwrap_or_else(|| record.description.clone()),
-                    }
-                },
-                observations: vec![Observation::Assertion(record)],
-                ..SideStep::default()
-            },
-        }
-    });
-}
-
-fn record(
-    description: String,
-    path: &str,
-    actual: Option<Value>,
-    mismatches: &[Mismatch],
-) -> AssertionRecord {
-    let (path, actual) = match mismatches.first() {
-        Some(m) => (m.path.clone(), m.actual.clone()),
-        None => (path.to_owned(), actual),
-    };
-    AssertionRecord {
-        description,
-        passed: mismatches.is_empty(),
-        path: Some(path),
-        actual,
-        message: (!mismatches.is_empty()).then(|| {
-            mismatches
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
-    }
+    assert_on_last(
+        w,
+        ctx,
+        |state| state.amqp.last_message.as_ref(),
+        "no message to check: expect one first (`a message … should arrive on \"…\" within …`)",
+        check,
+    );
 }
 
 /// Checks `actual` at `path` against the rendered expected text.
@@ -158,7 +119,7 @@ fn check_value(
     let expected = matcher::parse_expected(&s.render(expected)?);
     matcher::validate_expected_at(path, &expected).map_err(|e| e.to_string())?;
     let mismatches = matcher::match_at(path, &expected, actual.as_ref(), MatchMode::Equals);
-    Ok(record(
+    Ok(matched(
         format!("{description} == {expected}"),
         path,
         actual,
@@ -190,20 +151,14 @@ fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
     let docstring = ctx.step.docstring.clone();
     let line = ctx.step.position.line;
     assert_step(w, ctx, |s, message| {
-        let text = docstring.as_deref().ok_or_else(|| {
-            format!("line {line}: this step needs a docstring holding the expected JSON body")
-        })?;
-        let expected: Value = serde_json::from_str(&s.render(text)?).map_err(|e| {
-            format!("line {line}: the expected body in the docstring is not JSON: {e}")
-        })?;
-        matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
+        let expected = expected_body(s, docstring.as_deref(), line)?;
         let description = match mode {
             MatchMode::Equals => "message body matches the docstring",
             MatchMode::Contains => "message body contains the docstring",
         };
         let actual = json_body(message)?;
         let mismatches = matcher::match_value(&expected, Some(actual), mode);
-        Ok(record(
+        Ok(matched(
             description.into(),
             "$",
             Some(actual.clone()),
@@ -274,7 +229,7 @@ fn routing_key_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
                 Some(&actual),
                 MatchMode::Equals,
             );
-            Ok(record(
+            Ok(matched(
                 format!("routing key == {expected}"),
                 "routing_key",
                 Some(actual),
@@ -321,17 +276,12 @@ fn capture_step(
     name: &str,
     take: impl Fn(&AmqpMessage) -> Result<Value, String>,
 ) {
-    w.each_side(ctx, |s| {
-        let Some(message) = s.state.amqp.last_message.as_ref() else {
-            return error("no message to capture from: expect one first".into());
-        };
-        match take(message) {
-            Ok(value) => {
-                let mut step = SideStep::default();
-                step.captures.insert(name.to_owned(), value);
-                step
-            }
-            Err(message) => error(message),
-        }
-    });
+    capture_from_last(
+        w,
+        ctx,
+        |state| state.amqp.last_message.as_ref(),
+        "no message to capture from: expect one first",
+        name,
+        take,
+    );
 }

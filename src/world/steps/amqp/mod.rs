@@ -27,16 +27,16 @@ pub(crate) use replay::{REPLAY, REPLAY_TABLE_VARIABLES};
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::time::Duration;
 
 use serde_json::Value;
 
 use super::StepDef;
-use crate::trace::{
-    AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, StepOutcome, Twin,
-};
+use super::assertion::error;
+use super::polling::duration;
+use super::services::did_you_mean;
+use crate::trace::{AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, Twin};
 use crate::transport::amqp::{AmqpClient, Listener};
-use crate::world::scenario::{render_on, skipped};
+use crate::world::scenario::render_on;
 use crate::world::{RunContext, ScenarioState, SideState};
 
 /// What one side of a scenario knows about its brokers.
@@ -59,17 +59,6 @@ pub(super) fn steps() -> Vec<StepDef> {
     steps.extend(message::steps());
     steps.extend(replay::steps());
     steps
-}
-
-/// `within N seconds` as a duration.
-pub(super) fn duration(amount: &str, unit: &str) -> Duration {
-    let amount: f64 = amount.parse().unwrap_or(0.0);
-    let seconds = if unit == "ms" {
-        amount / 1000.0
-    } else {
-        amount
-    };
-    Duration::from_secs_f64(seconds.max(0.0))
 }
 
 /// The AMQP service a step names, or the only one both environments define.
@@ -96,9 +85,7 @@ pub(super) fn service_name(run: &RunContext, named: &str) -> Result<String, Stri
     if b.amqp.contains_key(named) && c.amqp.contains_key(named) {
         return Ok(named.to_owned());
     }
-    let suggestion = crate::suggest::did_you_mean(named, b.amqp.keys().map(String::as_str))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
+    let suggestion = did_you_mean(named, b.amqp.keys().map(String::as_str));
     Err(format!(
         "unknown AMQP service `{named}`: it must be defined with `amqp_url` in both `{}` and `{}`{suggestion}",
         b.name, c.name
@@ -118,13 +105,6 @@ pub(super) fn client<'a>(
         .ok_or_else(|| format!("service `{service}` has no AMQP client"))
 }
 
-pub(super) fn error(message: String) -> SideStep {
-    SideStep {
-        outcome: StepOutcome::Error { message },
-        ..SideStep::default()
-    }
-}
-
 pub(super) fn observation(service: &str, event: AmqpEvent) -> Observation {
     Observation::Amqp(AmqpObservation {
         service: service.to_owned(),
@@ -138,20 +118,7 @@ pub(super) fn write_refusal(
     scenario: &ScenarioState,
     what: &str,
 ) -> Option<String> {
-    Side::BOTH.iter().find_map(|side| {
-        let env = &run.envs.get(*side).env;
-        (!env.allows_writes(&scenario.key.tags)).then(|| {
-            let tags = if env.allow_write_tags.is_empty() {
-                "no tag allows writes there".to_owned()
-            } else {
-                format!("tag the scenario with one of: {}", env.allow_write_tags.join(", "))
-            };
-            format!(
-                "refused: {what} would write to protected environment `{}`; done in neither environment ({tags})",
-                env.name
-            )
-        })
-    })
+    super::services::write_refusal(run, scenario, what, "done in neither environment")
 }
 
 /// Renders templates for one side during preparation.
@@ -208,23 +175,13 @@ pub(super) fn prepare<P>(
     refusal: Option<String>,
     mut build: impl FnMut(&SideRender<'_>) -> Result<P, String>,
 ) -> Twin<Result<P, SideStep>> {
-    let mut out = Twin::new(Err(SideStep::default()), Err(SideStep::default()));
-    for side in Side::BOTH {
-        *out.get_mut(side) = if let Some(skip) = skipped(scenario.sides.get(side)) {
-            Err(skip)
-        } else if let Some(message) = &refusal {
-            Err(error(message.clone()))
-        } else {
-            scenario.generated().start_side();
-            build(&SideRender {
-                run,
-                side,
-                scenario,
-            })
-            .map_err(error)
-        };
-    }
-    out
+    super::prepare_sides(scenario, refusal, |side, _| {
+        build(&SideRender {
+            run,
+            side,
+            scenario,
+        })
+    })
 }
 
 /// Runs `act` on both prepared sides concurrently.
