@@ -62,7 +62,10 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     } else {
         opts.paths.clone()
     };
-    let set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    let mut set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
+    if let Some(shard) = opts.shard {
+        crate::runner::shard::select(&mut set, shard);
+    }
     let planner = Planner {
         envs: &envs,
         engine: TemplateEngine::new(),

@@ -25,6 +25,7 @@ pub mod json;
 mod json_timing;
 pub mod junit;
 pub mod markdown;
+pub mod metrics;
 pub mod steps;
 pub mod terminal;
 mod text;
