@@ -379,7 +379,9 @@ async fn an_incomplete_or_foreign_set_of_traces_is_not_merged() {
 #[tokio::test]
 async fn shard_options_that_make_no_shard_are_usage_errors() {
     let (_mocks, project) = project().await;
-    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+    /// Arguments, environment variables, expected message.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
         (&["--shard", "0/3"], &[], "shard 0/3 does not exist"),
         (&["--shard", "two/3"], &[], "bad shard `two/3`"),
         (&["--shards", "3"], &[], "needs the shard's index"),
