@@ -21,6 +21,7 @@ use driftgate::report;
 use driftgate::report::terminal::TerminalOptions;
 use driftgate::runner::{RunError, RunOptions, modes};
 
+use crate::shard_cli::MetricsArgs;
 use crate::with_error_prefix;
 
 /// Options shared by the commands that judge drift.
@@ -109,6 +110,8 @@ pub(crate) struct CompareArgs {
     today: Option<chrono::NaiveDate>,
     #[command(flatten)]
     judge: JudgeArgs,
+    #[command(flatten)]
+    metrics: MetricsArgs,
 }
 
 /// `driftgate report`.
@@ -128,6 +131,8 @@ pub(crate) struct ReportArgs {
     today: Option<chrono::NaiveDate>,
     #[command(flatten)]
     judge: JudgeArgs,
+    #[command(flatten)]
+    metrics: MetricsArgs,
 }
 
 /// Loads the config with the noise and waivers files named on the command line.
@@ -157,7 +162,7 @@ fn with_judge_files(mut config: Config, judge: &JudgeArgs) -> Result<Config, Str
 }
 
 /// The config of `compare` and `report`: the file when given, else defaults.
-fn optional_config(path: Option<&Path>, judge: &JudgeArgs) -> Option<Config> {
+pub(crate) fn optional_config(path: Option<&Path>, judge: &JudgeArgs) -> Option<Config> {
     match path {
         Some(path) => load_config(path, judge),
         None => match Config::parse("", Path::new("driftgate.toml"))
@@ -269,7 +274,12 @@ pub(crate) fn compare(args: CompareArgs, color: bool) -> anyhow::Result<u8> {
     };
     let today = args.today.unwrap_or_else(modes::today);
     let report = modes::compare_traces(&config, &args.baseline, &args.candidate, today);
-    finish_report(report, &args.reports, view_of(color, &args.judge))
+    finish_report(
+        report,
+        &args.reports,
+        view_of(color, &args.judge),
+        &args.metrics,
+    )
 }
 
 /// Rebuilds the reports of twin traces.
@@ -279,14 +289,21 @@ pub(crate) fn rebuild_report(args: ReportArgs, color: bool) -> anyhow::Result<u8
     };
     let today = args.today.unwrap_or_else(modes::today);
     let report = modes::report_from_traces(&config, &args.traces, today);
-    finish_report(report, &args.reports, view_of(color, &args.judge))
+    finish_report(
+        report,
+        &args.reports,
+        view_of(color, &args.judge),
+        &args.metrics,
+    )
 }
 
-/// Writes and prints a report rebuilt from traces; returns its exit code.
-fn finish_report(
+/// Writes and prints a report rebuilt from traces, writes its metrics;
+/// returns its exit code.
+pub(crate) fn finish_report(
     report: Result<report::DriftReport, RunError>,
     dir: &Path,
     view: TerminalOptions,
+    metrics: &MetricsArgs,
 ) -> anyhow::Result<u8> {
     let report = match report {
         Ok(report) => report,
@@ -308,5 +325,6 @@ fn finish_report(
         }
         Err(e) => eprintln!("warning: {e}"),
     }
+    metrics.write(&report);
     Ok(report.verdict().exit_code())
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod drift_cli;
+mod shard_cli;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -67,6 +68,8 @@ enum Command {
     Compare(drift_cli::CompareArgs),
     /// Rebuild drift.json, junit.xml and the terminal report from twin traces alone.
     Report(drift_cli::ReportArgs),
+    /// Combine the traces of a sharded run (`run --shard I/N`) into one run and report it.
+    Merge(shard_cli::MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -227,6 +230,10 @@ struct RunArgs {
     sampling: SamplingArgs,
     #[command(flatten)]
     judge: drift_cli::JudgeArgs,
+    #[command(flatten)]
+    shard: shard_cli::ShardArgs,
+    #[command(flatten)]
+    metrics: shard_cli::MetricsArgs,
     /// Print what would be sent to each environment (secrets redacted); send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -329,6 +336,7 @@ fn main() -> ExitCode {
             Command::LearnNoise(args) => drift_cli::learn_noise(args).await,
             Command::Compare(args) => drift_cli::compare(args, color),
             Command::Report(args) => drift_cli::rebuild_report(args, color),
+            Command::Merge(args) => shard_cli::merge(args, color),
             Command::Steps(args) => {
                 print_steps(args.format);
                 Ok(exit::NO_DRIFT)
@@ -369,6 +377,13 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         .reports
         .unwrap_or_else(|| config.resolve_path(&config.run.report_dir));
     let view = drift_cli::view_of(color, &args.judge);
+    let shard = match args.shard.resolve() {
+        Ok(shard) => shard,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     let opts = RunOptions {
         config,
         baseline: args.baseline.unwrap_or_default(),
@@ -385,6 +400,7 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         } else {
             ProgressMode::Auto
         },
+        shard,
     };
     if args.dry_run {
         return dry_run(&opts);
@@ -393,13 +409,14 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         Some(trace) => modes::run_against_trace(opts, trace).await,
         None => runner::run(opts).await,
     };
-    finish(outcome, view)
+    finish(outcome, view, &args.metrics)
 }
 
-/// Prints the outcome of a run and returns its exit code.
+/// Prints the outcome of a run, writes its metrics, and returns its exit code.
 fn finish(
     outcome: Result<runner::RunOutcome, RunError>,
     view: TerminalOptions,
+    metrics: &shard_cli::MetricsArgs,
 ) -> anyhow::Result<u8> {
     match outcome {
         Err(e) => {
@@ -418,6 +435,7 @@ fn finish(
             for e in &outcome.report_errors {
                 eprintln!("warning: {}", outcome.redactor.redact(e));
             }
+            metrics.write(&outcome.report);
             Ok(outcome.report.verdict().exit_code())
         }
     }
@@ -497,12 +515,13 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
         sampling: args.sampling.sampling(),
         progress: ProgressMode::Auto,
+        shard: None,
     };
     let view = TerminalOptions {
         color,
         show_suppressed: false,
     };
-    finish(runner::run(opts).await, view)
+    finish(runner::run(opts).await, view, &Default::default())
 }
 
 /// Starts the demo's ERP databases and points the `erpdb` services at them;

@@ -70,7 +70,7 @@ impl TraceRun {
             let key = match &record {
                 TraceRecord::Step(step) => step.scenario.clone(),
                 TraceRecord::Scenario(end) => end.scenario.clone(),
-                TraceRecord::Run(_) => continue,
+                TraceRecord::Run(_) | TraceRecord::Shard(_) => continue,
             };
             let at = *open.entry(key.clone()).or_insert_with(|| {
                 scenarios.push(TracedScenario {
@@ -83,7 +83,7 @@ impl TraceRun {
             match record {
                 TraceRecord::Step(step) => scenarios[at].steps.push(step),
                 TraceRecord::Scenario(end) => scenarios[at].end = Some(end),
-                TraceRecord::Run(_) => {}
+                TraceRecord::Run(_) | TraceRecord::Shard(_) => {}
             }
         }
         Ok(TraceRun { header, scenarios })

@@ -44,9 +44,12 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     let config = &opts.config;
     let Selection {
         envs,
-        features: set,
+        features: mut set,
         ..
     } = select(opts, &redactor, false)?;
+    if let Some(shard) = opts.shard {
+        crate::runner::shard::select(&mut set, shard);
+    }
     let planner = Planner {
         envs: &envs,
         engine: TemplateEngine::new(),

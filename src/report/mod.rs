@@ -6,7 +6,8 @@
 //! - [`junit`]: `junit.xml`, one test case per scenario;
 //! - [`html`]: `report.html`, one self-contained page for a browser;
 //! - [`markdown`]: `summary.md` for `$GITHUB_STEP_SUMMARY` or a merge request;
-//! - [`cucumber_json`]: `cucumber.json` for the Cucumber reporting ecosystem.
+//! - [`cucumber_json`]: `cucumber.json` for the Cucumber reporting ecosystem;
+//! - [`metrics`]: drift indicators for dashboards (Prometheus text, JSON).
 //!
 //! Every renderer takes the run's [`Redactor`], so no secret reaches a report.
 //! [`write_all`] writes the file reports into a folder:
@@ -25,6 +26,7 @@ pub mod json;
 mod json_timing;
 pub mod junit;
 pub mod markdown;
+pub mod metrics;
 pub mod steps;
 pub mod terminal;
 mod text;

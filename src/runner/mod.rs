@@ -2,14 +2,17 @@
 //! environments answer, run every scenario through cucumber on the twin
 //! world, and build the [`DriftReport`] from what was recorded.
 
+pub mod assemble;
 pub mod broker;
 mod diagnostic;
 pub mod features;
+pub mod merge;
 pub mod modes;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
 pub(crate) mod selection;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -62,6 +65,8 @@ pub struct RunOptions {
     pub sampling: Sampling,
     /// Progress shown while the scenarios run.
     pub progress: ProgressMode,
+    /// The slice of the suite to run (`--shard I/N`); `None` runs every scenario.
+    pub shard: Option<shard::Shard>,
 }
 
 impl RunOptions {
@@ -81,6 +86,7 @@ impl RunOptions {
             display_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             sampling: Sampling::default(),
             progress: ProgressMode::Quiet,
+            shard: None,
         }
     }
 }
@@ -179,6 +185,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 .unwrap_or_default()
         )));
     }
+    let shard_record = opts.shard.map(|s| shard::select(&mut feature_set, s));
     let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
     let reuse = !opts.sampling.cold;
     let envs = Twin::new(
@@ -207,6 +214,9 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
     let trace = TraceWriter::create(&trace_path, redactor.clone())?;
     trace.append(&TraceRecord::Run(header.clone()))?;
+    if let Some(record) = shard_record {
+        trace.append(&TraceRecord::Shard(record))?;
+    }
     tracing::info!(
         scenarios = feature_set.scenario_count,
         baseline = %opts.baseline,
@@ -242,47 +252,24 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     )
     .await;
 
-    let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
-    let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
-    let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
-    drifts.extend(timing.drifts);
-    samples::count_drifts(&mut scenarios, &drifts);
-    scenarios.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line))
-    });
-    drifts.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(
-            &b.scenario.feature,
-            b.scenario.line,
-            b.step.index,
-        ))
-    });
-    let gate = modes::gate_for(config, &drifts, results.suppressed);
-    let report = DriftReport {
-        header,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        scenarios,
-        drifts,
-        timing: timing.section,
-        steps: sorted_steps(results.steps),
-        gate,
-    };
+    let mut results =
+        std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
+    let trace_errors = std::mem::take(&mut results.trace_errors);
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let report = assemble::report(config, header, results, duration_ms, modes::today());
     if recording {
         return Ok(RunOutcome {
             report,
             trace_path,
             report_files: Vec::new(),
-            report_errors: results.trace_errors,
+            report_errors: trace_errors,
             redactor,
         });
     }
     let (report_files, report_errors) =
         match crate::report::write_all(&report, &opts.report_dir, &redactor) {
-            Ok(files) => (files, results.trace_errors),
-            Err(e) => (
-                Vec::new(),
-                [results.trace_errors, vec![e.to_string()]].concat(),
-            ),
+            Ok(files) => (files, trace_errors),
+            Err(e) => (Vec::new(), [trace_errors, vec![e.to_string()]].concat()),
         };
     Ok(RunOutcome {
         report,
@@ -291,18 +278,6 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         report_errors,
         redactor,
     })
-}
-
-/// Steps in feature, scenario and step order (scenarios finish in any order).
-fn sorted_steps(mut steps: Vec<crate::report::StepResult>) -> Vec<crate::report::StepResult> {
-    steps.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.index).cmp(&(
-            &b.scenario.feature,
-            b.scenario.line,
-            b.index,
-        ))
-    });
-    steps
 }
 
 fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {

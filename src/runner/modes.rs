@@ -20,13 +20,11 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{RunError, RunOptions, RunOutcome, run_in_mode};
+use super::merge::{ShardTrace, busiest_shard_ms};
+use super::{RunError, RunOptions, RunOutcome, assemble, run_in_mode};
+use crate::compare::RuleSet;
 use crate::compare::noise::{self, NOISE_FORMAT, NoiseFile};
-use crate::compare::policy::{Gate, apply_policy};
-use crate::compare::traces::{
-    JudgedTrace, Presence, TraceRun, TwinTrace, judge_trace, pair_traces, twin_of,
-};
-use crate::compare::{Drift, RuleSet, SuppressedDrift};
+use crate::compare::traces::{Presence, TraceRun, TwinTrace, pair_traces, twin_of};
 use crate::config::{Config, Redactor};
 use crate::report::DriftReport;
 use crate::trace::{ScenarioEnd, ScenarioStatus, TraceRecord, TraceWriter, read_trace};
@@ -58,25 +56,6 @@ impl RunMode {
 /// The day waiver expiry is judged against: today, UTC.
 pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-/// The policy's judgement of a run's drift under `config`, as of today.
-pub(super) fn gate_for(
-    config: &Config,
-    drifts: &[Drift],
-    mut suppressed: Vec<SuppressedDrift>,
-) -> Gate {
-    suppressed.sort_by(|a, b| {
-        let key = |s: &SuppressedDrift| {
-            (
-                s.drift.scenario.feature.clone(),
-                s.drift.scenario.line,
-                s.drift.step.index,
-            )
-        };
-        key(a).cmp(&key(b))
-    });
-    apply_policy(drifts, suppressed, &config.policy, &config.waivers, today())
 }
 
 /// Records the scenarios on `opts.baseline` alone into `trace`.
@@ -121,6 +100,11 @@ pub async fn run_against_trace(
     mut opts: RunOptions,
     baseline_trace: &Path,
 ) -> Result<RunOutcome, RunError> {
+    if let Some(shard) = opts.shard {
+        return Err(RunError::Usage(format!(
+            "--shard {shard} cannot be combined with --baseline-trace: a recorded baseline holds the whole suite; run the shards against a live baseline, or compare the whole suite"
+        )));
+    }
     let started = Instant::now();
     let baseline = read_run(baseline_trace)?;
     let report_dir = opts.report_dir.clone();
@@ -136,8 +120,7 @@ pub async fn run_against_trace(
     if let Err(e) = write_twin_trace(&trace_path, &twin, &live.redactor) {
         errors.push(e.to_string());
     }
-    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
-    let report = report_of(&config, twin, judged, started, today());
+    let report = report_of(&config, &twin, elapsed_ms(started), today());
     let report_files = match crate::report::write_all(&report, &report_dir, &live.redactor) {
         Ok(files) => files,
         Err(e) => {
@@ -154,33 +137,38 @@ pub async fn run_against_trace(
     })
 }
 
-/// Rebuilds the report of one or more twin traces (shards of one run).
+/// Rebuilds the report of one or more twin traces (shards of one run; unlike
+/// `driftgate merge`, neither completeness nor versions are checked).
 pub fn report_from_traces(
     config: &Config,
     traces: &[PathBuf],
     today: NaiveDate,
 ) -> Result<DriftReport, RunError> {
-    let started = Instant::now();
-    let mut merged: Option<TwinTrace> = None;
+    let mut shards: Vec<ShardTrace> = Vec::new();
     for path in traces {
-        let twin = twin_of(&read_run(path)?);
-        match &mut merged {
-            None => merged = Some(twin),
-            Some(all) => {
-                if all.header.environments != twin.header.environments {
-                    return Err(RunError::Usage(format!(
-                        "{} compares other environments than {}; report traces of one run together",
-                        path.display(),
-                        traces[0].display()
-                    )));
-                }
-                all.scenarios.extend(twin.scenarios);
-            }
+        let shard = ShardTrace::read(path).map_err(|e| RunError::Usage(e.to_string()))?;
+        if let Some(first) = shards.first()
+            && first.run.header.environments != shard.run.header.environments
+        {
+            return Err(RunError::Usage(format!(
+                "{} compares other environments than {}; report traces of one run together",
+                path.display(),
+                traces[0].display()
+            )));
         }
+        shards.push(shard);
     }
-    let twin = merged.ok_or_else(|| RunError::Usage("name at least one trace".into()))?;
-    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
-    Ok(report_of(config, twin, judged, started, today))
+    let first = shards
+        .first()
+        .ok_or_else(|| RunError::Usage("name at least one trace".into()))?;
+    let twin = TwinTrace {
+        header: first.run.header.clone(),
+        scenarios: shards
+            .iter()
+            .flat_map(|s| twin_of(&s.run).scenarios)
+            .collect(),
+    };
+    Ok(report_of(config, &twin, busiest_shard_ms(&shards), today))
 }
 
 /// Compares two stored traces: the baseline role of `baseline` (a recording,
@@ -193,8 +181,7 @@ pub fn compare_traces(
 ) -> Result<DriftReport, RunError> {
     let started = Instant::now();
     let twin = pair_traces(&read_run(baseline)?, &read_run(candidate)?);
-    let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
-    Ok(report_of(config, twin, judged, started, today))
+    Ok(report_of(config, &twin, elapsed_ms(started), today))
 }
 
 fn read_run(path: &Path) -> Result<TraceRun, RunError> {
@@ -203,29 +190,13 @@ fn read_run(path: &Path) -> Result<TraceRun, RunError> {
         .map_err(|e| RunError::Usage(e.to_string()))
 }
 
-fn report_of(
-    config: &Config,
-    twin: TwinTrace,
-    judged: JudgedTrace,
-    started: Instant,
-    today: NaiveDate,
-) -> DriftReport {
-    let gate = apply_policy(
-        &judged.drifts,
-        judged.suppressed,
-        &config.policy,
-        &config.waivers,
-        today,
-    );
-    DriftReport {
-        header: twin.header,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        scenarios: judged.scenarios,
-        drifts: judged.drifts,
-        gate,
-        timing: Default::default(),
-        steps: Vec::new(),
-    }
+fn report_of(config: &Config, twin: &TwinTrace, duration_ms: f64, today: NaiveDate) -> DriftReport {
+    let results = assemble::results_of(twin, &RuleSet::compile(&config.compare));
+    assemble::report(config, twin.header.clone(), results, duration_ms, today)
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
 }
 
 /// Writes the paired scenarios of a twin trace as a twin trace file.

@@ -97,6 +97,28 @@ pub enum TraceRecord {
     Step(StepRecord),
     /// A scenario finished.
     Scenario(ScenarioEnd),
+    /// Which slice of a sharded run this trace holds (right after the header).
+    Shard(ShardRecord),
+}
+
+/// The slice of a sharded run (`driftgate run --shard I/N`) a trace holds, so
+/// `driftgate merge` can tell that its traces are the complete set of one suite.
+///
+/// ```json
+/// {"kind":"shard","index":2,"total":3,"scenarios":4,"suite_scenarios":11,"suite":"5f0c9a1e22b7d403"}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardRecord {
+    /// The shard's number, counted from 1.
+    pub index: usize,
+    /// How many shards the suite was cut into.
+    pub total: usize,
+    /// Scenarios assigned to this shard (outline rows one by one, before repetitions for timing).
+    pub scenarios: usize,
+    /// Scenarios of the whole suite, across every shard.
+    pub suite_scenarios: usize,
+    /// Fingerprint of the suite's sorted scenario identities: equal for every shard of one suite.
+    pub suite: String,
 }
 
 /// What a run compared: the two environments and the tool that did it.

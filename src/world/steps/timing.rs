@@ -23,7 +23,15 @@ use super::assertion::error;
 use super::polling::limit_ms;
 use super::{StepDef, arg};
 use crate::timing::{LatencyBudget, percentile_name};
-use crate::trace::{AssertionRecord, Observation, Side, SideStep, StepOutcome, Timing, Twin};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::compare::StepRef;
+use crate::trace::{
+    AssertionRecord, Observation, ScenarioKey, Side, SideStep, StepOutcome, StepRecord, Timing,
+    Twin,
+};
 use crate::world::TwinWorld;
 
 const LIMIT: &str = r"(\d+(?:\.\d+)?) ?(ms|s|seconds?)";
@@ -44,9 +52,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             run: response_time_under,
         },
         StepDef {
-            pattern: leak(format!(
-                r#"^the (median|p\d{{1,2}}(?:\.\d+)?) of "([A-Z]+ [^"]+)" should be under {LIMIT}$"#
-            )),
+            pattern: leak(budget_pattern()),
             summary: "Declares a latency budget, checked at the end of the run over every sample of the scenario (`*` matches one path segment).",
             example: r#"Then the p95 of "POST /api/orders" should be under 800 ms"#,
             params: &[
@@ -61,6 +67,50 @@ pub(super) fn steps() -> Vec<StepDef> {
             run: percentile_under,
         },
     ]
+}
+
+fn budget_pattern() -> String {
+    format!(r#"^the (median|p\d{{1,2}}(?:\.\d+)?) of "([A-Z]+ [^"]+)" should be under {LIMIT}$"#)
+}
+
+static BUDGET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&budget_pattern()).unwrap_or_else(|e| panic!("{e}")));
+
+/// The latency budget a recorded step declared, if it is a budget step: how
+/// reports rebuilt from traces (`driftgate report`, `driftgate merge`) find
+/// the budgets the live run collected.
+pub fn budget_of(step: &StepRecord) -> Option<LatencyBudget> {
+    let caps = BUDGET.captures(&step.text)?;
+    let text = |n: usize| caps.get(n).map_or("", |m| m.as_str());
+    budget(
+        [text(1), text(2), text(3), text(4)],
+        step.scenario.without_sample(),
+        StepRef {
+            index: step.index,
+            line: step.line,
+            text: format!("{}{}", step.keyword, step.text),
+        },
+    )
+}
+
+/// The budget of a percentile step's arguments (`p95`, `POST /api/orders`,
+/// `800`, `ms`); none when the percentile is not between 0 and 100.
+fn budget(
+    [which, request, amount, unit]: [&str; 4],
+    scenario: ScenarioKey,
+    step: StepRef,
+) -> Option<LatencyBudget> {
+    let percentile = match which.strip_prefix('p') {
+        Some(p) => p.parse().unwrap_or(f64::NAN),
+        None => 50.0,
+    };
+    (percentile > 0.0 && percentile < 100.0).then(|| LatencyBudget {
+        scenario,
+        step,
+        request: request.to_owned(),
+        percentile,
+        limit_ms: limit_ms(amount, unit),
+    })
 }
 
 /// Patterns are built once, at startup, and live for the whole run.
@@ -113,24 +163,18 @@ fn time_check(timing: Option<Timing>, headers_only: bool, limit: f64) -> SideSte
 fn percentile_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let which = arg(&ctx, 1);
-        let percentile = match which.strip_prefix('p') {
-            Some(p) => p.parse().unwrap_or(f64::NAN),
-            None => 50.0,
-        };
         let request = arg(&ctx, 2).to_owned();
-        let limit = limit_ms(arg(&ctx, 3), arg(&ctx, 4));
         let (_, scenario) = w.twin_parts();
-        let valid = percentile > 0.0 && percentile < 100.0;
-        if valid {
-            let budget = LatencyBudget {
-                scenario: scenario.key.without_sample(),
-                step: scenario.next_step_ref(&ctx.step),
-                request: request.clone(),
-                percentile,
-                limit_ms: limit,
-            };
-            scenario.budgets.push(budget);
-        }
+        let declared = budget(
+            [which, &request, arg(&ctx, 3), arg(&ctx, 4)],
+            scenario.key.without_sample(),
+            scenario.next_step_ref(&ctx.step),
+        );
+        let valid = declared.is_some();
+        let (percentile, limit) = declared
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN), |b| (b.percentile, b.limit_ms));
+        scenario.budgets.extend(declared);
         w.each_side(&ctx, |_| {
             if valid {
                 SideStep::default()
