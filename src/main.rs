@@ -217,6 +217,9 @@ struct RunArgs {
     /// Tag expression selecting scenarios, e.g. "@smoke and not @slow".
     #[arg(short, long)]
     tags: Option<String>,
+    /// Tenant to cover (repeatable); `all`, the default, covers every tenant the config declares.
+    #[arg(long = "tenant", value_name = "NAME")]
+    tenants: Vec<String>,
     /// Folder for the trace and reports (default: [run] report_dir of the config).
     #[arg(short, long)]
     reports: Option<PathBuf>,
@@ -385,6 +388,7 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         } else {
             ProgressMode::Auto
         },
+        tenants: args.tenants,
     };
     if args.dry_run {
         return dry_run(&opts);
@@ -497,6 +501,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         display_root: std::fs::canonicalize(&root).unwrap_or(root),
         sampling: args.sampling.sampling(),
         progress: ProgressMode::Auto,
+        tenants: Vec::new(),
     };
     let view = TerminalOptions {
         color,

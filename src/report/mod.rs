@@ -24,8 +24,10 @@ pub mod html;
 pub mod json;
 mod json_timing;
 pub mod junit;
+mod limits;
 pub mod markdown;
 pub mod steps;
+pub mod tenants;
 pub mod terminal;
 mod text;
 mod timing_text;
@@ -43,6 +45,7 @@ use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
+pub use limits::{LimitUsage, limit_lines};
 pub use steps::{ExchangeResult, SideResult, StepResult};
 
 /// The outcome of a run, as every report format sees it.
@@ -65,6 +68,9 @@ pub struct DriftReport {
     /// The policy's judgement: severities, waivers, suppressed differences.
     #[serde(default)]
     pub gate: Gate,
+    /// Per capped environment, how often its load caps made a request wait.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<LimitUsage>,
 }
 
 /// One scenario's result.

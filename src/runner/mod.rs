@@ -9,6 +9,7 @@ pub mod modes;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
+mod tenants;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,7 +27,7 @@ pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
 
-use crate::config::{Config, ConfigError, Redactor};
+use crate::config::{Config, ConfigError, Environment, Redactor};
 use crate::report::DriftReport;
 use crate::template::TemplateEngine;
 use crate::trace::{
@@ -34,6 +35,7 @@ use crate::trace::{
     TraceWriter, Twin,
 };
 use crate::transport::http::ClientError;
+use crate::transport::limit::Limiters;
 use crate::world::{EnvRuntime, RunContext, ScenarioState, StepFailure, TwinWorld, steps};
 
 /// What `driftgate run` was asked to do.
@@ -61,6 +63,8 @@ pub struct RunOptions {
     pub sampling: Sampling,
     /// Progress shown while the scenarios run.
     pub progress: ProgressMode,
+    /// Tenants to cover (`--tenant`); empty or `all` means every declared tenant.
+    pub tenants: Vec<String>,
 }
 
 impl RunOptions {
@@ -80,6 +84,7 @@ impl RunOptions {
             display_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             sampling: Sampling::default(),
             progress: ProgressMode::Quiet,
+            tenants: Vec::new(),
         }
     }
 }
@@ -164,22 +169,16 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     } else {
         &opts.candidate
     };
-    let mut envs = Twin::new(
+    let base = Twin::new(
         config.environment(&opts.baseline, &redactor)?,
         config.environment(candidate_name, &redactor)?,
     );
-    for side in Side::BOTH {
-        let overrides = if recording {
-            &opts.base_url_overrides.baseline
-        } else {
-            opts.base_url_overrides.get(side)
-        };
-        for (service, url) in overrides {
-            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
-                svc.base_url = url.trim_end_matches('/').to_owned();
-            }
-        }
+    let base_refs = Twin::new(env_ref(&base.baseline), env_ref(&base.candidate));
+    let mut tenant_envs = tenants::environments(config, base, &opts.tenants, &redactor)?;
+    for (_, envs) in &mut tenant_envs {
+        apply_base_url_overrides(envs, &opts.base_url_overrides, recording);
     }
+    let tenant_names: Vec<String> = tenant_envs.iter().filter_map(|(t, _)| t.clone()).collect();
     let paths = if opts.paths.is_empty() {
         config
             .run
@@ -205,33 +204,47 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 .unwrap_or_default()
         )));
     }
+    tenants::expand(&mut feature_set.features, &tenant_names);
+    feature_set.scenario_count *= tenant_names.len().max(1);
     let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
-    let reuse = !opts.sampling.cold;
-    let envs = Twin::new(
-        EnvRuntime::with_connections(envs.baseline, reuse)?,
-        EnvRuntime::with_connections(envs.candidate, reuse)?,
-    );
-    let unreachable = preflight::check(&envs, Duration::from_secs(5)).await;
-    if !unreachable.is_empty() {
-        return Err(RunError::Unreachable(unreachable));
-    }
     let header = RunHeader {
         format: TRACE_FORMAT,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         environments: Twin::new(
-            env_ref(&envs.baseline),
+            base_refs.baseline,
             if recording {
                 EnvironmentRef::default()
             } else {
-                env_ref(&envs.candidate)
+                base_refs.candidate
             },
         ),
+        tenants: tenants::header_variables(&tenant_envs, recording),
     };
+    let limiters = Limiters::for_environments(
+        tenant_envs
+            .iter()
+            .flat_map(|(_, envs)| [&envs.baseline, &envs.candidate]),
+    );
+    let runtimes = runtimes(tenant_envs, &limiters, !opts.sampling.cold)?;
+    let mut unreachable = Vec::new();
+    for (_, envs) in &runtimes {
+        for found in preflight::check(envs, Duration::from_secs(5)).await {
+            if !unreachable
+                .iter()
+                .any(|known: &Unreachable| known.to_string() == found.to_string())
+            {
+                unreachable.push(found);
+            }
+        }
+    }
+    if !unreachable.is_empty() {
+        return Err(RunError::Unreachable(unreachable));
+    }
     let trace_path = mode
         .trace_path()
         .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
-    let trace = TraceWriter::create(&trace_path, redactor.clone())?;
+    let trace = Arc::new(TraceWriter::create(&trace_path, redactor.clone())?);
     trace.append(&TraceRecord::Run(header.clone()))?;
     tracing::info!(
         scenarios = feature_set.scenario_count,
@@ -239,49 +252,72 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         candidate = %opts.candidate,
         "running"
     );
-    let context = Arc::new(RunContext {
-        header: header.clone(),
-        envs,
-        engine: TemplateEngine::new(),
-        trace,
-        rules: config.compare.clone(),
-        fixtures: config.resolve_path(&config.run.fixtures),
-        default_service: config.default_service(),
-        poll_interval: Duration::from_millis(config.run.poll_interval_ms),
-        display_root: opts.display_root.clone(),
-        redactor: redactor.clone(),
-        results: Mutex::default(),
-    });
+    let results: Arc<Mutex<crate::world::Results>> = Arc::default();
+    let contexts = runtimes
+        .into_iter()
+        .map(|(tenant, envs)| {
+            let context = Arc::new(RunContext {
+                header: header.clone(),
+                envs,
+                engine: TemplateEngine::new(),
+                trace: trace.clone(),
+                rules: config.compare.clone(),
+                fixtures: config.resolve_path(&config.run.fixtures),
+                default_service: config.default_service(),
+                poll_interval: Duration::from_millis(config.run.poll_interval_ms),
+                display_root: opts.display_root.clone(),
+                redactor: redactor.clone(),
+                results: results.clone(),
+            });
+            (tenant, context)
+        })
+        .collect::<BTreeMap<_, _>>();
+    let Some(first) = contexts.values().next().cloned() else {
+        return Err(RunError::Usage("no environment to run against".into()));
+    };
+    let contexts = tenants::TenantContexts::new(first, contexts);
     // Repetitions for timing run one at a time unless asked otherwise, so
     // warm-ups come first and samples do not load each other.
     let default_concurrency = if sampled { 1 } else { config.run.concurrency };
     let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
     let progress =
-        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, context.clone());
+        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, contexts.first());
     let absent = recording.then_some(Side::Candidate);
     execute(
         feature_set.features,
-        context.clone(),
+        contexts,
         concurrency,
         progress,
         absent,
     )
     .await;
 
-    let results = std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
+    let results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
     let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
     drifts.extend(timing.drifts);
     samples::count_drifts(&mut scenarios, &drifts);
+    // Grouped by tenant first, so every report lists a tenant's scenarios together.
     scenarios.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line))
-    });
-    drifts.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(
+        (&a.scenario.tenant, &a.scenario.feature, a.scenario.line).cmp(&(
+            &b.scenario.tenant,
             &b.scenario.feature,
             b.scenario.line,
-            b.step.index,
         ))
+    });
+    drifts.sort_by(|a, b| {
+        (
+            &a.scenario.tenant,
+            &a.scenario.feature,
+            a.scenario.line,
+            a.step.index,
+        )
+            .cmp(&(
+                &b.scenario.tenant,
+                &b.scenario.feature,
+                b.scenario.line,
+                b.step.index,
+            ))
     });
     let gate = modes::gate_for(config, &drifts, results.suppressed);
     let report = DriftReport {
@@ -292,6 +328,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         timing: timing.section,
         steps: sorted_steps(results.steps),
         gate,
+        limits: limiters.usage(),
     };
     if recording {
         return Ok(RunOutcome {
@@ -331,31 +368,74 @@ fn sorted_steps(mut steps: Vec<crate::report::StepResult>) -> Vec<crate::report:
     steps
 }
 
-fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
+fn env_ref(env: &Environment) -> EnvironmentRef {
     EnvironmentRef {
-        name: runtime.env.name.clone(),
-        variables: runtime.env.variables.clone(),
+        name: env.name.clone(),
+        variables: env.variables.clone(),
     }
+}
+
+/// Replaces configured base URLs by `overrides` (the demo's mocks); a
+/// recording takes the baseline's overrides for its one environment.
+fn apply_base_url_overrides(
+    envs: &mut Twin<Environment>,
+    overrides: &Twin<BTreeMap<String, String>>,
+    recording: bool,
+) {
+    for side in Side::BOTH {
+        let overrides = if recording {
+            &overrides.baseline
+        } else {
+            overrides.get(side)
+        };
+        for (service, url) in overrides {
+            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
+                svc.base_url = url.trim_end_matches('/').to_owned();
+            }
+        }
+    }
+}
+
+/// The clients of every tenant's environments, each request behind its
+/// environment's limiter.
+fn runtimes(
+    tenant_envs: Vec<tenants::TenantEnvironments>,
+    limiters: &Limiters,
+    reuse: bool,
+) -> Result<Vec<tenants::TenantRuntime>, ClientError> {
+    tenant_envs
+        .into_iter()
+        .map(|(tenant, envs)| {
+            let runtime = |env: Environment| {
+                let limiter = limiters.get(&env.name);
+                EnvRuntime::with_connections(env, reuse).map(|r| r.limited(limiter))
+            };
+            Ok((
+                tenant,
+                Twin::new(runtime(envs.baseline)?, runtime(envs.candidate)?),
+            ))
+        })
+        .collect()
 }
 
 /// Runs the features through cucumber on the twin world.
 async fn execute(
     features: Vec<Feature>,
-    context: Arc<RunContext>,
+    contexts: tenants::TenantContexts,
     concurrency: usize,
     progress: progress::ProgressWriter,
     absent: Option<Side>,
 ) {
-    let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
             let key = scenario_key(feature, rule, scenario);
+            let context = contexts.for_scenario(&key);
             let state = match absent {
                 Some(side) => ScenarioState::recording(key, side),
                 None => ScenarioState::new(key),
             };
-            world.begin(before_ctx.clone(), state);
+            world.begin(context, state);
             async {}.boxed_local()
         })
         .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {
@@ -389,6 +469,7 @@ async fn execute(
 fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> ScenarioKey {
     let mut scenario_tags = scenario.tags.clone();
     let sample = samples::take_marker(&mut scenario_tags);
+    let tenant = tenants::take_marker(&mut scenario_tags);
     let tags = feature
         .tags
         .iter()
@@ -408,6 +489,7 @@ fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> 
         line: scenario.position.line,
         tags,
         sample,
+        tenant,
     }
 }
 

@@ -137,7 +137,8 @@ pub async fn run_against_trace(
         errors.push(e.to_string());
     }
     let judged = judge_trace(&twin, &RuleSet::compile(&config.compare));
-    let report = report_of(&config, twin, judged, started, today());
+    let mut report = report_of(&config, twin, judged, started, today());
+    report.limits = live.report.limits.clone();
     let report_files = match crate::report::write_all(&report, &report_dir, &live.redactor) {
         Ok(files) => files,
         Err(e) => {
@@ -174,6 +175,7 @@ pub fn report_from_traces(
                         traces[0].display()
                     )));
                 }
+                all.header.tenants.extend(twin.header.tenants);
                 all.scenarios.extend(twin.scenarios);
             }
         }
@@ -225,6 +227,7 @@ fn report_of(
         gate,
         timing: Default::default(),
         steps: Vec::new(),
+        limits: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ fn key(name: &str, line: usize) -> ScenarioKey {
         name: name.into(),
         line,
         tags: vec![],
+        tenant: None,
     }
 }
 
@@ -64,6 +65,7 @@ fn recording(env: &str, scenarios: &[(ScenarioKey, Vec<Twin<SideStep>>)]) -> Tra
             },
             EnvironmentRef::default(),
         ),
+        tenants: Default::default(),
     })];
     for (key, steps) in scenarios {
         for (index, sides) in steps.iter().enumerate() {
