@@ -233,3 +233,34 @@ async fn tenant_flag_selects_tenants() {
     let typo = m.project.run().args(&["--tenant", "globx"]).execute().await;
     typo.assert_usage_error(&["unknown tenant `globx`", "did you mean `globex`?"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_plans_every_tenant_with_its_own_environment() {
+    let m = matrix().await;
+
+    let plan = m.project.run().args(&["--dry-run"]).execute().await;
+
+    plan.assert_code(0);
+    let acme = plan.stdout.find("[tenant acme]").expect(&plan.stdout);
+    let globex = plan.stdout.find("[tenant globex]").expect(&plan.stdout);
+    assert!(acme < globex, "{}", plan.stdout);
+    let (acme_plan, globex_plan) = plan.stdout.split_at(globex);
+    assert!(
+        acme_plan[acme..].contains("/api/plants/P100/stock"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        acme_plan[acme..].contains("/api/plants/S100/stock"),
+        "{}",
+        plan.stdout
+    );
+    let globex_url = format!("{}/api/plants/S200/stock", m.globex_staging.uri());
+    assert!(globex_plan.contains(&globex_url), "{}", plan.stdout);
+    assert!(plan.stdout.contains("in 2 scenario(s)"), "{}", plan.stdout);
+    assert_eq!(
+        received(&m.mocks.baseline).await,
+        0,
+        "a dry run sends nothing"
+    );
+}

@@ -214,6 +214,25 @@ pub fn select(
 }
 
 impl Config {
+    /// Whether `{{ env.KEY }}` has a value in environment `env` for every
+    /// tenant it serves (or for the environment itself, without tenants).
+    pub fn defines_variable(&self, env: &str, key: &str) -> bool {
+        let Some(spec) = self.environments.get(env) else {
+            return false;
+        };
+        if spec.variables.contains_key(key) {
+            return true;
+        }
+        let tenants: BTreeSet<&String> = self.tenants.keys().chain(spec.tenants.keys()).collect();
+        !tenants.is_empty()
+            && (key == "tenant"
+                || tenants.iter().all(|t| {
+                    let shared = self.tenants.get(*t).map(|s| &s.variables);
+                    let own = spec.tenants.get(*t).map(|s| &s.variables);
+                    shared.into_iter().chain(own).any(|v| v.contains_key(key))
+                }))
+    }
+
     /// `base` as it serves `tenant`: the tenant's variables merged over the
     /// environment's, and its service overrides applied (secrets resolved
     /// and added to `redactor`).

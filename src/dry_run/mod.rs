@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::config::{Environment, Redactor};
 use crate::lint::walk::{self, MatchedStep};
-use crate::runner::{RunError, RunOptions, features};
+use crate::runner::{RunError, RunOptions, features, tenants};
 use crate::template::{GeneratedValues, Scope, TemplateEngine};
 use crate::trace::{Side, Twin};
 use crate::transport::http::{is_write, join_url};
@@ -41,14 +41,17 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     }
     let redactor = Redactor::default();
     let config = &opts.config;
-    let mut envs = Twin::new(
+    let base = Twin::new(
         config.environment(&opts.baseline, &redactor)?,
         config.environment(&opts.candidate, &redactor)?,
     );
-    for side in Side::BOTH {
-        for (service, url) in opts.base_url_overrides.get(side) {
-            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
-                svc.base_url = url.trim_end_matches('/').to_owned();
+    let mut tenant_envs = tenants::environments(config, base, &opts.tenants, &redactor)?;
+    for (_, envs) in &mut tenant_envs {
+        for side in Side::BOTH {
+            for (service, url) in opts.base_url_overrides.get(side) {
+                if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
+                    svc.base_url = url.trim_end_matches('/').to_owned();
+                }
             }
         }
     }
@@ -63,36 +66,43 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
         opts.paths.clone()
     };
     let set = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
-    let planner = Planner {
-        envs: &envs,
-        engine: TemplateEngine::new(),
-        fixtures: config.resolve_path(&config.run.fixtures),
-        default_service: config.default_service(),
-    };
     let mut out = format!(
         "dry run: nothing is sent; baseline `{}`, candidate `{}`; captured values show as <captured:NAME>\n",
-        envs.baseline.name, envs.candidate.name
+        opts.baseline, opts.candidate
     );
     let mut requests = 0;
-    for feature in &set.features {
-        let shown = feature
-            .path
+    // A run over tenants plans every scenario once per tenant, with its environments.
+    for (tenant, envs) in &tenant_envs {
+        let planner = Planner {
+            envs,
+            engine: TemplateEngine::new(),
+            fixtures: config.resolve_path(&config.run.fixtures),
+            default_service: config.default_service(),
+        };
+        let label = tenant
             .as_ref()
-            .map(|p| p.display().to_string())
+            .map(|t| format!("  [tenant {t}]"))
             .unwrap_or_default();
-        for scenario in walk::scenarios(feature) {
-            let _ = write!(
-                out,
-                "\n{shown}:{}  {}\n",
-                scenario.scenario.position.line, scenario.scenario.name
-            );
-            requests += planner.scenario(&scenario, &mut out);
+        for feature in &set.features {
+            let shown = feature
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            for scenario in walk::scenarios(feature) {
+                let _ = write!(
+                    out,
+                    "\n{shown}:{}  {}{label}\n",
+                    scenario.scenario.position.line, scenario.scenario.name
+                );
+                requests += planner.scenario(&scenario, &mut out);
+            }
         }
     }
     let _ = writeln!(
         out,
         "\n{requests} request(s) in {} scenario(s) would be sent to each environment",
-        set.scenario_count
+        set.scenario_count * tenant_envs.len()
     );
     Ok(redactor.redact(&out).into_owned())
 }

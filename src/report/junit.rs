@@ -78,11 +78,10 @@ fn suite(
 
 fn test_case(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) -> TestCase {
     let key = &result.scenario;
-    let name = match &key.tenant {
-        Some(tenant) => format!("{} [tenant {tenant}]", key.name),
-        None => key.name.clone(),
-    };
-    let mut case = TestCase::new(redactor.redact(&name), status(report, result, redactor));
+    let mut case = TestCase::new(
+        redactor.redact(&key.title()),
+        status(report, result, redactor),
+    );
     case.set_classname(redactor.redact(&key.feature));
     case.set_time(duration(result.duration_ms));
     if result.outcome() == ScenarioOutcome::Drifted && !fails_gate(report, result) {

@@ -92,7 +92,7 @@ fn top_drifts(report: &DriftReport, redactor: &Redactor, html_href: &str) -> Str
         out.push_str(&format!(
             "| `{}` | [{}]({html_href}#drift-{i}) | {}:{} | {} | {} | {} |\n",
             drift.class,
-            text(&drift.scenario.name),
+            text(&drift.scenario.title()),
             text(&drift.scenario.feature),
             drift.step.line,
             drift.path.as_deref().map(code).unwrap_or_default(),
@@ -123,7 +123,7 @@ fn failed(report: &DriftReport, html_href: &str) -> String {
                 .unwrap_or_default();
             format!(
                 "- [{}]({html_href}#scenario-{i}) {}:{}{message}\n",
-                text(&s.scenario.name),
+                text(&s.scenario.title()),
                 text(&s.scenario.feature),
                 s.scenario.line
             )

@@ -9,7 +9,7 @@ pub mod modes;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
-mod tenants;
+pub(crate) mod tenants;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -25,14 +25,14 @@ use super::RunError;
 const MARKER: &str = "driftgate-tenant:";
 
 /// The environments of one tenant of a run (`None`: a run without tenants).
-pub(super) type TenantEnvironments = (Option<String>, Twin<Environment>);
+pub(crate) type TenantEnvironments = (Option<String>, Twin<Environment>);
 
 /// The clients of one tenant's environments.
 pub(super) type TenantRuntime = (Option<String>, Twin<crate::world::EnvRuntime>);
 
 /// The tenants a run covers, each with its twin of environments; a single
 /// entry without a tenant when the config declares none.
-pub(super) fn environments(
+pub(crate) fn environments(
     config: &Config,
     base: Twin<Environment>,
     requested: &[String],

@@ -174,6 +174,15 @@ impl ScenarioKey {
             ..self.clone()
         }
     }
+
+    /// The scenario's name as reports show it: `Create an order [tenant acme]`
+    /// in a run over tenants, the name alone otherwise.
+    pub fn title(&self) -> std::borrow::Cow<'_, str> {
+        match &self.tenant {
+            Some(tenant) => format!("{} [tenant {tenant}]", self.name).into(),
+            None => self.name.as_str().into(),
+        }
+    }
 }
 
 /// One repetition of a scenario run several times (`--samples`, `@samples(N)`).

@@ -162,3 +162,32 @@ headers = { "x-plant" = "P201" }
         .unwrap();
     assert_eq!(vars(&staging_globex), "plant=P200 region=eu tenant=GLOBEX");
 }
+
+#[test]
+fn a_variable_is_defined_when_every_tenant_has_it() {
+    let config = config(
+        r#"
+[tenants.acme]
+variables = { plant = "P100" }
+[environments.staging.tenants.globex]
+variables = { plant = "S200", line = "L1" }
+[environments.production.tenants.globex]
+variables = { plant = "P200" }
+"#,
+    );
+    let cases = [
+        ("production", "plant", true),
+        ("production", "region", true),
+        ("production", "tenant", true),
+        ("staging", "plant", true),
+        ("staging", "line", false),
+        ("production", "line", false),
+        ("qa", "plant", false),
+    ];
+    for (env, key, defined) in cases {
+        assert_eq!(config.defines_variable(env, key), defined, "{env} {key}");
+    }
+    let plain = super::super::Config::parse(BASE, Path::new("driftgate.toml")).unwrap();
+    assert!(!plain.defines_variable("staging", "tenant"));
+    assert!(plain.defines_variable("production", "plant"));
+}
