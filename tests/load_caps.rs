@@ -171,6 +171,11 @@ async fn concurrency_cap_holds_at_64_scenarios_and_waiting_is_reported_not_timed
         "{}",
         run.stdout
     );
+    let summary = run.report_file("summary.md");
+    assert!(
+        summary.contains("load caps: production slowed"),
+        "{summary}"
+    );
     // 128 requests of 40 ms through 4 slots wait ~600 ms on average; the
     // timings hold the server's 40 ms, not the wait.
     let timings = production_timings(&run.report_file("trace.jsonl"));

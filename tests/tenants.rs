@@ -169,6 +169,22 @@ async fn every_scenario_runs_once_per_tenant_and_drift_stays_with_its_tenant() {
         "{junit}"
     );
     assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    for file in ["cucumber.json", "report.html"] {
+        let text = run.report_file(file);
+        assert!(
+            text.contains("Read plant stock [tenant globex]"),
+            "{file}: {text}"
+        );
+    }
+    let summary = run.report_file("summary.md");
+    assert!(
+        summary.contains(r"Read plant stock \[tenant globex\]"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| `globex` | 1 | 0 | 1 | 0 | 1 |"),
+        "{summary}"
+    );
 
     // The trace alone judges the same: each tenant's variables are recorded.
     let trace = run.reports.join("trace.jsonl");

@@ -33,6 +33,10 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
 pub fn render_linking(report: &DriftReport, redactor: &Redactor, html_href: &str) -> String {
     let mut out = heading(report);
     out.push_str(&counts(report));
+    out.push_str(&super::tenants::markdown_table(report));
+    for line in super::limit_lines(&report.limits) {
+        out.push_str(&format!("\n{}\n", text(&line)));
+    }
     out.push_str(&top_drifts(report, redactor, html_href));
     out.push_str(&failed(report, html_href));
     out.push_str(&format!(

@@ -59,6 +59,24 @@ pub fn tenant_lines(report: &DriftReport) -> Vec<String> {
         .collect()
 }
 
+/// A Markdown table of the tenants' counts (for `summary.md`); empty without tenants.
+pub fn markdown_table(report: &DriftReport) -> String {
+    let tenants = by_tenant(report);
+    if tenants.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n| Tenant | Scenarios | Passed | Drifted | Failed | Drifts |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for (tenant, s) in tenants {
+        out.push_str(&format!(
+            "| `{tenant}` | {} | {} | {} | {} | {} |\n",
+            s.scenarios, s.passed, s.drifted, s.failed, s.drifts
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +85,7 @@ mod tests {
     fn counts_are_kept_per_tenant() {
         let mut report = super::super::fixture::report();
         assert!(tenant_lines(&report).is_empty(), "no tenants, no lines");
+        assert!(markdown_table(&report).is_empty());
         for (i, result) in report.scenarios.iter_mut().enumerate() {
             result.scenario.tenant = Some(if i == 0 { "acme" } else { "globex" }.to_owned());
         }
@@ -88,5 +107,8 @@ mod tests {
                 .sum::<usize>()
         );
         assert!(tenant_lines(&report)[0].starts_with("tenant acme: 1 scenarios"));
+        let table = markdown_table(&report);
+        assert!(table.contains("| `acme` | 1 |"), "{table}");
+        assert_eq!(table.lines().count(), 5, "{table}");
     }
 }
