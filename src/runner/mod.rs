@@ -356,14 +356,21 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     })
 }
 
-/// Steps in feature, scenario and step order (scenarios finish in any order).
+/// Steps in tenant, feature, scenario and step order (scenarios finish in any order).
 fn sorted_steps(mut steps: Vec<crate::report::StepResult>) -> Vec<crate::report::StepResult> {
     steps.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.index).cmp(&(
-            &b.scenario.feature,
-            b.scenario.line,
-            b.index,
-        ))
+        (
+            &a.scenario.tenant,
+            &a.scenario.feature,
+            a.scenario.line,
+            a.index,
+        )
+            .cmp(&(
+                &b.scenario.tenant,
+                &b.scenario.feature,
+                b.scenario.line,
+                b.index,
+            ))
     });
     steps
 }
