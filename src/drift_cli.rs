@@ -60,6 +60,9 @@ pub(crate) struct RecordArgs {
     /// Tag expression selecting scenarios.
     #[arg(short, long)]
     tags: Option<String>,
+    /// Tenant to cover (repeatable); `all`, the default, covers every tenant the config declares.
+    #[arg(long = "tenant", value_name = "NAME")]
+    tenants: Vec<String>,
     /// Scenarios running at once (default: [run] concurrency of the config).
     #[arg(long)]
     concurrency: Option<usize>,
@@ -87,6 +90,9 @@ pub(crate) struct LearnNoiseArgs {
     /// Tag expression selecting scenarios.
     #[arg(short, long)]
     tags: Option<String>,
+    /// Tenant to cover (repeatable); `all`, the default, covers every tenant the config declares.
+    #[arg(long = "tenant", value_name = "NAME")]
+    tenants: Vec<String>,
     /// Folder for the A/A trace.
     #[arg(short, long)]
     reports: Option<PathBuf>,
@@ -199,6 +205,7 @@ pub(crate) async fn record(args: RecordArgs) -> anyhow::Result<u8> {
     let mut opts = RunOptions::new(config, &args.env, &args.env, report_dir);
     opts.paths = args.paths;
     opts.tags = args.tags;
+    opts.tenants = args.tenants;
     opts.concurrency = args.concurrency;
     opts.display_root = std::env::current_dir().context("cannot read the current directory")?;
     match modes::record(opts, args.output).await {
@@ -238,6 +245,7 @@ pub(crate) async fn learn_noise(args: LearnNoiseArgs) -> anyhow::Result<u8> {
     let mut opts = RunOptions::new(config, &args.env, &args.env, report_dir);
     opts.paths = args.paths;
     opts.tags = args.tags;
+    opts.tenants = args.tenants;
     opts.display_root = std::env::current_dir().context("cannot read the current directory")?;
     match modes::learn_noise(opts).await {
         Err(e) => {

@@ -220,6 +220,9 @@ struct RunArgs {
     /// Tag expression selecting scenarios, e.g. "@smoke and not @slow".
     #[arg(short, long)]
     tags: Option<String>,
+    /// Tenant to cover (repeatable); `all`, the default, covers every tenant the config declares.
+    #[arg(long = "tenant", value_name = "NAME")]
+    tenants: Vec<String>,
     /// Folder for the trace and reports (default: [run] report_dir of the config).
     #[arg(short, long)]
     reports: Option<PathBuf>,
@@ -401,6 +404,7 @@ async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
             ProgressMode::Auto
         },
         shard,
+        tenants: args.tenants,
     };
     if args.dry_run {
         return dry_run(&opts);
@@ -516,6 +520,7 @@ async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         sampling: args.sampling.sampling(),
         progress: ProgressMode::Auto,
         shard: None,
+        tenants: Vec::new(),
     };
     let view = TerminalOptions {
         color,

@@ -91,7 +91,8 @@ pub fn judge_scenario(
     steps: &[StepRecord],
     rules: &RuleSet,
 ) -> ScenarioJudgement {
-    let normalizer = Normalizer::new(&header.environments, &scenario_captures(steps));
+    let tenant = steps.first().and_then(|s| s.scenario.tenant.as_deref());
+    let normalizer = Normalizer::new(&header.environments_for(tenant), &scenario_captures(steps));
     let step_rules = gherkin_rules(steps);
     let mut judgement = ScenarioJudgement::default();
     for (position, step) in steps.iter().enumerate() {

@@ -184,7 +184,8 @@ pub fn learn(header: &RunHeader, scenarios: &[ScenarioSteps]) -> Vec<NoiseEntry>
     let variables: Vec<&String> = header.environments.baseline.variables.values().collect();
     for (key, steps) in scenarios {
         let captures = super::scenario_captures(steps);
-        let normalizer = Normalizer::new(&header.environments, &captures);
+        let normalizer =
+            Normalizer::new(&header.environments_for(key.tenant.as_deref()), &captures);
         let label = format!("{}: {}", key.feature, key.name);
         for step in steps.iter().filter(|s| both_acted(s)) {
             let polling = is_polling_step(&step.text);

@@ -10,8 +10,9 @@
 //!                           └─────────────  (none)                → scenario_only_in_baseline
 //! ```
 //!
-//! Identity is (feature path, rule, scenario name, n-th occurrence of that
-//! name), not the line: adding a scenario above another does not unpair it.
+//! Identity is (feature path, rule, scenario name, tenant, n-th occurrence
+//! of that name), not the line: adding a scenario above another does not
+//! unpair it, and one tenant's run never pairs with another tenant's.
 //! A single-environment recording holds its data on the baseline side and
 //! has an empty candidate environment name (see `docs/trace.md`).
 
@@ -52,7 +53,7 @@ pub struct TraceRun {
     pub scenarios: Vec<TracedScenario>,
 }
 
-type Identity = (String, Option<String>, String, usize);
+type Identity = (String, Option<String>, String, Option<String>, usize);
 
 impl TraceRun {
     /// Groups the records of one trace; `name` names it in errors.
@@ -105,13 +106,19 @@ impl TraceRun {
     }
 
     fn by_identity(&self) -> BTreeMap<Identity, &TracedScenario> {
-        let mut seen: BTreeMap<(String, Option<String>, String), usize> = BTreeMap::new();
+        let mut seen: BTreeMap<(String, Option<String>, String, Option<String>), usize> =
+            BTreeMap::new();
         let mut out = BTreeMap::new();
         for scenario in &self.scenarios {
             let key = &scenario.key;
-            let base = (key.feature.clone(), key.rule.clone(), key.name.clone());
+            let base = (
+                key.feature.clone(),
+                key.rule.clone(),
+                key.name.clone(),
+                key.tenant.clone(),
+            );
             let n = seen.entry(base.clone()).or_default();
-            out.insert((base.0, base.1, base.2, *n), scenario);
+            out.insert((base.0, base.1, base.2, base.3, *n), scenario);
             *n += 1;
         }
         out
@@ -164,6 +171,7 @@ pub fn pair_traces(baseline: &TraceRun, candidate: &TraceRun) -> TwinTrace {
         baseline.header.environments.get(b_side).clone(),
         candidate.header.environments.get(c_side).clone(),
     );
+    header.tenants = paired_tenants((&baseline.header, b_side), (&candidate.header, c_side));
     let b_all = baseline.by_identity();
     let c_all = candidate.by_identity();
     let mut scenarios = Vec::new();
@@ -179,6 +187,36 @@ pub fn pair_traces(baseline: &TraceRun, candidate: &TraceRun) -> TwinTrace {
         }
     }
     TwinTrace { header, scenarios }
+}
+
+/// Each tenant's variables: the baseline side from the baseline trace, the
+/// candidate side from the candidate trace (a side without the tenant keeps
+/// its environment's variables).
+fn paired_tenants(
+    (baseline, b_side): (&RunHeader, Side),
+    (candidate, c_side): (&RunHeader, Side),
+) -> BTreeMap<String, Twin<BTreeMap<String, String>>> {
+    let names: std::collections::BTreeSet<&String> = baseline
+        .tenants
+        .keys()
+        .chain(candidate.tenants.keys())
+        .collect();
+    let side_of = |header: &RunHeader, side: Side, name: &str| {
+        header.tenants.get(name).map_or_else(
+            || header.environments.get(side).variables.clone(),
+            |twin| twin.get(side).clone(),
+        )
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let twin = Twin::new(
+                side_of(baseline, b_side, name),
+                side_of(candidate, c_side, name),
+            );
+            (name.clone(), twin)
+        })
+        .collect()
 }
 
 fn candidate_order<'a>(

@@ -37,6 +37,13 @@
 //! [environments.production.services.erpdb]
 //! kind = "sqlserver"
 //! connection = "Server=tcp:erp-db,1433;Database=erp;User Id=svc;Password=${ERP_DB_PASSWORD};Encrypt=true;TrustServerCertificate=true"
+//!
+//! [environments.production.limits]  # see config::limits
+//! max_concurrent_requests = 8
+//! requests_per_second = 20
+//!
+//! [tenants.globex]                   # see config::tenant
+//! variables = { tenant = "globex", plant = "P200" }
 //! ```
 //!
 //! Loading parses and validates the whole file; secrets are resolved only for
@@ -46,7 +53,9 @@
 mod amqp;
 mod database;
 mod drift;
+mod limits;
 mod secret;
+pub mod tenant;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,6 +65,7 @@ use serde::Deserialize;
 
 pub use amqp::AmqpService;
 pub use database::{DatabaseService, ServiceKind};
+pub use limits::LimitSpec;
 pub use secret::{REDACTED, Redactor, SecretSource};
 
 /// Errors found in a configuration file.
@@ -128,6 +138,9 @@ pub struct Config {
     /// Environments by name.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// Tenants every environment serves (`[tenants.NAME]`, see [`tenant`]).
+    #[serde(default)]
+    pub tenants: BTreeMap<String, tenant::TenantSpec>,
 }
 
 /// `[run]`: defaults for `driftgate run`.
@@ -210,6 +223,12 @@ pub struct EnvironmentSpec {
     /// Services by name.
     #[serde(default)]
     pub services: BTreeMap<String, ServiceSpec>,
+    /// Tenants as this environment serves them (see [`tenant`]).
+    #[serde(default)]
+    pub tenants: BTreeMap<String, tenant::EnvironmentTenantSpec>,
+    /// Caps on concurrent requests and requests per second.
+    #[serde(default)]
+    pub limits: LimitSpec,
 }
 
 /// `[environments.NAME.services.SERVICE]` as written.
@@ -298,6 +317,8 @@ pub struct Environment {
     pub databases: BTreeMap<String, DatabaseService>,
     /// AMQP broker services by name.
     pub amqp: BTreeMap<String, AmqpService>,
+    /// Caps on the load a run puts on this environment.
+    pub limits: LimitSpec,
 }
 
 impl Environment {
@@ -378,7 +399,16 @@ impl Config {
                 return Err(invalid(format!("compare.ignore[{i}]"), message));
             }
         }
+        if let Some((key, message)) = tenant::problem(self) {
+            return Err(invalid(key, message));
+        }
         for (env_name, env) in &self.environments {
+            if let Some((k, message)) = env.limits.problem() {
+                return Err(invalid(
+                    format!("environments.{env_name}.limits.{k}"),
+                    message,
+                ));
+            }
             for (svc_name, svc) in &env.services {
                 let key = format!("environments.{env_name}.services.{svc_name}.base_url");
                 if let Some((k, message)) = database::validate(svc) {
@@ -554,6 +584,7 @@ impl Config {
             services,
             databases,
             amqp,
+            limits: spec.limits,
         })
     }
 }

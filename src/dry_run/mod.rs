@@ -43,43 +43,50 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     let redactor = Redactor::default();
     let config = &opts.config;
     let Selection {
-        envs,
+        envs: tenant_envs,
         features: mut set,
         ..
     } = select(opts, &redactor, false)?;
     if let Some(shard) = opts.shard {
         crate::runner::shard::select(&mut set, shard);
     }
-    let planner = Planner {
-        envs: &envs,
-        engine: TemplateEngine::new(),
-        fixtures: config.resolve_path(&config.run.fixtures),
-        default_service: config.default_service(),
-    };
     let mut out = format!(
         "dry run: nothing is sent; baseline `{}`, candidate `{}`; captured values show as <captured:NAME>\n",
-        envs.baseline.name, envs.candidate.name
+        opts.baseline, opts.candidate
     );
     let mut requests = 0;
-    for feature in &set.features {
-        let shown = feature
-            .path
+    // A run over tenants plans every scenario once per tenant, with its environments.
+    for (tenant, envs) in &tenant_envs {
+        let planner = Planner {
+            envs,
+            engine: TemplateEngine::new(),
+            fixtures: config.resolve_path(&config.run.fixtures),
+            default_service: config.default_service(),
+        };
+        let label = tenant
             .as_ref()
-            .map(|p| p.display().to_string())
+            .map(|t| format!("  [tenant {t}]"))
             .unwrap_or_default();
-        for scenario in walk::scenarios(feature) {
-            let _ = write!(
-                out,
-                "\n{shown}:{}  {}\n",
-                scenario.scenario.position.line, scenario.scenario.name
-            );
-            requests += planner.scenario(&scenario, &mut out);
+        for feature in &set.features {
+            let shown = feature
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            for scenario in walk::scenarios(feature) {
+                let _ = write!(
+                    out,
+                    "\n{shown}:{}  {}{label}\n",
+                    scenario.scenario.position.line, scenario.scenario.name
+                );
+                requests += planner.scenario(&scenario, &mut out);
+            }
         }
     }
     let _ = writeln!(
         out,
         "\n{requests} request(s) in {} scenario(s) would be sent to each environment",
-        set.scenario_count
+        set.scenario_count * tenant_envs.len()
     );
     Ok(redactor.redact(&out).into_owned())
 }

@@ -330,7 +330,7 @@ impl ScenarioLinter<'_> {
         let missing: Vec<&str> = config
             .environments
             .iter()
-            .filter(|(_, env)| !env.variables.contains_key(key))
+            .filter(|(name, _)| !config.defines_variable(name, key))
             .map(|(name, _)| name.as_str())
             .collect();
         if missing.is_empty() {

@@ -99,6 +99,7 @@ pub async fn check(
             name: format!("{service}: {} vs {}", names.baseline, names.candidate),
             line: 0,
             tags: Vec::new(),
+            tenant: None,
         },
         index: 0,
         keyword: String::new(),
@@ -111,6 +112,7 @@ pub async fn check(
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: String::new(),
         environments,
+        tenants: Default::default(),
     };
     let drifts = compare_scenario(&header, &[step], &CompareRules::default());
     Ok(ParityOutcome { drifts, redactor })

@@ -62,7 +62,7 @@ struct ElementView<'a> {
     keyword: &'static str,
     #[serde(rename = "type")]
     kind: &'static str,
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     line: usize,
     description: &'static str,
     tags: Vec<TagView<'a>>,
@@ -115,14 +115,14 @@ fn element<'a>(
         steps.push(outcome_step(result));
     }
     ElementView {
-        id: format!("{};{}-{index}", slug(&key.feature_name), slug(&key.name)),
+        id: format!("{};{}-{index}", slug(&key.feature_name), slug(&key.title())),
         keyword: if key.rule.is_some() {
             "Example"
         } else {
             "Scenario"
         },
         kind: "scenario",
-        name: &key.name,
+        name: key.title(),
         line: key.line,
         description: "",
         tags: key

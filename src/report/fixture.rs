@@ -30,6 +30,7 @@ fn key(feature: &str, name: &str, line: usize, tags: &[&str]) -> ScenarioKey {
         line,
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
         sample: None,
+        tenant: None,
     }
 }
 
@@ -85,6 +86,7 @@ pub(crate) fn report() -> DriftReport {
                 environment("production", "P100"),
                 environment("staging", "S100"),
             ),
+            tenants: Default::default(),
         },
         duration_ms: 1523.4,
         scenarios: vec![
@@ -143,6 +145,7 @@ pub(crate) fn report() -> DriftReport {
         timing: Default::default(),
         steps: steps(),
         gate: gate(),
+        limits: Vec::new(),
     }
 }
 

@@ -58,6 +58,10 @@ struct ReportView<'a> {
     policy: PolicyView,
     waivers: &'a [WaiverStatus],
     suppressed: Vec<SuppressedView<'a>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    tenants: BTreeMap<&'a str, super::tenants::TenantSummary>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    limits: &'a [super::LimitUsage],
 }
 
 #[derive(Serialize)]
@@ -70,6 +74,8 @@ struct SuppressedView<'a> {
     by: &'a str,
     feature: &'a str,
     scenario: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<&'a str>,
     #[serde(flatten)]
     drift: DriftView<'a>,
 }
@@ -80,6 +86,7 @@ impl<'a> SuppressedView<'a> {
             by: &suppressed.by,
             feature: &suppressed.drift.scenario.feature,
             scenario: &suppressed.drift.scenario.name,
+            tenant: suppressed.drift.scenario.tenant.as_deref(),
             drift: DriftView::new(&suppressed.drift, None),
         }
     }
@@ -118,6 +125,8 @@ impl<'a> ReportView<'a> {
                 .iter()
                 .map(SuppressedView::new)
                 .collect(),
+            tenants: super::tenants::by_tenant(report),
+            limits: &report.limits,
         }
     }
 }
@@ -201,6 +210,8 @@ struct ScenarioView<'a> {
     name: &'a str,
     line: usize,
     tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<&'a str>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
@@ -218,6 +229,7 @@ impl<'a> ScenarioView<'a> {
             name: &key.name,
             line: key.line,
             tags: &key.tags,
+            tenant: key.tenant.as_deref(),
             status: result.outcome().as_str(),
             message: result.message.as_deref(),
             duration_ms: result.duration_ms,

@@ -3,7 +3,8 @@
 //! `<failure type="drift">` listing its drifts as the terminal does (when
 //! every drift is waived or of a severity the gate passes, it is a passing
 //! case listing them in `<system-out>`), a failed
-//! scenario a `<failure type="failed">`.
+//! scenario a `<failure type="failed">`. In a run over tenants a test case
+//! is named `SCENARIO [tenant NAME]`.
 //!
 //! ```xml
 //! <testsuite name="features/order_sync.feature" tests="2" failures="2" ...>
@@ -77,7 +78,10 @@ fn suite(
 
 fn test_case(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) -> TestCase {
     let key = &result.scenario;
-    let mut case = TestCase::new(redactor.redact(&key.name), status(report, result, redactor));
+    let mut case = TestCase::new(
+        redactor.redact(&key.title()),
+        status(report, result, redactor),
+    );
     case.set_classname(redactor.redact(&key.feature));
     case.set_time(duration(result.duration_ms));
     if result.outcome() == ScenarioOutcome::Drifted && !fails_gate(report, result) {

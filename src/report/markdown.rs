@@ -33,6 +33,10 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
 pub fn render_linking(report: &DriftReport, redactor: &Redactor, html_href: &str) -> String {
     let mut out = heading(report);
     out.push_str(&counts(report));
+    out.push_str(&super::tenants::markdown_table(report));
+    for line in super::limit_lines(&report.limits) {
+        out.push_str(&format!("\n{}\n", text(&line)));
+    }
     out.push_str(&top_drifts(report, redactor, html_href));
     out.push_str(&failed(report, html_href));
     out.push_str(&format!(
@@ -92,7 +96,7 @@ fn top_drifts(report: &DriftReport, redactor: &Redactor, html_href: &str) -> Str
         out.push_str(&format!(
             "| `{}` | [{}]({html_href}#drift-{i}) | {}:{} | {} | {} | {} |\n",
             drift.class,
-            text(&drift.scenario.name),
+            text(&drift.scenario.title()),
             text(&drift.scenario.feature),
             drift.step.line,
             drift.path.as_deref().map(code).unwrap_or_default(),
@@ -123,7 +127,7 @@ fn failed(report: &DriftReport, html_href: &str) -> String {
                 .unwrap_or_default();
             format!(
                 "- [{}]({html_href}#scenario-{i}) {}:{}{message}\n",
-                text(&s.scenario.name),
+                text(&s.scenario.title()),
                 text(&s.scenario.feature),
                 s.scenario.line
             )

@@ -119,9 +119,13 @@ pub struct SuppressedCount {
     pub count: usize,
 }
 
-/// The tenant a scenario ran for: the `tenant` variable of the candidate
-/// environment (else the baseline's), empty when neither declares one.
-pub fn tenant_of(report: &DriftReport, _scenario: &ScenarioKey) -> String {
+/// The tenant a scenario ran for: its tenant in a tenant matrix, else the
+/// `tenant` variable of the candidate environment (else the baseline's),
+/// empty when neither declares one.
+pub fn tenant_of(report: &DriftReport, scenario: &ScenarioKey) -> String {
+    if let Some(tenant) = &scenario.tenant {
+        return tenant.clone();
+    }
     let envs = &report.header.environments;
     envs.candidate
         .variables

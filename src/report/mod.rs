@@ -25,9 +25,11 @@ pub mod html;
 pub mod json;
 mod json_timing;
 pub mod junit;
+mod limits;
 pub mod markdown;
 pub mod metrics;
 pub mod steps;
+pub mod tenants;
 pub mod terminal;
 mod text;
 mod timing_text;
@@ -45,6 +47,7 @@ use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
+pub use limits::{LimitUsage, limit_lines};
 pub use steps::{ExchangeResult, SideResult, StepResult};
 
 /// The outcome of a run, as every report format sees it.
@@ -67,6 +70,9 @@ pub struct DriftReport {
     /// The policy's judgement: severities, waivers, suppressed differences.
     #[serde(default)]
     pub gate: Gate,
+    /// Per capped environment, how often its load caps made a request wait.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<LimitUsage>,
 }
 
 /// One scenario's result.

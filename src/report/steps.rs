@@ -175,6 +175,7 @@ mod tests {
                 line: 3,
                 tags: Vec::new(),
                 sample: None,
+                tenant: None,
             },
             index: 0,
             keyword: "When ".into(),
@@ -190,6 +191,7 @@ mod tests {
             tool_version: "0".into(),
             started_at: "2026-01-01T00:00:00Z".into(),
             environments: Twin::default(),
+            tenants: Default::default(),
         }
     }
 

@@ -18,6 +18,10 @@
 //! verdict: DRIFT (exit 1)
 //! ```
 //!
+//! In a run over tenants, the scenarios are grouped under a `tenant NAME`
+//! heading and each tenant's counts follow them; environments whose load
+//! caps made requests wait get a `load caps:` line.
+//!
 //! Passed scenarios without drift appear only in the counts. Each drift line
 //! carries its severity and, when a waiver covers it, `[waived by ID]`;
 //! expired and unused waivers and the differences rules suppressed follow
@@ -69,7 +73,14 @@ pub fn render_with(report: &DriftReport, options: TerminalOptions, redactor: &Re
         .map(|s| s.scenario.name.chars().count())
         .max()
         .unwrap_or(0);
+    let mut tenant = None;
     for scenario in &listed {
+        if let Some(name) = &scenario.scenario.tenant
+            && tenant != Some(name)
+        {
+            lines.push(paint(palette.location, &format!("tenant {name}"), 0));
+            tenant = Some(name);
+        }
         lines.extend(scenario_lines(
             report, scenario, name_width, &palette, redactor,
         ));
@@ -85,6 +96,14 @@ pub fn render_with(report: &DriftReport, options: TerminalOptions, redactor: &Re
         &palette,
         redactor,
     ));
+    let tenants = super::tenants::tenant_lines(report);
+    let limits = super::limit_lines(&report.limits);
+    for block in [tenants, limits] {
+        if !block.is_empty() {
+            lines.extend(block);
+            lines.push(String::new());
+        }
+    }
     lines.extend(summary_lines(report, &palette));
     let mut out = lines.join("\n");
     out.push('\n');

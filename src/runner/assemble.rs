@@ -73,15 +73,27 @@ pub fn report(
     let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
     drifts.extend(timing.drifts);
     samples::count_drifts(&mut scenarios, &drifts);
+    // Grouped by tenant first, so every report lists a tenant's scenarios together.
     scenarios.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line).cmp(&(&b.scenario.feature, b.scenario.line))
-    });
-    drifts.sort_by(|a, b| {
-        (&a.scenario.feature, a.scenario.line, a.step.index).cmp(&(
+        (&a.scenario.tenant, &a.scenario.feature, a.scenario.line).cmp(&(
+            &b.scenario.tenant,
             &b.scenario.feature,
             b.scenario.line,
-            b.step.index,
         ))
+    });
+    drifts.sort_by(|a, b| {
+        (
+            &a.scenario.tenant,
+            &a.scenario.feature,
+            a.scenario.line,
+            a.step.index,
+        )
+            .cmp(&(
+                &b.scenario.tenant,
+                &b.scenario.feature,
+                b.scenario.line,
+                b.step.index,
+            ))
     });
     let gate = apply_policy(
         &drifts,
@@ -98,6 +110,7 @@ pub fn report(
         timing: timing.section,
         steps: sorted_steps(results.steps),
         gate,
+        limits: Vec::new(),
     }
 }
 
@@ -105,6 +118,7 @@ fn sorted_suppressed(mut suppressed: Vec<SuppressedDrift>) -> Vec<SuppressedDrif
     suppressed.sort_by(|a, b| {
         let key = |s: &SuppressedDrift| {
             (
+                s.drift.scenario.tenant.clone(),
                 s.drift.scenario.feature.clone(),
                 s.drift.scenario.line,
                 s.drift.step.index,
@@ -115,17 +129,19 @@ fn sorted_suppressed(mut suppressed: Vec<SuppressedDrift>) -> Vec<SuppressedDrif
     suppressed
 }
 
-/// Steps in feature, scenario and step order, repetitions of a step by
+/// Steps in tenant, feature, scenario and step order, repetitions of a step by
 /// sample (scenarios finish in any order).
 fn sorted_steps(mut steps: Vec<StepResult>) -> Vec<StepResult> {
     steps.sort_by(|a, b| {
         (
+            &a.scenario.tenant,
             &a.scenario.feature,
             a.scenario.line,
             a.index,
             a.scenario.sample,
         )
             .cmp(&(
+                &b.scenario.tenant,
                 &b.scenario.feature,
                 b.scenario.line,
                 b.index,

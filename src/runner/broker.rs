@@ -158,6 +158,7 @@ pub async fn topology_command(
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
+        tenants: Default::default(),
     };
     let side = |topology| SideStep {
         observations: vec![Observation::Amqp(AmqpObservation {
@@ -174,6 +175,7 @@ pub async fn topology_command(
         name: format!("topology of `{name}`"),
         line: 0,
         tags: Vec::new(),
+        tenant: None,
     };
     let step = StepRecord {
         scenario: key.clone(),
@@ -198,6 +200,7 @@ pub async fn topology_command(
         timing: Default::default(),
         steps: Vec::new(),
         gate: Default::default(),
+        limits: Vec::new(),
     })
 }
 

@@ -228,14 +228,15 @@ pub fn combine(mut traces: Vec<ShardTrace>) -> Result<MergedRun, MergeError> {
 
 fn same_run(first: &ShardTrace, other: &ShardTrace) -> Result<(), MergeError> {
     let (a, b) = (&first.run.header, &other.run.header);
-    if a.environments != b.environments {
+    if a.environments != b.environments || a.tenants != b.tenants {
         let envs = |h: &crate::trace::RunHeader| {
             format!(
-                "{} {:?} vs {} {:?}",
+                "{} {:?} vs {} {:?}, tenants {:?}",
                 h.environments.baseline.name,
                 h.environments.baseline.variables,
                 h.environments.candidate.name,
-                h.environments.candidate.variables
+                h.environments.candidate.variables,
+                h.tenants.keys().collect::<Vec<_>>()
             )
         };
         return Err(MergeError::OtherEnvironments {

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod samples;
 pub(crate) mod selection;
 pub mod shard;
+pub(crate) mod tenants;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
 
-use crate::config::{Config, ConfigError, Redactor};
+use crate::config::{Config, ConfigError, Environment, Redactor};
 use crate::report::DriftReport;
 use crate::template::TemplateEngine;
 use crate::trace::{
@@ -38,6 +39,7 @@ use crate::trace::{
     TraceWriter, Twin,
 };
 use crate::transport::http::ClientError;
+use crate::transport::limit::Limiters;
 use crate::world::{EnvRuntime, RunContext, ScenarioState, StepFailure, TwinWorld, steps};
 
 /// What `driftgate run` was asked to do.
@@ -67,6 +69,8 @@ pub struct RunOptions {
     pub progress: ProgressMode,
     /// The slice of the suite to run (`--shard I/N`); `None` runs every scenario.
     pub shard: Option<shard::Shard>,
+    /// Tenants to cover (`--tenant`); empty or `all` means every declared tenant.
+    pub tenants: Vec<String>,
 }
 
 impl RunOptions {
@@ -87,6 +91,7 @@ impl RunOptions {
             sampling: Sampling::default(),
             progress: ProgressMode::Quiet,
             shard: None,
+            tenants: Vec::new(),
         }
     }
 }
@@ -167,10 +172,12 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     let redactor = Redactor::default();
     let config = &opts.config;
     let selection::Selection {
-        envs,
+        base: base_refs,
+        envs: tenant_envs,
         paths,
         features: mut feature_set,
     } = selection::select(&opts, &redactor, recording)?;
+    let tenant_names: Vec<String> = tenant_envs.iter().filter_map(|(t, _)| t.clone()).collect();
     if feature_set.scenario_count == 0 {
         return Err(RunError::Usage(format!(
             "no scenarios selected in {}{}; a gate that ran nothing cannot say there is no drift",
@@ -185,34 +192,48 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 .unwrap_or_default()
         )));
     }
+    tenants::expand(&mut feature_set.features, &tenant_names);
+    feature_set.scenario_count *= tenant_names.len().max(1);
     let shard_record = opts.shard.map(|s| shard::select(&mut feature_set, s));
     let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
-    let reuse = !opts.sampling.cold;
-    let envs = Twin::new(
-        EnvRuntime::with_connections(envs.baseline, reuse)?,
-        EnvRuntime::with_connections(envs.candidate, reuse)?,
-    );
-    let unreachable = preflight::check(&envs, Duration::from_secs(5)).await;
-    if !unreachable.is_empty() {
-        return Err(RunError::Unreachable(unreachable));
-    }
     let header = RunHeader {
         format: TRACE_FORMAT,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         environments: Twin::new(
-            env_ref(&envs.baseline),
+            base_refs.baseline,
             if recording {
                 EnvironmentRef::default()
             } else {
-                env_ref(&envs.candidate)
+                base_refs.candidate
             },
         ),
+        tenants: tenants::header_variables(&tenant_envs, recording),
     };
+    let limiters = Limiters::for_environments(
+        tenant_envs
+            .iter()
+            .flat_map(|(_, envs)| [&envs.baseline, &envs.candidate]),
+    );
+    let runtimes = runtimes(tenant_envs, &limiters, !opts.sampling.cold)?;
+    let mut unreachable = Vec::new();
+    for (_, envs) in &runtimes {
+        for found in preflight::check(envs, Duration::from_secs(5)).await {
+            if !unreachable
+                .iter()
+                .any(|known: &Unreachable| known.to_string() == found.to_string())
+            {
+                unreachable.push(found);
+            }
+        }
+    }
+    if !unreachable.is_empty() {
+        return Err(RunError::Unreachable(unreachable));
+    }
     let trace_path = mode
         .trace_path()
         .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
-    let trace = TraceWriter::create(&trace_path, redactor.clone())?;
+    let trace = Arc::new(TraceWriter::create(&trace_path, redactor.clone())?);
     trace.append(&TraceRecord::Run(header.clone()))?;
     if let Some(record) = shard_record {
         trace.append(&TraceRecord::Shard(record))?;
@@ -223,40 +244,52 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         candidate = %opts.candidate,
         "running"
     );
-    let context = Arc::new(RunContext {
-        header: header.clone(),
-        envs,
-        engine: TemplateEngine::new(),
-        trace,
-        rule_set: crate::compare::RuleSet::compile(&config.compare),
-        fixtures: config.resolve_path(&config.run.fixtures),
-        default_service: config.default_service(),
-        poll_interval: Duration::from_millis(config.run.poll_interval_ms),
-        display_root: opts.display_root.clone(),
-        redactor: redactor.clone(),
-        results: Mutex::default(),
-    });
+    let results: Arc<Mutex<crate::world::Results>> = Arc::default();
+    let rule_set = crate::compare::RuleSet::compile(&config.compare);
+    let contexts = runtimes
+        .into_iter()
+        .map(|(tenant, envs)| {
+            let context = Arc::new(RunContext {
+                header: header.clone(),
+                envs,
+                engine: TemplateEngine::new(),
+                trace: trace.clone(),
+                rule_set: rule_set.clone(),
+                fixtures: config.resolve_path(&config.run.fixtures),
+                default_service: config.default_service(),
+                poll_interval: Duration::from_millis(config.run.poll_interval_ms),
+                display_root: opts.display_root.clone(),
+                redactor: redactor.clone(),
+                results: results.clone(),
+            });
+            (tenant, context)
+        })
+        .collect::<BTreeMap<_, _>>();
+    let Some(first) = contexts.values().next().cloned() else {
+        return Err(RunError::Usage("no environment to run against".into()));
+    };
+    let contexts = tenants::TenantContexts::new(first, contexts);
     // Repetitions for timing run one at a time unless asked otherwise, so
     // warm-ups come first and samples do not load each other.
     let default_concurrency = if sampled { 1 } else { config.run.concurrency };
     let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
     let progress =
-        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, context.clone());
+        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, contexts.first());
     let absent = recording.then_some(Side::Candidate);
     execute(
         feature_set.features,
-        context.clone(),
+        contexts,
         concurrency,
         progress,
         absent,
     )
     .await;
 
-    let mut results =
-        std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let trace_errors = std::mem::take(&mut results.trace_errors);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = assemble::report(config, header, results, duration_ms, modes::today());
+    let mut report = assemble::report(config, header, results, duration_ms, modes::today());
+    report.limits = limiters.usage();
     if recording {
         return Ok(RunOutcome {
             report,
@@ -280,31 +313,46 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     })
 }
 
-fn env_ref(runtime: &EnvRuntime) -> EnvironmentRef {
-    EnvironmentRef {
-        name: runtime.env.name.clone(),
-        variables: runtime.env.variables.clone(),
-    }
+/// The clients of every tenant's environments, each request behind its
+/// environment's limiter.
+fn runtimes(
+    tenant_envs: Vec<tenants::TenantEnvironments>,
+    limiters: &Limiters,
+    reuse: bool,
+) -> Result<Vec<tenants::TenantRuntime>, ClientError> {
+    tenant_envs
+        .into_iter()
+        .map(|(tenant, envs)| {
+            let runtime = |env: Environment| {
+                let limiter = limiters.get(&env.name);
+                EnvRuntime::with_connections(env, reuse).map(|r| r.limited(limiter))
+            };
+            Ok((
+                tenant,
+                Twin::new(runtime(envs.baseline)?, runtime(envs.candidate)?),
+            ))
+        })
+        .collect()
 }
 
 /// Runs the features through cucumber on the twin world.
 async fn execute(
     features: Vec<Feature>,
-    context: Arc<RunContext>,
+    contexts: tenants::TenantContexts,
     concurrency: usize,
     progress: progress::ProgressWriter,
     absent: Option<Side>,
 ) {
-    let before_ctx = context.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
             let key = scenario_key(feature, rule, scenario);
+            let context = contexts.for_scenario(&key);
             let state = match absent {
                 Some(side) => ScenarioState::recording(key, side),
                 None => ScenarioState::new(key),
             };
-            world.begin(before_ctx.clone(), state);
+            world.begin(context, state);
             async {}.boxed_local()
         })
         .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {
@@ -338,6 +386,7 @@ async fn execute(
 fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> ScenarioKey {
     let mut scenario_tags = scenario.tags.clone();
     let sample = samples::take_marker(&mut scenario_tags);
+    let tenant = tenants::take_marker(&mut scenario_tags);
     let tags = feature
         .tags
         .iter()
@@ -357,6 +406,7 @@ fn scenario_key(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> 
         line: scenario.position.line,
         tags,
         sample,
+        tenant,
     }
 }
 

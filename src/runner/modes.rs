@@ -120,7 +120,8 @@ pub async fn run_against_trace(
     if let Err(e) = write_twin_trace(&trace_path, &twin, &live.redactor) {
         errors.push(e.to_string());
     }
-    let report = report_of(&config, &twin, elapsed_ms(started), today());
+    let mut report = report_of(&config, &twin, elapsed_ms(started), today());
+    report.limits = live.report.limits.clone();
     let report_files = match crate::report::write_all(&report, &report_dir, &live.redactor) {
         Ok(files) => files,
         Err(e) => {
@@ -161,8 +162,12 @@ pub fn report_from_traces(
     let first = shards
         .first()
         .ok_or_else(|| RunError::Usage("name at least one trace".into()))?;
+    let mut header = first.run.header.clone();
+    for shard in &shards[1..] {
+        header.tenants.extend(shard.run.header.tenants.clone());
+    }
     let twin = TwinTrace {
-        header: first.run.header.clone(),
+        header,
         scenarios: shards
             .iter()
             .flat_map(|s| twin_of(&s.run).scenarios)

@@ -281,6 +281,7 @@ mod tests {
                 index,
                 warmup: false,
             }),
+            tenant: None,
         }
     }
 

@@ -10,16 +10,22 @@
 
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+
 use super::features::{self, FeatureSet};
+use super::tenants::{self, TenantEnvironments};
 use super::{RunError, RunOptions};
 use crate::config::{Environment, Redactor};
-use crate::trace::{Side, Twin};
+use crate::trace::{EnvironmentRef, Side, Twin};
 
 /// The environments and features a run works on.
 #[derive(Debug)]
 pub struct Selection {
-    /// Baseline and candidate configuration, overrides applied.
-    pub envs: Twin<Environment>,
+    /// The environments as configured, before any tenant's overrides.
+    pub base: Twin<EnvironmentRef>,
+    /// Per tenant (one `None` entry without tenants), baseline and candidate
+    /// configuration with the tenant's and then the base-URL overrides applied.
+    pub envs: Vec<TenantEnvironments>,
     /// The feature files or folders read.
     pub paths: Vec<PathBuf>,
     /// The parsed, filtered features.
@@ -40,21 +46,14 @@ pub fn select(
     } else {
         &opts.candidate
     };
-    let mut envs = Twin::new(
+    let base = Twin::new(
         config.environment(&opts.baseline, redactor)?,
         config.environment(candidate_name, redactor)?,
     );
-    for side in Side::BOTH {
-        let overrides = if recording {
-            &opts.base_url_overrides.baseline
-        } else {
-            opts.base_url_overrides.get(side)
-        };
-        for (service, url) in overrides {
-            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
-                svc.base_url = url.trim_end_matches('/').to_owned();
-            }
-        }
+    let base_refs = Twin::new(env_ref(&base.baseline), env_ref(&base.candidate));
+    let mut envs = tenants::environments(config, base, &opts.tenants, redactor)?;
+    for (_, twin) in &mut envs {
+        apply_base_url_overrides(twin, &opts.base_url_overrides, recording);
     }
     let paths = if opts.paths.is_empty() {
         config
@@ -68,8 +67,38 @@ pub fn select(
     };
     let features = features::load(&paths, opts.tags.as_deref(), &opts.display_root)?;
     Ok(Selection {
+        base: base_refs,
         envs,
         paths,
         features,
     })
+}
+
+/// An environment as a trace records it: its name and variables.
+pub(crate) fn env_ref(env: &Environment) -> EnvironmentRef {
+    EnvironmentRef {
+        name: env.name.clone(),
+        variables: env.variables.clone(),
+    }
+}
+
+/// Points services at the given base URLs (the demo's mocks); in a recording
+/// the baseline's overrides apply to both sides, which are the baseline.
+fn apply_base_url_overrides(
+    envs: &mut Twin<Environment>,
+    overrides: &Twin<BTreeMap<String, String>>,
+    recording: bool,
+) {
+    for side in Side::BOTH {
+        let overrides = if recording {
+            &overrides.baseline
+        } else {
+            overrides.get(side)
+        };
+        for (service, url) in overrides {
+            if let Some(svc) = envs.get_mut(side).services.get_mut(service) {
+                svc.base_url = url.trim_end_matches('/').to_owned();
+            }
+        }
+    }
 }

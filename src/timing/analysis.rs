@@ -302,6 +302,7 @@ mod tests {
             line: 3,
             tags: vec![],
             sample: None,
+            tenant: None,
         }
     }
 

@@ -47,7 +47,8 @@ pub struct TimedExchange {
 
 /// Every timed exchange of a finished scenario run.
 pub fn timed_exchanges(header: &RunHeader, steps: &[StepRecord]) -> Vec<TimedExchange> {
-    let normalizer = Normalizer::new(&header.environments, &captures(steps));
+    let tenant = steps.first().and_then(|s| s.scenario.tenant.as_deref());
+    let normalizer = Normalizer::new(&header.environments_for(tenant), &captures(steps));
     let mut out = Vec::new();
     for step in steps.iter().filter(|s| !is_polling_step(&s.text)) {
         let exchanges = Twin::new(
@@ -143,6 +144,7 @@ mod tests {
             tool_version: "0".into(),
             started_at: "t".into(),
             environments: Twin::new(EnvironmentRef::default(), EnvironmentRef::default()),
+            tenants: Default::default(),
         }
     }
 
@@ -199,6 +201,7 @@ mod tests {
                     index: 4,
                     warmup: false,
                 }),
+                tenant: None,
             },
             index: 1,
             keyword: "When ".into(),

@@ -132,6 +132,24 @@ pub struct RunHeader {
     pub started_at: String,
     /// The environments, each with its non-secret variables.
     pub environments: Twin<EnvironmentRef>,
+    /// Per tenant of a tenant run, each side's variables for that tenant
+    /// (the environment's merged with the tenant's; see `config::tenant`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tenants: BTreeMap<String, Twin<BTreeMap<String, String>>>,
+}
+
+impl RunHeader {
+    /// The environments as a scenario of `tenant` saw them: with that
+    /// tenant's variables, or the run's when the scenario has no tenant.
+    pub fn environments_for(&self, tenant: Option<&str>) -> Twin<EnvironmentRef> {
+        let mut environments = self.environments.clone();
+        if let Some(variables) = tenant.and_then(|t| self.tenants.get(t)) {
+            for side in Side::BOTH {
+                environments.get_mut(side).variables = variables.get(side).clone();
+            }
+        }
+        environments
+    }
 }
 
 /// An environment as recorded in a trace.
@@ -165,6 +183,9 @@ pub struct ScenarioKey {
     /// Which repetition this is, when the scenario runs several times for timing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<SampleRef>,
+    /// The tenant the scenario ran for, in a run over tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 impl ScenarioKey {
@@ -173,6 +194,15 @@ impl ScenarioKey {
         ScenarioKey {
             sample: None,
             ..self.clone()
+        }
+    }
+
+    /// The scenario's name as reports show it: `Create an order [tenant acme]`
+    /// in a run over tenants, the name alone otherwise.
+    pub fn title(&self) -> std::borrow::Cow<'_, str> {
+        match &self.tenant {
+            Some(tenant) => format!("{} [tenant {tenant}]", self.name).into(),
+            None => self.name.as_str().into(),
         }
     }
 }
@@ -200,6 +230,9 @@ impl std::fmt::Display for SampleRef {
 impl std::fmt::Display for ScenarioKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{} {}", self.feature, self.line, self.name)?;
+        if let Some(tenant) = &self.tenant {
+            write!(f, " [tenant {tenant}]")?;
+        }
         match &self.sample {
             Some(sample) => write!(f, " [{sample}]"),
             None => Ok(()),

@@ -7,13 +7,17 @@
 //!
 //! Every request runs in its own tokio task, so its timing measures the
 //! network and the server, not other scenarios sharing the runner's task.
+//! A request to a capped environment first waits for a permit of the
+//! environment's limiter (see `transport::limit`); its timing starts after.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use reqwest::Method;
 
 use crate::config::Service;
 use crate::trace::{Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Timing};
+use crate::transport::limit::{RequestLimiter, permit};
 
 /// Header names whose values never enter a trace, whatever the redactor knows.
 const SENSITIVE_HEADERS: &[&str] = &[
@@ -52,6 +56,7 @@ pub struct HttpRequest {
 pub struct HttpClient {
     service: String,
     client: reqwest::Client,
+    limiter: Option<Arc<RequestLimiter>>,
 }
 
 /// Makes sure rustls has a process-wide crypto provider (ring).
@@ -88,7 +93,13 @@ impl HttpClient {
         Ok(HttpClient {
             service: name.to_owned(),
             client,
+            limiter: None,
         })
+    }
+
+    /// Makes every request wait for a permit of `limiter` before it is sent.
+    pub fn set_limiter(&mut self, limiter: Arc<RequestLimiter>) {
+        self.limiter = Some(limiter);
     }
 
     /// Sends the request in its own task and records what happened; never fails:
@@ -111,7 +122,10 @@ impl HttpClient {
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
+        let limiter = self.limiter.clone();
         let task = tokio::spawn(async move {
+            // Held until the body is read; waiting for it is not timed.
+            let _permit = permit(limiter.as_ref()).await;
             let start = Instant::now();
             let response = builder.send().await?;
             let headers_ms = ms(start);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::compare::Drift;
@@ -12,6 +12,7 @@ use crate::template::TemplateEngine;
 use crate::trace::{RunHeader, Twin};
 use crate::transport::amqp::AmqpClient;
 use crate::transport::http::{ClientError, HttpClient};
+use crate::transport::limit::RequestLimiter;
 use crate::transport::sql::SqlClient;
 
 /// One environment at run time: its resolved config and one HTTP client per service.
@@ -71,6 +72,24 @@ impl EnvRuntime {
             amqp,
         })
     }
+
+    /// This environment with every request of every transport waiting for
+    /// a permit of `limiter` (the environment's load caps), if any.
+    pub fn limited(mut self, limiter: Option<Arc<RequestLimiter>>) -> EnvRuntime {
+        let Some(limiter) = limiter else {
+            return self;
+        };
+        for client in self.clients.values_mut() {
+            client.set_limiter(limiter.clone());
+        }
+        for client in self.databases.values_mut() {
+            client.set_limiter(limiter.clone());
+        }
+        for client in self.amqp.values_mut() {
+            client.set_limiter(limiter.clone());
+        }
+        self
+    }
 }
 
 /// Results collected as scenarios finish; memory grows with drift, not with traffic.
@@ -101,8 +120,8 @@ pub struct RunContext {
     pub envs: Twin<EnvRuntime>,
     /// Template engine.
     pub engine: TemplateEngine,
-    /// Trace sink.
-    pub trace: crate::trace::TraceWriter,
+    /// Trace sink (shared by the contexts of every tenant of the run).
+    pub trace: Arc<crate::trace::TraceWriter>,
     /// Comparison rules, compiled once for every scenario of the run.
     pub rule_set: crate::compare::RuleSet,
     /// Folder fixtures are read from.
@@ -115,6 +134,6 @@ pub struct RunContext {
     pub display_root: PathBuf,
     /// Secrets to scrub from messages.
     pub redactor: Redactor,
-    /// Collected results.
-    pub results: Mutex<Results>,
+    /// Collected results (shared by the contexts of every tenant of the run).
+    pub results: Arc<Mutex<Results>>,
 }

@@ -35,6 +35,7 @@ fn a_a_header() -> RunHeader {
         tool_version: "0.1.0".into(),
         started_at: "2026-11-26T10:00:00Z".into(),
         environments: Twin::new(env.clone(), env),
+        tenants: Default::default(),
     }
 }
 
@@ -47,6 +48,7 @@ fn key() -> ScenarioKey {
         name: "Read an order".into(),
         line: 3,
         tags: vec![],
+        tenant: None,
     }
 }
 

@@ -17,6 +17,7 @@ fn drift(class: DriftClass, path: &str) -> Drift {
             name: "Create an order".into(),
             line: 7,
             tags: vec![],
+            tenant: None,
         },
         step: StepRef {
             index: 2,

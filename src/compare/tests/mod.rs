@@ -27,6 +27,7 @@ fn scenario() -> ScenarioKey {
         line: 7,
         tags: Vec::new(),
         sample: None,
+        tenant: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn run_header() -> RunHeader {
             environment("production", "P100"),
             environment("staging", "S100"),
         ),
+        tenants: Default::default(),
     }
 }
 

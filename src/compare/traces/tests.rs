@@ -14,6 +14,7 @@ fn key(name: &str, line: usize) -> ScenarioKey {
         name: name.into(),
         line,
         tags: vec![],
+        tenant: None,
     }
 }
 
@@ -64,6 +65,7 @@ fn recording(env: &str, scenarios: &[(ScenarioKey, Vec<Twin<SideStep>>)]) -> Tra
             },
             EnvironmentRef::default(),
         ),
+        tenants: Default::default(),
     })];
     for (key, steps) in scenarios {
         for (index, sides) in steps.iter().enumerate() {
@@ -179,4 +181,68 @@ fn repeated_names_pair_by_occurrence() {
 fn a_trace_must_start_with_its_header() {
     let err = TraceRun::from_records("x.jsonl", vec![]).unwrap_err();
     assert!(err.to_string().contains("x.jsonl"), "{err}");
+}
+
+fn tenant_key(name: &str, tenant: &str) -> ScenarioKey {
+    ScenarioKey {
+        tenant: Some(tenant.into()),
+        ..key(name, 3)
+    }
+}
+
+fn with_tenants(mut run: TraceRun, plants: &[(&str, &str)]) -> TraceRun {
+    for (tenant, plant) in plants {
+        let variables = BTreeMap::from([("plant".to_owned(), (*plant).to_owned())]);
+        run.header
+            .tenants
+            .insert((*tenant).into(), Twin::new(variables, BTreeMap::new()));
+    }
+    run
+}
+
+#[test]
+fn tenants_pair_with_their_own_tenant_and_judge_with_its_variables() {
+    let echo = |plant: &str| recorded(StepOutcome::Passed, vec![get(plant)]);
+    let production = with_tenants(
+        recording(
+            "production",
+            &[
+                (tenant_key("Stock", "acme"), vec![echo("P100")]),
+                (tenant_key("Stock", "globex"), vec![echo("P200")]),
+            ],
+        ),
+        &[("acme", "P100"), ("globex", "P200")],
+    );
+    let staging = with_tenants(
+        recording(
+            "staging",
+            &[
+                (tenant_key("Stock", "globex"), vec![echo("S999")]),
+                (tenant_key("Stock", "acme"), vec![echo("S100")]),
+            ],
+        ),
+        &[("acme", "S100"), ("globex", "S200")],
+    );
+    let twin = pair_traces(&production, &staging);
+    assert_eq!(twin.scenarios.len(), 2, "paired by tenant: {twin:#?}");
+    let acme = twin.header.environments_for(Some("acme"));
+    assert_eq!(acme.baseline.variables["plant"], "P100");
+    assert_eq!(acme.candidate.variables["plant"], "S100");
+    assert_eq!(acme.candidate.name, "staging");
+    assert!(
+        twin.header
+            .environments_for(None)
+            .baseline
+            .variables
+            .is_empty()
+    );
+    let judged = judge_trace(&twin, &RuleSet::default());
+    let drifted: Vec<Option<&str>> = judged
+        .drifts
+        .iter()
+        .map(|d| d.scenario.tenant.as_deref())
+        .collect();
+    assert_eq!(drifted, [Some("globex")], "{:#?}", judged.drifts);
+    assert_eq!(tenant_key("Stock", "acme").title(), "Stock [tenant acme]");
+    assert_eq!(key("Stock", 3).title(), "Stock");
 }

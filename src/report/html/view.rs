@@ -188,7 +188,7 @@ fn scenario_view(
     }
     ScenarioView {
         anchor: format!("scenario-{index}"),
-        name: r(&key.name),
+        name: r(&key.title()),
         feature: r(&key.feature),
         line: key.line,
         rule: key.rule.as_deref().map(r),

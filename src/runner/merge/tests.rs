@@ -19,6 +19,7 @@ fn header(version: &str, plant: &str) -> RunHeader {
                 variables: Default::default(),
             },
         ),
+        tenants: Default::default(),
     }
 }
 
@@ -31,6 +32,7 @@ fn key(line: usize) -> ScenarioKey {
         line,
         tags: Vec::new(),
         sample: None,
+        tenant: None,
     }
 }
 

@@ -109,6 +109,7 @@ pub struct AmqpClient {
     origin: Origin,
     service: AmqpService,
     connection: tokio::sync::Mutex<Option<Arc<Connection>>>,
+    limiter: Option<Arc<crate::transport::limit::RequestLimiter>>,
 }
 
 impl AmqpClient {
@@ -121,7 +122,13 @@ impl AmqpClient {
             },
             service: service.clone(),
             connection: tokio::sync::Mutex::default(),
+            limiter: None,
         }
+    }
+
+    /// Makes every publish wait for a permit of `limiter` before it is sent.
+    pub fn set_limiter(&mut self, limiter: Arc<crate::transport::limit::RequestLimiter>) {
+        self.limiter = Some(limiter);
     }
 
     /// The service's configuration.
@@ -205,6 +212,7 @@ impl AmqpClient {
             mandatory: true,
             ..BasicPublishOptions::default()
         };
+        let _permit = crate::transport::limit::permit(self.limiter.as_ref()).await;
         let publish = async {
             let confirm = channel
                 .basic_publish(

@@ -54,6 +54,7 @@ pub struct SqlClient {
     pool: Pool,
     connect_timeout: Duration,
     query_timeout: Duration,
+    limiter: Option<std::sync::Arc<crate::transport::limit::RequestLimiter>>,
 }
 
 impl std::fmt::Debug for SqlClient {
@@ -97,7 +98,16 @@ impl SqlClient {
             pool,
             connect_timeout: settings.connect_timeout,
             query_timeout: settings.query_timeout,
+            limiter: None,
         })
+    }
+
+    /// Makes every query wait for a permit of `limiter` before it runs.
+    pub fn set_limiter(
+        &mut self,
+        limiter: std::sync::Arc<crate::transport::limit::RequestLimiter>,
+    ) {
+        self.limiter = Some(limiter);
     }
 
     /// The service name.
@@ -107,6 +117,7 @@ impl SqlClient {
 
     /// Runs a query and records it; a failure is in the exchange's `error`.
     pub async fn query(&self, query: &SqlQuery) -> SqlExchange {
+        let _permit = crate::transport::limit::permit(self.limiter.as_ref()).await;
         let started = Instant::now();
         let result = self.run(query).await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -564,7 +564,7 @@ fn same_in_both(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let differences = match (&scenario.sides.baseline.last_query, &scenario.sides.candidate.last_query) {
             (Some(b), Some(c)) => {
                 let captures = Twin::new(scenario.sides.baseline.vars.clone(), scenario.sides.candidate.vars.clone());
-                let normalizer = crate::compare::Normalizer::new(&run.header.environments, &captures);
+                let normalizer = crate::compare::Normalizer::new(&run.header.environments_for(scenario.key.tenant.as_deref()), &captures);
                 Ok(crate::compare::describe_differences(Twin::new(b, c), run.rule_set.ignore_paths(), &normalizer))
             }
             _ => Err("no query result in both environments to compare: run `I query \"SERVICE\":` in an earlier step".to_owned()),
