@@ -419,3 +419,77 @@ async fn shard_options_that_make_no_shard_are_usage_errors() {
     );
     assert_eq!(everything.report()["summary"]["scenarios"], 10);
 }
+
+#[tokio::test]
+async fn shards_of_a_tenant_matrix_merge_into_the_unsharded_run() {
+    let mocks = Twins::start().await;
+    serve(&mocks.baseline, false).await;
+    serve(&mocks.candidate, true).await;
+    let config = format!(
+        "{}\n[tenants.acme]\nvariables = {{ customer = \"ACME-01\" }}\n\n[tenants.globex]\nvariables = {{ customer = \"GLOBEX-7\" }}\n",
+        TwinConfig::new(&mocks).render()
+    );
+    let project = Project::new(&config);
+    project.feature("orders.feature", ORDERS);
+    project.feature("stock.feature", STOCK);
+
+    let whole = project.run().execute().await;
+    whole.assert_code(1);
+    let whole_report = whole.report();
+    assert_eq!(whole_report["summary"]["scenarios"], 20, "{whole_report:#}");
+
+    let mut traces = Vec::new();
+    let mut runs = Vec::new();
+    for index in 0..3 {
+        let dir = format!("shards/{index}");
+        let shard = project
+            .run()
+            .set(
+                "--reports",
+                &project.root().join(&dir).display().to_string(),
+            )
+            .env("JOB_COMPLETION_INDEX", &index.to_string())
+            .env("DRIFTGATE_SHARDS", "3")
+            .execute()
+            .await;
+        assert!(matches!(shard.code, Some(0 | 1)), "{}", shard.stderr);
+        runs.extend(tenant_runs(&project.root().join(&dir).join("trace.jsonl")));
+        traces.push(format!("{dir}/trace.jsonl"));
+    }
+    // Every (scenario, tenant) pair ran in exactly one shard.
+    let whole_runs = tenant_runs(&project.reports().join("trace.jsonl"));
+    runs.sort();
+    let mut expected = whole_runs.clone();
+    expected.sort();
+    assert_eq!(runs, expected);
+
+    let mut args: Vec<&str> = traces.iter().map(String::as_str).collect();
+    args.extend(["--config", "driftgate.toml", "-r", "merged"]);
+    let (code, out) = merge(&project, &args).await;
+    assert_eq!(code, whole.code, "{out}");
+    assert_eq!(
+        without_times(&read_json(&project.root().join("merged/drift.json"))),
+        without_times(whole_report),
+    );
+}
+
+/// `feature:line name tenant sample` of every scenario end in a trace.
+fn tenant_runs(trace: &Path) -> Vec<String> {
+    std::fs::read_to_string(trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["kind"] == "scenario")
+        .map(|r| {
+            let s = &r["scenario"];
+            format!(
+                "{}:{} {} {} {}",
+                s["feature"].as_str().unwrap(),
+                s["line"],
+                s["name"].as_str().unwrap(),
+                s["tenant"],
+                s["sample"]
+            )
+        })
+        .collect()
+}
