@@ -18,15 +18,16 @@
 use serde::Serialize;
 
 use super::text::format_value;
-use super::{DriftReport, ReportError, ScenarioOutcome, ScenarioResult, StepResult};
+use super::{DriftReport, ReportError, ScenarioIndex, ScenarioOutcome, ScenarioResult, StepResult};
 use crate::config::Redactor;
 
 /// Renders the report as Cucumber JSON, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
     let mut features: Vec<FeatureView<'_>> = Vec::new();
+    let by_scenario = ScenarioIndex::of(report);
     for (index, result) in report.scenarios.iter().enumerate() {
         let key = &result.scenario;
-        let element = element(report, index, result, redactor);
+        let element = element(report, index, result, by_scenario.steps(key), redactor);
         match features.iter_mut().find(|f| f.uri == key.feature) {
             Some(feature) => feature.elements.push(element),
             None => features.push(FeatureView {
@@ -102,13 +103,12 @@ fn element<'a>(
     report: &'a DriftReport,
     index: usize,
     result: &'a ScenarioResult,
+    scenario_steps: &[&StepResult],
     redactor: &Redactor,
 ) -> ElementView<'a> {
     let key = &result.scenario;
-    let mut steps: Vec<StepView> = report
-        .steps
+    let mut steps: Vec<StepView> = scenario_steps
         .iter()
-        .filter(|s| s.scenario == *key)
         .map(|s| step(report, s, redactor))
         .collect();
     if steps.is_empty() {

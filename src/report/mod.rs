@@ -329,3 +329,55 @@ fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
 
 #[cfg(test)]
 mod tests;
+
+/// The steps, drifts and suppressed differences of each scenario, indexed
+/// once, so renderers stay linear in the number of scenarios.
+#[derive(Debug, Default)]
+pub struct ScenarioIndex<'a> {
+    steps: std::collections::HashMap<&'a ScenarioKey, Vec<&'a StepResult>>,
+    drifts: std::collections::HashMap<&'a ScenarioKey, Vec<(usize, &'a Drift)>>,
+    suppressed: std::collections::HashMap<
+        &'a ScenarioKey,
+        Vec<(usize, &'a crate::compare::SuppressedDrift)>,
+    >,
+}
+
+impl<'a> ScenarioIndex<'a> {
+    /// Indexes `report` by scenario, keeping each list in report order.
+    pub fn of(report: &'a DriftReport) -> ScenarioIndex<'a> {
+        let mut index = ScenarioIndex::default();
+        for step in &report.steps {
+            index.steps.entry(&step.scenario).or_default().push(step);
+        }
+        for (i, drift) in report.drifts.iter().enumerate() {
+            index
+                .drifts
+                .entry(&drift.scenario)
+                .or_default()
+                .push((i, drift));
+        }
+        for (i, s) in report.gate.suppressed.iter().enumerate() {
+            index
+                .suppressed
+                .entry(&s.drift.scenario)
+                .or_default()
+                .push((i, s));
+        }
+        index
+    }
+
+    /// The scenario's steps.
+    pub fn steps(&self, key: &ScenarioKey) -> &[&'a StepResult] {
+        self.steps.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The scenario's drifts with their position in the report.
+    pub fn drifts(&self, key: &ScenarioKey) -> &[(usize, &'a Drift)] {
+        self.drifts.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The scenario's suppressed differences with their position in the report.
+    pub fn suppressed(&self, key: &ScenarioKey) -> &[(usize, &'a crate::compare::SuppressedDrift)] {
+        self.suppressed.get(key).map_or(&[], Vec::as_slice)
+    }
+}

@@ -10,7 +10,7 @@ use super::chart::{Chart, quantile, strip_chart};
 use crate::compare::Drift;
 use crate::config::Redactor;
 use crate::report::text::format_value;
-use crate::report::{DriftReport, ScenarioResult, SideResult, StepResult, Verdict};
+use crate::report::{DriftReport, ScenarioIndex, ScenarioResult, SideResult, StepResult, Verdict};
 
 #[derive(Serialize)]
 pub(super) struct ReportView {
@@ -130,43 +130,35 @@ pub(super) fn report_view(report: &DriftReport, redactor: &Redactor) -> ReportVi
             .iter()
             .map(|(c, n)| (c.to_string(), *n))
             .collect(),
-        scenarios: report
-            .scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, s)| scenario_view(report, i, s, redactor))
-            .collect(),
+        scenarios: {
+            let by_scenario = ScenarioIndex::of(report);
+            report
+                .scenarios
+                .iter()
+                .enumerate()
+                .map(|(i, s)| scenario_view(&by_scenario, i, s, redactor))
+                .collect()
+        },
         timing: timing_views(report, redactor),
     }
 }
 
 fn scenario_view(
-    report: &DriftReport,
+    by_scenario: &ScenarioIndex<'_>,
     index: usize,
     result: &ScenarioResult,
     redactor: &Redactor,
 ) -> ScenarioView {
     let r = |s: &str| redactor.redact(s).into_owned();
     let key = &result.scenario;
-    let drifts: Vec<(usize, &Drift)> = report
-        .drifts
+    let drifts: Vec<(usize, &Drift)> = by_scenario.drifts(key).to_vec();
+    let scenario_steps = by_scenario.steps(key);
+    let mut steps: Vec<StepView> = scenario_steps
         .iter()
-        .enumerate()
-        .filter(|(_, d)| d.scenario == *key)
-        .collect();
-    let mut steps: Vec<StepView> = report
-        .steps
-        .iter()
-        .filter(|s| s.scenario == *key)
         .map(|s| step_view(s, &drifts, redactor))
         .collect();
     // Drifts of steps the report has no step record for (older traces).
-    let recorded: BTreeSet<usize> = report
-        .steps
-        .iter()
-        .filter(|s| s.scenario == *key)
-        .map(|s| s.index)
-        .collect();
+    let recorded: BTreeSet<usize> = scenario_steps.iter().map(|s| s.index).collect();
     let mut orphan_steps: Vec<usize> = drifts
         .iter()
         .map(|(_, d)| d.step.index)
@@ -197,12 +189,9 @@ fn scenario_view(
         message: result.message.as_deref().map(r),
         duration: seconds(result.duration_ms),
         steps,
-        suppressed: report
-            .gate
-            .suppressed
+        suppressed: by_scenario
+            .suppressed(key)
             .iter()
-            .enumerate()
-            .filter(|(_, s)| s.drift.scenario == *key)
             .map(|(i, s)| {
                 let mut view = drift_view(&format!("suppressed-{i}"), &s.drift, redactor);
                 view.reason = Some(r(&s.by));
@@ -292,6 +281,8 @@ type TimingGroup = ((String, usize, String), [Vec<f64>; 2]);
 /// One chart per step line: every example of an outline adds samples.
 fn timing_views(report: &DriftReport, redactor: &Redactor) -> Vec<TimingView> {
     let mut groups: Vec<TimingGroup> = Vec::new();
+    let mut positions: std::collections::HashMap<(String, usize, String), usize> =
+        std::collections::HashMap::new();
     for step in &report.steps {
         let samples = [&step.sides.baseline, &step.sides.candidate]
             .map(|s| s.exchanges.iter().map(|x| x.total_ms).collect::<Vec<_>>());
@@ -299,12 +290,16 @@ fn timing_views(report: &DriftReport, redactor: &Redactor) -> Vec<TimingView> {
             continue;
         }
         let key = (step.scenario.feature.clone(), step.line, step.text.clone());
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, [b, c])) => {
+        match positions.get(&key) {
+            Some(&at) => {
+                let [b, c] = &mut groups[at].1;
                 b.extend(&samples[0]);
                 c.extend(&samples[1]);
             }
-            None => groups.push((key, samples)),
+            None => {
+                positions.insert(key.clone(), groups.len());
+                groups.push((key, samples));
+            }
         }
     }
     groups
