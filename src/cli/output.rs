@@ -1,0 +1,145 @@
+//! How a command ends: the terminal report of a judged run, the files it
+//! left (trace, reports, metrics), warnings and errors, and the exit code.
+//!
+//! ```text
+//! (the terminal report)
+//! trace: driftgate-reports/trace.jsonl
+//! report: driftgate-reports/drift.json
+//! report: driftgate-reports/junit.xml
+//! metrics: driftgate-reports/driftgate.prom
+//! ```
+
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+
+use driftgate::config::Redactor;
+use driftgate::exit;
+use driftgate::report::terminal::TerminalOptions;
+use driftgate::report::{self, DriftReport};
+use driftgate::runner::{RunError, RunOutcome};
+
+use super::args::MetricsArgs;
+
+/// Prints `error: …` for a command line (or a file it names) that cannot be
+/// used; returns the usage exit code.
+pub(crate) fn usage_error(e: impl Display) -> u8 {
+    failed(e, exit::USAGE)
+}
+
+/// Prints `error: …`; returns `code`.
+pub(crate) fn failed(e: impl Display, code: u8) -> u8 {
+    eprintln!("error: {e}");
+    code
+}
+
+/// Prints why a run could not judge anything; returns its exit code.
+pub(crate) fn run_failed(e: &RunError) -> u8 {
+    let text = e.to_string();
+    if text.starts_with("error") {
+        eprintln!("{text}");
+    } else {
+        eprintln!("error: {text}");
+    }
+    e.exit_code()
+}
+
+/// Prints the report files that could not be written, secrets redacted.
+pub(crate) fn print_warnings(errors: &[String], redactor: &Redactor) {
+    for e in errors {
+        eprintln!("warning: {}", redactor.redact(e));
+    }
+}
+
+/// Prints the outcome of a run, writes its metrics; returns its exit code.
+pub(crate) fn run_outcome(
+    outcome: Result<RunOutcome, RunError>,
+    view: TerminalOptions,
+    metrics: &MetricsArgs,
+) -> u8 {
+    match outcome {
+        Err(e) => run_failed(&e),
+        Ok(outcome) => {
+            let judged = Judged {
+                report: &outcome.report,
+                redactor: &outcome.redactor,
+                trace: Some(&outcome.trace_path),
+                files: &outcome.report_files,
+                errors: &outcome.report_errors,
+            };
+            judged.print(view, metrics)
+        }
+    }
+}
+
+/// Writes and prints a report rebuilt from traces, writes its metrics;
+/// returns its exit code.
+pub(crate) fn rebuilt_report(
+    report: Result<DriftReport, RunError>,
+    dir: &Path,
+    view: TerminalOptions,
+    metrics: &MetricsArgs,
+) -> u8 {
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return run_failed(&e),
+    };
+    let redactor = Redactor::default();
+    let (files, errors) = match report::write_all(&report, dir, &redactor) {
+        Ok(files) => (files, Vec::new()),
+        Err(e) => (Vec::new(), vec![e.to_string()]),
+    };
+    let judged = Judged {
+        report: &report,
+        redactor: &redactor,
+        trace: None,
+        files: &files,
+        errors: &errors,
+    };
+    judged.print(view, metrics)
+}
+
+/// A judged run and the files it left behind.
+struct Judged<'a> {
+    report: &'a DriftReport,
+    redactor: &'a Redactor,
+    trace: Option<&'a Path>,
+    files: &'a [PathBuf],
+    errors: &'a [String],
+}
+
+impl Judged<'_> {
+    /// Prints the terminal report and the files, writes the metrics; returns
+    /// the verdict's exit code.
+    fn print(&self, view: TerminalOptions, metrics: &MetricsArgs) -> u8 {
+        print!(
+            "{}",
+            report::terminal::render_with(self.report, view, self.redactor)
+        );
+        if let Some(trace) = self.trace {
+            println!("trace: {}", trace.display());
+        }
+        for file in self.files {
+            println!("report: {}", file.display());
+        }
+        print_warnings(self.errors, self.redactor);
+        write_metrics(self.report, metrics);
+        self.report.verdict().exit_code()
+    }
+}
+
+/// Writes the drift indicators asked for; a file that cannot be written is
+/// a warning (the gate's exit code stays the drift's).
+fn write_metrics(report: &DriftReport, metrics: &MetricsArgs) {
+    match report::metrics::write(
+        report,
+        metrics.metrics.as_deref(),
+        metrics.metrics_json.as_deref(),
+    ) {
+        Ok(files) => {
+            for file in files {
+                println!("metrics: {}", file.display());
+            }
+        }
+        Err(e) => eprintln!("warning: {e}"),
+    }
+}

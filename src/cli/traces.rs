@@ -1,0 +1,255 @@
+//! The commands that write or read stored traces: `record` and `learn-noise`
+//! run one environment; `compare`, `report` and `merge` judge traces already
+//! on disk. Argument parsing and printing only: the work is in
+//! `driftgate::runner::{modes, merge}`.
+//!
+//! ```text
+//! driftgate record --env production -o production.trace.jsonl
+//! driftgate learn-noise --env staging -o noise.json
+//! driftgate compare production.trace.jsonl staging.trace.jsonl --config driftgate.toml
+//! driftgate report reports/trace.jsonl --waivers waivers.toml --today 2026-12-01
+//! driftgate merge shards/*/trace.jsonl --config driftgate.toml -r reports --metrics reports/driftgate.prom
+//! ```
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use driftgate::config::Config;
+use driftgate::exit;
+use driftgate::report::DriftReport;
+use driftgate::runner::{RunError, RunOptions, merge, modes};
+
+use super::args::{ScenarioFilter, SuiteArgs, TraceJudgeArgs};
+use super::output;
+
+/// `driftgate record`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RecordArgs {
+    #[command(flatten)]
+    suite: SuiteArgs,
+    /// The environment to record.
+    #[arg(long)]
+    env: String,
+    /// The trace file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    filter: ScenarioFilter,
+    /// Scenarios running at once (default: [run] concurrency of the config).
+    #[arg(long)]
+    concurrency: Option<usize>,
+}
+
+/// `driftgate learn-noise`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LearnNoiseArgs {
+    #[command(flatten)]
+    suite: SuiteArgs,
+    /// The environment to run against, twice.
+    #[arg(long)]
+    env: String,
+    /// The noise file to write: TOML when it ends in .toml, JSON otherwise.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    filter: ScenarioFilter,
+    /// Folder for the A/A trace.
+    #[arg(short, long)]
+    reports: Option<PathBuf>,
+}
+
+/// Where `compare` and `report` find their rules and put their reports.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StoredReportArgs {
+    /// Configuration file (rules, policy, waivers); optional.
+    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for drift.json and junit.xml.
+    #[arg(short, long, default_value = "driftgate-reports")]
+    reports: PathBuf,
+    #[command(flatten)]
+    judging: TraceJudgeArgs,
+}
+
+/// `driftgate compare`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompareArgs {
+    /// The baseline trace (a recording, or a twin trace's baseline side).
+    baseline: PathBuf,
+    /// The candidate trace (a recording, or a twin trace's candidate side).
+    candidate: PathBuf,
+    #[command(flatten)]
+    stored: StoredReportArgs,
+}
+
+/// `driftgate report`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Twin traces (trace.jsonl) of one run.
+    #[arg(required = true)]
+    traces: Vec<PathBuf>,
+    #[command(flatten)]
+    stored: StoredReportArgs,
+}
+
+/// `driftgate merge`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MergeArgs {
+    /// The trace.jsonl of every shard of one run.
+    #[arg(required = true)]
+    traces: Vec<PathBuf>,
+    /// Configuration file (rules, policy, waivers): the one the shards ran with.
+    #[arg(short, long, env = "DRIFTGATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the merged trace.jsonl and the reports.
+    #[arg(short, long, default_value = "driftgate-reports")]
+    reports: PathBuf,
+    #[command(flatten)]
+    judging: TraceJudgeArgs,
+}
+
+/// Records one environment into a trace.
+pub(crate) async fn record(args: RecordArgs) -> anyhow::Result<u8> {
+    let Some(config) = args.suite.config.load() else {
+        return Ok(exit::USAGE);
+    };
+    let report_dir = config.resolve_path(&config.run.report_dir);
+    let mut opts = one_environment(config, &args.env, report_dir, args.suite.paths, args.filter)?;
+    opts.concurrency = args.concurrency;
+    match modes::record(opts, args.output).await {
+        Err(e) => Ok(output::run_failed(&e)),
+        Ok(outcome) => {
+            let summary = outcome.report.summary();
+            println!(
+                "recorded `{}`: {} scenarios ({} failed there)",
+                args.env, summary.scenarios, summary.failed
+            );
+            println!("trace: {}", outcome.trace_path.display());
+            output::print_warnings(&outcome.report_errors, &outcome.redactor);
+            Ok(exit::NO_DRIFT)
+        }
+    }
+}
+
+/// Learns noise from two runs against one environment and writes the file.
+pub(crate) async fn learn_noise(args: LearnNoiseArgs) -> anyhow::Result<u8> {
+    let Some(config) = args.suite.config.load() else {
+        return Ok(exit::USAGE);
+    };
+    let report_dir = args.reports.unwrap_or_else(|| {
+        config
+            .resolve_path(&config.run.report_dir)
+            .join("learn-noise")
+    });
+    let opts = one_environment(config, &args.env, report_dir, args.suite.paths, args.filter)?;
+    let learned = match modes::learn_noise(opts).await {
+        Ok(learned) => learned,
+        Err(e) => return Ok(output::run_failed(&e)),
+    };
+    learned.noise.save(&args.output)?;
+    println!(
+        "learned {} noisy places from two runs against `{}`",
+        learned.noise.noise.len(),
+        args.env
+    );
+    for entry in &learned.noise.noise {
+        println!(
+            "  {} {}  {} ({:?})",
+            entry.service, entry.route, entry.path, entry.kind
+        );
+    }
+    println!(
+        "noise: {} (review it, then set [compare] noise or pass --noise)",
+        args.output.display()
+    );
+    println!("trace: {}", learned.run.trace_path.display());
+    Ok(exit::NO_DRIFT)
+}
+
+/// Run options with one environment on both sides, for the suite and
+/// scenarios named on the command line.
+fn one_environment(
+    config: Config,
+    env: &str,
+    report_dir: PathBuf,
+    paths: Vec<PathBuf>,
+    filter: ScenarioFilter,
+) -> anyhow::Result<RunOptions> {
+    let mut opts = RunOptions::new(config, env, env, report_dir);
+    opts.paths = paths;
+    opts.tags = filter.tags;
+    opts.tenants = filter.tenants;
+    opts.display_root = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(opts)
+}
+
+/// Compares two stored traces.
+pub(crate) fn compare(args: CompareArgs, color: bool) -> u8 {
+    args.stored.report_with(color, |config, today| {
+        modes::compare_traces(config, &args.baseline, &args.candidate, today)
+    })
+}
+
+/// Rebuilds the reports of twin traces.
+pub(crate) fn rebuild_report(args: ReportArgs, color: bool) -> u8 {
+    args.stored.report_with(color, |config, today| {
+        modes::report_from_traces(config, &args.traces, today)
+    })
+}
+
+impl StoredReportArgs {
+    /// Loads the config, judges the report `build` makes with it as of the
+    /// day waivers are judged on, then writes and prints it; returns the
+    /// exit code.
+    fn report_with(
+        self,
+        color: bool,
+        build: impl FnOnce(&Config, NaiveDate) -> Result<DriftReport, RunError>,
+    ) -> u8 {
+        let Some(config) = self.judging.judge.config(self.config.as_deref()) else {
+            return exit::USAGE;
+        };
+        let report = build(&config, self.judging.today());
+        output::rebuilt_report(
+            report,
+            &self.reports,
+            self.judging.judge.view(color),
+            &self.judging.metrics,
+        )
+    }
+}
+
+/// Merges the shards' traces into one run and reports it.
+pub(crate) fn merge(args: MergeArgs, color: bool) -> u8 {
+    let judging = args.judging;
+    let Some(config) = judging.judge.config(args.config.as_deref()) else {
+        return exit::USAGE;
+    };
+    let merged = match merge::read_and_combine(&args.traces) {
+        Ok(merged) => merged,
+        Err(e) => return output::usage_error(e),
+    };
+    for trace in &merged.shards {
+        let scenarios = trace.run.scenarios.len();
+        match &trace.shard {
+            Some(s) => println!(
+                "shard {}/{}: {} scenarios of suite {} ({} in all) from {}",
+                s.index, s.total, s.scenarios, s.suite, s.suite_scenarios, trace.name
+            ),
+            None => println!("{scenarios} scenario runs from {}", trace.name),
+        }
+    }
+    let trace_path = args.reports.join("trace.jsonl");
+    match merge::write_trace(&merged, &trace_path) {
+        Ok(()) => println!("trace: {}", trace_path.display()),
+        Err(e) => eprintln!("warning: {e}"),
+    }
+    let report = merge::report(&config, &merged, judging.today());
+    output::rebuilt_report(
+        Ok(report),
+        &args.reports,
+        judging.judge.view(color),
+        &judging.metrics,
+    )
+}
