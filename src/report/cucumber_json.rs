@@ -249,7 +249,7 @@ mod tests {
             .iter()
             .map(|s| s["result"]["status"].as_str().unwrap())
             .collect();
-        assert_eq!(statuses, ["passed", "passed", "failed"]);
+        assert_eq!(statuses, ["passed", "passed", "failed", "passed"]);
         let read_back = &drifted["steps"][2]["result"];
         assert_eq!(read_back["duration"], 19_500_000);
         assert!(

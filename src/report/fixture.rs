@@ -274,6 +274,15 @@ fn steps() -> Vec<StepResult> {
             r#"I send a DELETE request to "/api/orders/1""#,
             Twin::new(conflict(20.0), conflict(22.0)),
         ),
+        // A second sample of the POST line (an outline example), so that line
+        // has a timing distribution to chart.
+        step(
+            &drifted,
+            3,
+            13,
+            r#"I send a POST request to "/api/orders""#,
+            Twin::new(created(39.0), created(51.5)),
+        ),
     ]
 }
 

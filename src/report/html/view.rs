@@ -152,7 +152,13 @@ fn scenario_view(
     let r = |s: &str| redactor.redact(s).into_owned();
     let key = &result.scenario;
     let drifts: Vec<(usize, &Drift)> = by_scenario.drifts(key).to_vec();
-    let scenario_steps = by_scenario.steps(key);
+    // A passed scenario is a row of the index; its steps are in the trace
+    // and in cucumber.json. Keeping them out keeps a 10,000-scenario report
+    // small enough to open.
+    let scenario_steps = match result.outcome() {
+        crate::report::ScenarioOutcome::Passed => &[],
+        _ => by_scenario.steps(key),
+    };
     let mut steps: Vec<StepView> = scenario_steps
         .iter()
         .map(|s| step_view(s, &drifts, redactor))
@@ -302,8 +308,10 @@ fn timing_views(report: &DriftReport, redactor: &Redactor) -> Vec<TimingView> {
             }
         }
     }
+    // One exchange per side is not a distribution: chart repeated steps only.
     groups
         .into_iter()
+        .filter(|(_, [b, c])| b.len().max(c.len()) > 1)
         .map(|((feature, line, text), [b, c])| TimingView {
             location: redactor.redact(&format!("{feature}:{line}")).into_owned(),
             text: redactor.redact(&text).into_owned(),
