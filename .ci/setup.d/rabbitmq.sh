@@ -10,7 +10,18 @@ if ! answers 5672; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server
   fi
   rabbitmq-server -detached
-  rabbitmqctl await_startup --timeout 120
+  # The node registers with epmd a moment after -detached returns; until
+  # then await_startup fails at once, so retry it.
+  for _ in $(seq 1 60); do
+    if rabbitmqctl await_startup --timeout 120 >/dev/null 2>&1; then
+      break
+    fi
+    sleep 2
+  done
+  if ! answers 5672; then
+    echo "rabbitmq: the broker did not start on :5672 (see /var/log/rabbitmq)" >&2
+    exit 1
+  fi
 fi
 
 if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then
