@@ -36,7 +36,39 @@ fn client(service: &AmqpService) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build the management API client: {e}"))
 }
 
+/// Attempts per request: a broker that just started (or a vhost just
+/// created) answers 5xx for a moment while its management data catches up.
+const ATTEMPTS: u32 = 5;
+
 async fn get(client: &reqwest::Client, service: &AmqpService, path: &str) -> Result<Value, String> {
+    let mut attempt = 1;
+    loop {
+        match get_once(client, service, path).await {
+            Err(Failure::Transient(message)) if attempt < ATTEMPTS => {
+                tracing::debug!("{message}; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(attempt)))
+                    .await;
+                attempt += 1;
+            }
+            Err(Failure::Transient(message) | Failure::Final(message)) => return Err(message),
+            Ok(value) => return Ok(value),
+        }
+    }
+}
+
+/// Why one management API request failed.
+enum Failure {
+    /// A 5xx answer: worth another try.
+    Transient(String),
+    /// Anything else.
+    Final(String),
+}
+
+async fn get_once(
+    client: &reqwest::Client,
+    service: &AmqpService,
+    path: &str,
+) -> Result<Value, Failure> {
     let url = format!("{}{path}", service.management_url);
     let (user, password) = &service.management_credentials;
     let response = client
@@ -44,19 +76,25 @@ async fn get(client: &reqwest::Client, service: &AmqpService, path: &str) -> Res
         .basic_auth(user, Some(password))
         .send()
         .await
-        .map_err(|e| format!("management API {url}: {}", error_chain(&e)))?;
+        .map_err(|e| Failure::Final(format!("management API {url}: {}", error_chain(&e))))?;
     let status = response.status();
     let text = response
         .text()
         .await
-        .map_err(|e| format!("management API {url}: {e}"))?;
+        .map_err(|e| Failure::Final(format!("management API {url}: {e}")))?;
     if !status.is_success() {
-        return Err(format!(
+        let message = format!(
             "management API {url} answered {status}: {}",
             text.chars().take(200).collect::<String>()
-        ));
+        );
+        return Err(if status.is_server_error() {
+            Failure::Transient(message)
+        } else {
+            Failure::Final(message)
+        });
     }
-    serde_json::from_str(&text).map_err(|e| format!("management API {url}: not JSON: {e}"))
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::Final(format!("management API {url}: not JSON: {e}")))
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
