@@ -96,6 +96,7 @@ pub(crate) fn base64(text: &str) -> String {
 /// The set of secret values known to this run; cheap to clone and share.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// Every secret, raw and JSON-escaped, longest first.
     secrets: Arc<RwLock<Vec<String>>>,
 }
 
@@ -106,26 +107,27 @@ impl Redactor {
         if secret.len() < 4 {
             return;
         }
-        let mut secrets = self.secrets.write().unwrap_or_else(|e| e.into_inner());
-        if !secrets.iter().any(|s| s == secret) {
-            secrets.push(secret.to_owned());
-            // Longest first, so a secret containing another is replaced whole.
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        // The secret as written, and as it reads inside a JSON string (a
+        // trace line), worked out once here rather than on every redaction.
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        let mut forms = self.secrets.write().unwrap_or_else(|e| e.into_inner());
+        for form in [secret, escaped] {
+            if !forms.iter().any(|s| s == form) {
+                forms.push(form.to_owned());
+            }
         }
+        // Longest first, so a secret containing another is replaced whole.
+        forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
     /// Replaces every known secret in `text` with [`REDACTED`].
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let secrets = self.secrets.read().unwrap_or_else(|e| e.into_inner());
+        let forms = self.secrets.read().unwrap_or_else(|e| e.into_inner());
         let mut out = Cow::Borrowed(text);
-        for s in secrets.iter() {
-            if out.contains(s.as_str()) {
-                out = Cow::Owned(out.replace(s.as_str(), REDACTED));
-            }
-            let escaped = serde_json::to_string(s).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            if escaped != s && out.contains(escaped) {
-                out = Cow::Owned(out.replace(escaped, REDACTED));
+        for form in forms.iter() {
+            if out.contains(form.as_str()) {
+                out = Cow::Owned(out.replace(form.as_str(), REDACTED));
             }
         }
         out
@@ -182,5 +184,14 @@ mod tests {
             .unwrap();
         assert_eq!(v, "file-secret-1");
         assert_eq!(r.redact("x file-secret-1 y"), "x *** y");
+    }
+
+    #[test]
+    fn a_secret_is_redacted_as_written_and_json_escaped() {
+        let r = Redactor::default();
+        r.add("pa\"ss\\word");
+        assert_eq!(r.redact("raw pa\"ss\\word"), "raw ***");
+        let line = serde_json::to_string("pa\"ss\\word").unwrap();
+        assert_eq!(r.redact(&line), "\"***\"");
     }
 }
