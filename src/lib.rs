@@ -12,6 +12,7 @@ pub mod config;
 pub mod dry_run;
 pub mod edi;
 pub mod exit;
+pub mod feature_file;
 pub mod lint;
 pub mod matcher;
 pub mod mock;

@@ -33,9 +33,9 @@ const REJECTED: &[Rejected] = &[
         ],
         candidate: "staging",
         needles: &[
-            "malformed feature",
+            "the docstring opened at line 6 is never closed",
             "features/bad.feature:8",
-            r#"closing """"#,
+            r#"close it with """"#,
         ],
     },
     Rejected {

@@ -57,3 +57,53 @@ fn check_with_findings_exits_2_with_a_rustc_style_snippet() {
         ))
         .stdout(contains("2 finding(s)"));
 }
+
+/// A misspelled `Scenario:` before the first scenario is read by Gherkin as
+/// description text; driftgate refuses it in `check` and in `run` alike,
+/// instead of silently running one scenario fewer.
+#[test]
+fn a_misspelled_scenario_keyword_is_refused_by_check_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let feature = dir.path().join("typo.feature");
+    std::fs::write(
+        &feature,
+        "Feature: refunds\n  Scenaro: full refund\n    When I send a GET request to \"/api/ping\" on \"erp\"\n\n  Scenario: partial refund\n    When I send a GET request to \"/api/ping\" on \"erp\"\n",
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let run_args = [
+        "run",
+        "--config",
+        "mocks/demo.toml",
+        "--baseline",
+        "production",
+        "--candidate",
+        "staging",
+        "--reports",
+    ];
+    for (args, stream_is_stdout) in [
+        (vec!["check", "--config", "mocks/demo.toml"], true),
+        (run_args.to_vec(), false),
+    ] {
+        let mut cmd = driftgate();
+        cmd.args(&args);
+        if !stream_is_stdout {
+            cmd.arg(&reports);
+        }
+        let out = cmd.arg(&feature).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8_lossy(if stream_is_stdout {
+            &out.stdout
+        } else {
+            &out.stderr
+        })
+        .into_owned();
+        assert!(
+            text.contains("error: `Scenaro:` is not a Gherkin keyword"),
+            "{text}"
+        );
+        assert!(text.contains("typo.feature:2:3"), "{text}");
+        assert!(text.contains("did you mean `Scenario:`?"), "{text}");
+    }
+    assert!(!reports.join("drift.json").exists(), "nothing may run");
+}

@@ -96,7 +96,14 @@ impl fmt::Display for Diagnostic {
         if let Some(src) = &self.source_line {
             writeln!(f, "{pad} |")?;
             writeln!(f, "{number} | {src}")?;
-            let indent = " ".repeat(self.col.saturating_sub(1));
+            // Keep the line's own tabs so the caret sits under the column.
+            let before = self.col.saturating_sub(1);
+            let mut indent: String = src
+                .chars()
+                .take(before)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            indent.push_str(&" ".repeat(before.saturating_sub(indent.chars().count())));
             writeln!(f, "{pad} | {indent}{}", "^".repeat(self.width))?;
         }
         if let Some(help) = &self.help {

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use cucumber::feature::Ext as _;
-use cucumber::gherkin::{self, Feature, GherkinEnv};
+use cucumber::gherkin::{self, Feature};
 use cucumber::tag::Ext as _;
 
 use super::diagnostic::Diagnostic;
+use crate::feature_file::{self, SyntaxError, SyntaxErrorKind};
 use crate::world::steps;
 
 /// Feature files that could not be used; nothing was run.
@@ -105,10 +106,29 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
     let mut parsed = Vec::new();
     for file in find_feature_files(paths, &mut diagnostics) {
         let shown = display_path(&file, display_root);
-        match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
-            Err(e) => diagnostics.push(parse_diagnostic(&file, &shown, &e)),
-            Ok(feature) if !ragged_examples(&feature, &file, &shown, &mut diagnostics) => {}
-            Ok(feature) => match split_outlines(feature).expand_examples() {
+        let source = match std::fs::read_to_string(&file) {
+            Ok(source) => source,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::at(
+                        format!("cannot read feature file: {e}"),
+                        &file,
+                        &shown,
+                        0,
+                        0,
+                    )
+                    .with_help("a feature file must be readable UTF-8 text"),
+                );
+                continue;
+            }
+        };
+        match feature_file::parse(&source) {
+            Err(errors) => {
+                diagnostics.extend(errors.iter().map(|e| syntax_diagnostic(&file, &shown, e)))
+            }
+            // Empty, or only comments: nothing to run.
+            Ok(None) => {}
+            Ok(Some(feature)) => match split_outlines(feature).expand_examples() {
                 Err(e) => diagnostics.push(
                     Diagnostic::at(
                         format!("unknown placeholder <{}> in a Scenario Outline", e.name),
@@ -186,26 +206,14 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-fn parse_diagnostic(file: &Path, shown: &str, e: &gherkin::ParseFileError) -> Diagnostic {
-    let detail = std::error::Error::source(e)
-        .map(ToString::to_string)
-        .unwrap_or_else(|| e.to_string());
-    // The parser reports "Error at LINE:COL: {expected tokens}".
-    let (line, col) = detail
-        .strip_prefix("Error at ")
-        .and_then(|rest| {
-            rest.split(':')
-                .collect::<Vec<_>>()
-                .get(..2)
-                .map(|p| p.to_vec())
-        })
-        .and_then(|p| Some((p[0].trim().parse().ok()?, p[1].trim().parse().ok()?)))
-        .unwrap_or((0, 0));
-    let mut d = Diagnostic::at("malformed feature file", file, shown, line, col).underline(col, 1);
-    d.help = Some(format!(
-        "the Gherkin parser stopped here ({detail}); check keywords, indentation of tables and closing \"\"\" of docstrings"
-    ));
-    d
+/// A syntax error as a diagnostic; the caret spans the misspelled word
+/// where there is one. An early end of the file has no line to show.
+fn syntax_diagnostic(file: &Path, shown: &str, e: &SyntaxError) -> Diagnostic {
+    let mut d = Diagnostic::at(e.to_string(), file, shown, e.line, e.col);
+    if let SyntaxErrorKind::KeywordTypo { word, .. } = &e.kind {
+        d = d.underline(e.col, word.chars().count());
+    }
+    d.with_help(e.help())
 }
 
 /// Gives every outline example row its own single-row outline, so expanding
@@ -249,60 +257,6 @@ fn split_scenarios(scenarios: Vec<gherkin::Scenario>) -> Vec<gherkin::Scenario> 
         }
     }
     out
-}
-
-/// Reports Examples rows whose cell count differs from the header's; returns
-/// whether the feature is free of them. The parser trims such rows to the
-/// header's width, so the check reads the table's source text.
-fn ragged_examples(
-    feature: &Feature,
-    file: &Path,
-    shown: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> bool {
-    let before = diagnostics.len();
-    let Ok(source) = std::fs::read_to_string(file) else {
-        return true;
-    };
-    let scenarios = feature
-        .scenarios
-        .iter()
-        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
-    for table in scenarios
-        .flat_map(|s| &s.examples)
-        .filter_map(|e| e.table.as_ref())
-    {
-        let Some(text) = source.get(table.span.start..table.span.end) else {
-            continue;
-        };
-        let rows: Vec<(usize, usize)> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim_start().starts_with('|'))
-            .map(|(i, l)| {
-                (
-                    table.position.line + i,
-                    l.replace("\\|", "").matches('|').count().saturating_sub(1),
-                )
-            })
-            .collect();
-        let Some(&(_, width)) = rows.first() else {
-            continue;
-        };
-        for &(line, cells) in rows.iter().skip(1).filter(|(_, cells)| *cells != width) {
-            diagnostics.push(
-                Diagnostic::at(
-                    format!("Examples row has {cells} cells but the header has {width}"),
-                    file,
-                    shown,
-                    line,
-                    table.position.col,
-                )
-                .with_help("every row of an Examples table needs one cell per header column"),
-            );
-        }
-    }
-    diagnostics.len() == before
 }
 
 fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
