@@ -305,11 +305,44 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
             });
             diagnostics.push(d);
         }
+        if step.table.is_some() && step.docstring.is_some() {
+            diagnostics.push(
+                Diagnostic::at(
+                    "step has both a data table and a docstring",
+                    file,
+                    shown,
+                    step.position.line,
+                    step.position.col,
+                )
+                .with_help(
+                    "Gherkin allows both, but every driftgate step takes at most one of them and would ignore the other; keep the one the step needs (`driftgate steps` says which)",
+                ),
+            );
+        }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_with_both_a_table_and_a_docstring_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("both.feature");
+        std::fs::write(
+            &f,
+            "Feature: x\n  Scenario: y\n    Given the variables are:\n      | name | value |\n      | a    | 1     |\n      \"\"\"\n      {}\n      \"\"\"\n",
+        )
+        .unwrap();
+        let err = load(&[f], None, dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("step has both a data table and a docstring"),
+            "{err}"
+        );
+        assert!(err.contains("both.feature:3:5"), "{err}");
+        assert!(!err.contains("unknown step"), "{err}");
+    }
 
     #[test]
     fn ragged_examples_rows_are_errors() {
