@@ -71,6 +71,9 @@ pub enum SyntaxErrorKind {
     /// `@a tag` holds whitespace.
     #[error("a tag may not contain whitespace")]
     TagWithSpace,
+    /// So many errors that reading stopped, as Cucumber's parser does.
+    #[error("too many errors; the rest of the file was not read")]
+    TooManyErrors,
     /// A line that looks like a misspelled keyword (`Scenaro:`), which
     /// Gherkin reads as description text.
     #[error("`{word}:` is not a Gherkin keyword")]
@@ -109,6 +112,9 @@ impl SyntaxError {
                 ),
                 None => "use a Gherkin language code such as `en`, `de` or `fr`; without one the file is read as English".into(),
             },
+            SyntaxErrorKind::TooManyErrors => {
+                "fix the errors above first; is this a Gherkin feature file?".into()
+            }
             SyntaxErrorKind::TagWithSpace => {
                 "a tag is `@` and a word: write `@one_word`, or start each tag with its own `@`".into()
             }

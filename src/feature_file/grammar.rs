@@ -213,6 +213,9 @@ impl State {
     }
 }
 
+/// Errors after which reading stops (Cucumber's parser stops after ten too).
+const MAX_ERRORS: usize = 10;
+
 /// Reads a whole file: feeds what the grammar accepts to `builder` and
 /// returns the grammar's errors and the file's language.
 pub fn read(lines: &[Line<'_>], builder: &mut Builder) -> (Vec<SyntaxError>, &'static Dialect) {
@@ -225,6 +228,14 @@ pub fn read(lines: &[Line<'_>], builder: &mut Builder) -> (Vec<SyntaxError>, &'s
         errors: Vec::new(),
     };
     for (i, line) in lines.iter().enumerate() {
+        if reader.errors.len() >= MAX_ERRORS {
+            reader.errors.push(SyntaxError {
+                line: line.number,
+                col: line.col(),
+                kind: SyntaxErrorKind::TooManyErrors,
+            });
+            return (reader.errors, reader.dialect);
+        }
         reader.line(i, line, builder);
     }
     reader.end(lines.len() + 1);

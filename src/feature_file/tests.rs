@@ -2,6 +2,7 @@
 //! it becomes, and what is refused at which line.
 
 use cucumber::gherkin::{Feature, StepType};
+use proptest::prelude::*;
 
 use super::{SyntaxErrorKind, parse};
 
@@ -202,4 +203,84 @@ fn steps_without_any_scenario_line_are_an_error() {
         errors[0].kind,
         SyntaxErrorKind::StepOutsideScenario { .. }
     ));
+}
+
+#[test]
+fn a_misspelled_feature_keyword_gets_a_did_you_mean() {
+    let errors = parse("Featur: orders\n  Scenario: s\n    Given a\n").unwrap_err();
+    assert_eq!(errors[0].line, 1);
+    assert!(
+        errors[0].help().starts_with("did you mean `Feature:`?"),
+        "{}",
+        errors[0].help()
+    );
+}
+
+#[test]
+fn reading_stops_after_ten_errors() {
+    let source = "not gherkin\n".repeat(10_000);
+    let errors = parse(&source).unwrap_err();
+    assert_eq!(errors.len(), 11);
+    assert_eq!(errors[10].kind, SyntaxErrorKind::TooManyErrors);
+    assert_eq!(errors[10].line, 11);
+}
+
+/// Lines Gherkin is made of, to shake the grammar with.
+fn gherkin_noise() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "Feature: f",
+            "Rule: r",
+            "Background:",
+            "Scenario: s",
+            "Scenario Outline: o",
+            "Examples:",
+            "Given <a>",
+            "And b",
+            "* c",
+            "| a | b |",
+            "| \\| |",
+            "|",
+            "\"\"\"",
+            "```",
+            "\\\"\\\"\\\"",
+            "@t @u",
+            "@a b",
+            "# c",
+            "# language: fr",
+            "# language: xx",
+            "",
+            "  ",
+            "\t",
+            "text",
+            "Scenaro: x",
+            "Soit a",
+            "Fonctionnalité: f",
+            "é\u{a0}",
+        ]),
+        0..40,
+    )
+    .prop_map(|lines| lines.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// No input panics, and every error points into the file (or just past
+    /// its end, for an early end of the file).
+    #[test]
+    fn no_input_panics_and_errors_point_into_the_file(source in gherkin_noise()) {
+        let lines = source.lines().count();
+        if let Err(errors) = parse(&source) {
+            prop_assert!(!errors.is_empty());
+            for e in errors {
+                prop_assert!(e.line >= 1 && e.line <= lines + 1, "{e:?} in {source:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(source in any::<String>()) {
+        let _ = parse(&source);
+    }
 }
