@@ -128,6 +128,7 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
             }
             // Empty, or only comments: nothing to run.
             Ok(None) => {}
+            Ok(Some(feature)) if !rowless_outlines(&feature, &file, &shown, &mut diagnostics) => {}
             Ok(Some(feature)) => match split_outlines(feature).expand_examples() {
                 Err(e) => diagnostics.push(
                     Diagnostic::at(
@@ -214,6 +215,46 @@ fn syntax_diagnostic(file: &Path, shown: &str, e: &SyntaxError) -> Diagnostic {
         d = d.underline(e.col, word.chars().count());
     }
     d.with_help(e.help())
+}
+
+/// Reports outlines with steps whose Examples hold no data row: Gherkin
+/// accepts them, but they expand to no scenario at all, so the scenario the
+/// author wrote would silently never run. Returns whether there are none.
+fn rowless_outlines(
+    feature: &Feature,
+    file: &Path,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = diagnostics.len();
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+    for scenario in scenarios.filter(|s| !s.steps.is_empty() && !s.examples.is_empty()) {
+        let rows: usize = scenario
+            .examples
+            .iter()
+            .filter_map(|e| e.table.as_ref())
+            .map(|t| t.rows.len().saturating_sub(1))
+            .sum();
+        if rows == 0 {
+            diagnostics.push(
+                Diagnostic::at(
+                    format!(
+                        "`{}: {}` has no Examples rows, so it never runs",
+                        scenario.keyword, scenario.name
+                    ),
+                    file,
+                    shown,
+                    scenario.position.line,
+                    scenario.position.col,
+                )
+                .with_help("add rows under the Examples table's header row (it names the columns), or remove the empty `Examples:` to run the scenario once"),
+            );
+        }
+    }
+    diagnostics.len() == before
 }
 
 /// Gives every outline example row its own single-row outline, so expanding
@@ -325,6 +366,23 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outline_without_examples_rows_is_refused_instead_of_vanishing() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("empty.feature");
+        std::fs::write(
+            &f,
+            "Feature: x\n  Scenario Outline: sku <sku>\n    When I send a GET request to \"/x/<sku>\"\n\n    Examples:\n      | sku |\n",
+        )
+        .unwrap();
+        let err = load(&[f], None, dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("`Scenario Outline: sku <sku>` has no Examples rows, so it never runs"),
+            "{err}"
+        );
+        assert!(err.contains("empty.feature:2:3"), "{err}");
+    }
 
     #[test]
     fn a_step_with_both_a_table_and_a_docstring_is_refused_by_name() {
