@@ -83,9 +83,7 @@ fn read_segment(
     offset: usize,
     d: &Delimiters,
 ) -> Result<(Segment, usize), EdiError> {
-    let tag_len = text
-        .find([d.element, d.segment])
-        .unwrap_or(text.len());
+    let tag_len = text.find([d.element, d.segment]).unwrap_or(text.len());
     let tag = &text[..tag_len];
     if !super::x12::is_tag(tag) {
         if tag_len == text.len() {
