@@ -65,7 +65,7 @@ enum Selector {
 /// A path that does not follow the grammar.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid EDI path `{path}`: {reason}; write e.g. `BEG03`, `PO1[2]/PO102`, `N1[ST]/N102`, `BGM+2` or `DTM[=137]+1:2`"
+    "invalid EDI path `{path}`: {reason}; write e.g. `BEG03`, `PO1[2]/PO102`, `N1[ST]/N102`, `BGM+2`, `LIN[2]/QTY[1]+1:2` or `DTM[=137]+1:2`"
 )]
 pub struct PathError {
     path: String,
