@@ -14,7 +14,9 @@ use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;
 use crate::transport::http::is_write;
-use crate::world::steps::{POST_EDI_FIXTURE, REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE};
+use crate::world::steps::{
+    POST_EDI_DOCUMENT, POST_EDI_FIXTURE, REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE,
+};
 
 /// What every scenario's checks share.
 pub(super) struct LintContext {
@@ -102,6 +104,9 @@ impl ScenarioLinter<'_> {
                     span,
                 },
             );
+            if matched.def.pattern == POST_EDI_DOCUMENT {
+                self.edi_docstring(matched, docstring);
+            }
         }
         self.table(matched);
         if let Some(arg) = matched.arg("fixture") {
@@ -206,6 +211,24 @@ impl ScenarioLinter<'_> {
         if let Some(problem) = edi::path_problem(&arg.value) {
             self.at_arg(matched, arg, problem, edi::PATH_HELP.into());
         }
+    }
+
+    /// An envelope problem of the EDI document in a docstring, at its segment's line.
+    fn edi_docstring(&mut self, matched: &MatchedStep<'_>, docstring: &str) {
+        let text = docstring.trim_start_matches(['\r', '\n']);
+        let Some((title, line, _)) = edi::envelope_problem(text) else {
+            return;
+        };
+        // The docstring's text starts on the line after its opening `"""`.
+        let line = matched.step.position.line + 1 + line;
+        let col = self.lines.get(line - 1).map_or(1, |l| {
+            l.chars().take_while(|c| c.is_whitespace()).count() + 1
+        });
+        self.findings.push(
+            Diagnostic::at(title, &self.parsed.file, &self.parsed.shown, line, col).with_help(
+                "a run refuses this document before sending it: fix the envelope or count",
+            ),
+        );
     }
 
     /// A finding at a line and column of a fixture (an EDI envelope problem).

@@ -37,6 +37,11 @@ use crate::world::scenario::SideCtx;
 pub(crate) const POST_EDI_FIXTURE: &str =
     r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#;
 
+/// The step posting the EDI document of its docstring (`driftgate check`
+/// validates a docstring without template syntax).
+pub(crate) const POST_EDI_DOCUMENT: &str =
+    r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#;
+
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
@@ -57,7 +62,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             run: post_fixture,
         },
         StepDef {
-            pattern: r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#,
+            pattern: POST_EDI_DOCUMENT,
             summary: "Like posting an EDI fixture, with the document in the docstring.",
             example: r#"When I post an EDI document to "/as2/inbound""#,
             params: &[
