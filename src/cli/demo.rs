@@ -5,6 +5,8 @@
 //! ```text
 //! driftgate demo: mock production and staging ERP, WMS and EDI gateway from ./mocks, suites from ./features
 //!
+//! pysqlbridge (the SQL Server test server behind the demo's ERP databases) is not installed:
+//! installing pysqlbridge 2.1.3 into /home/qa/driftgate/.venv-tds (once; `--no-setup` skips this) …
 //! ERP databases: pysqlbridge serving ./mocks/db
 //! skipped: scenarios tagged @requires-amqp: no message broker: connection refused
 //! ```
@@ -29,6 +31,10 @@ pub(crate) struct DemoArgs {
     /// Folder for the trace and reports.
     #[arg(short, long, default_value = "driftgate-reports/demo")]
     reports: PathBuf,
+    /// Do not install the demo databases' TDS server (pysqlbridge) when it
+    /// is missing; the database scenarios are then skipped.
+    #[arg(long)]
+    no_setup: bool,
     #[command(flatten)]
     sampling: SamplingArgs,
 }
@@ -59,7 +65,8 @@ pub(crate) async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         root.join("features").display()
     );
     let mut config = config;
-    let (_databases, database_filter) = demo_databases(&root, &mut config, [baseline, candidate]);
+    let (_databases, database_filter) =
+        demo_databases(&root, &mut config, [baseline, candidate], !args.no_setup);
     let broker_filter = match broker::brokers_reachable(&config, &[baseline, candidate]).await {
         Ok(()) => None,
         Err(reason) => {
@@ -113,17 +120,28 @@ fn demo_root() -> PathBuf {
     }
 }
 
-/// Starts the demo's ERP databases and points the `erpdb` services at them;
-/// when they cannot start, the `@database` scenarios are left out (the tag
-/// filter returned) and the reason is printed.
+/// Starts the demo's ERP databases (installing their server first when
+/// `setup` allows) and points the `erpdb` services at them; when they cannot
+/// start, the `@database` scenarios are left out (the tag filter returned)
+/// and the reason, with what to run, is printed.
 fn demo_databases(
     root: &Path,
     config: &mut Config,
     environments: [&str; 2],
+    setup: bool,
 ) -> (Vec<mock::DemoDatabase>, Option<String>) {
+    let skipped = |reason: &dyn std::fmt::Display| {
+        println!("ERP database scenarios (@database) skipped: {reason}");
+        (Vec::new(), Some("not @database".to_owned()))
+    };
+    let executable =
+        match mock::tds_setup::ensure_pysqlbridge(root, setup, |line| println!("{line}")) {
+            Ok(executable) => executable,
+            Err(e) => return skipped(&e),
+        };
     let mut started = Vec::new();
     for env in environments {
-        match mock::DemoDatabase::start(root, &root.join("mocks/db").join(env)) {
+        match mock::DemoDatabase::start(&executable, &root.join("mocks/db").join(env)) {
             Ok(db) => {
                 if let Some(service) = config
                     .environments
@@ -135,10 +153,7 @@ fn demo_databases(
                 }
                 started.push(db);
             }
-            Err(reason) => {
-                println!("ERP database scenarios (@database) skipped: {reason}");
-                return (Vec::new(), Some("not @database".into()));
-            }
+            Err(reason) => return skipped(&reason),
         }
     }
     println!(

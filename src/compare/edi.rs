@@ -12,7 +12,9 @@
 //! Segments are aligned by a longest common subsequence of tag and qualifier
 //! (`N1*ST` pairs with `N1*ST`), then unaligned segments with the same tag in
 //! the same gap are paired in order; what is left over is a missing or an
-//! extra segment. Envelope control numbers, interchange dates/times and
+//! extra segment. Findings name EDIFACT segments through their groups
+//! (`LIN[2]/QTY[1]+1:2`, see `edi::segment_path`), so a line added before
+//! another does not rename it. Envelope control numbers, interchange dates/times and
 //! trailer counts are noise by default ([`NOISE`]); `[compare] ignore` entries written as
 //! `edi:PATH` (e.g. `edi:ISA15`, `edi:DTM[=137]+1:2`) add to them. Values are
 //! normalised like every other value (captured values, environment
@@ -206,10 +208,7 @@ impl Differ<'_> {
             return None;
         }
         let ix = self.pair.baseline;
-        let path = self.path(
-            &segment_path(ix, b),
-            &ix.element_ref(&b.tag, element, component),
-        );
+        let path = self.path(&edi::element_path(ix, b.position - 1, element, component));
         let moved = if b.position == c.position {
             String::new()
         } else {
@@ -249,7 +248,7 @@ impl Differ<'_> {
         let text = self
             .normalizer
             .normalize_text(side, &segment_text(ix, segment));
-        let path = self.path(&segment_path(ix, segment), "");
+        let path = self.path(&edi::segment_path(ix, segment.position - 1));
         let (class, message, baseline, candidate) = match side {
             Side::Baseline => (
                 DriftClass::EdiSegmentMissing,
@@ -280,32 +279,12 @@ impl Differ<'_> {
         }
     }
 
-    /// `N1[2]/N102`, `BEG03`; `request:` in front for request bodies.
-    fn path(&self, segment: &str, element: &str) -> String {
-        let prefix = if self.part == Part::Request {
-            "request:"
-        } else {
-            ""
-        };
-        match (segment, element) {
-            (s, "") => format!("{prefix}{s}"),
-            (s, e) if !s.contains('[') => format!("{prefix}{e}"),
-            (s, e) => format!("{prefix}{s}/{e}"),
+    /// The path with `request:` in front for request bodies.
+    fn path(&self, path: &str) -> String {
+        match self.part {
+            Part::Request => format!("request:{path}"),
+            Part::Response => path.to_owned(),
         }
-    }
-}
-
-/// `PO1[2]` for the second PO1; just the tag when it is the only one.
-fn segment_path(ix: &Interchange, segment: &Segment) -> String {
-    let same_tag = ix.segments.iter().filter(|s| s.tag == segment.tag);
-    let occurrence = same_tag
-        .clone()
-        .take_while(|s| s.position <= segment.position)
-        .count();
-    if same_tag.count() == 1 {
-        segment.tag.clone()
-    } else {
-        format!("{}[{occurrence}]", segment.tag)
     }
 }
 

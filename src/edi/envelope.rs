@@ -9,6 +9,8 @@
 //!          UNG … UNE   UNE01 = number of messages         UNE02 = UNG05   (groups are optional)
 //!          UNH … UNT   UNT01 = segments from UNH to UNT   UNT02 = UNH01
 //!
+//! A document may hold several interchanges one after the other.
+//!
 //! ST*850*0001~BEG*…~SE*5*0001~   (3 segments)
 //!   ──▶ segment 5 (SE): SE01 says 5 segments, transaction set 0001 has 3 (ST at segment 3)
 //! ```
@@ -122,13 +124,13 @@ pub(super) fn validate(interchange: &Interchange) -> Result<(), EdiError> {
     let mut stack: Vec<Open<'_>> = Vec::new();
     let mut closed = false;
     for segment in &interchange.segments {
-        if closed {
+        if closed && segment.tag != levels[0].open {
             return Err(EdiError::at(
                 segment.position,
                 &segment.tag,
                 format!(
-                    "content after the end of the interchange ({}): one interchange per document",
-                    levels[0].close
+                    "content after the end of the interchange ({}): a document holds whole interchanges, each starting with {}",
+                    levels[0].close, levels[0].open
                 ),
             ));
         }
@@ -137,6 +139,7 @@ pub(super) fn validate(interchange: &Interchange) -> Result<(), EdiError> {
         }
         if let Some(level) = levels.iter().find(|l| l.open == segment.tag) {
             open_level(&mut stack, level, levels, segment)?;
+            closed = false;
         } else if let Some(level) = levels.iter().find(|l| l.close == segment.tag) {
             close_level(&mut stack, level, segment)?;
             closed = stack.is_empty();

@@ -29,8 +29,10 @@
 //! names a segment position the same way.
 
 mod ack;
+mod charset;
 mod edifact;
 mod envelope;
+mod groups;
 mod path;
 mod x12;
 
@@ -38,7 +40,8 @@ mod x12;
 pub(crate) mod tests;
 
 pub use ack::{AckIssue, AckKind, AckStatus, Acknowledgement};
-pub use path::EdiPath;
+pub use charset::{Charset, Decoded, decode};
+pub use path::{EdiPath, element_path, segment_path};
 
 /// Which EDI standard an interchange follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +149,8 @@ impl Segment {
     }
 }
 
-/// A parsed interchange.
+/// A parsed EDI document: one interchange, or several in a row (each
+/// `ISA … IEA` or `UNB … UNZ`) sharing their delimiters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interchange {
     /// X12 or EDIFACT.
@@ -155,9 +159,26 @@ pub struct Interchange {
     pub delimiters: Delimiters,
     /// Every segment, in order.
     pub segments: Vec<Segment>,
+    /// Which segment group each segment sits in (for paths).
+    pub(crate) groups: groups::Structure,
 }
 
 impl Interchange {
+    /// A document of these segments; their segment groups are worked out here.
+    pub(crate) fn new(
+        standard: Standard,
+        delimiters: Delimiters,
+        segments: Vec<Segment>,
+    ) -> Interchange {
+        let groups = groups::Structure::of(standard, &segments);
+        Interchange {
+            standard,
+            delimiters,
+            segments,
+            groups,
+        }
+    }
+
     /// How an element is referred to in this standard: `BEG03`, `SV101-2`,
     /// `BGM+2`, `DTM+1:2`.
     pub fn element_ref(&self, tag: &str, element: usize, component: Option<usize>) -> String {
@@ -186,11 +207,29 @@ pub enum EdiError {
         /// The first characters of the text.
         found: String,
     },
-    /// The bytes are not UTF-8 text.
-    #[error("not text: invalid UTF-8 at byte {offset}")]
+    /// A byte is not a character of the document's character set.
+    #[error(
+        "byte {offset} (0x{byte:02X}) is not a character of {charset}, the character set of the document"
+    )]
     Encoding {
         /// Offset of the first invalid byte.
         offset: usize,
+        /// The byte.
+        byte: u8,
+        /// The character set, as [`Charset::name`] shows it.
+        charset: String,
+    },
+    /// A character cannot be sent in the document's character set.
+    #[error(
+        "character {at} `{character}` cannot be written in {charset}, the character set of the document"
+    )]
+    Unrepresentable {
+        /// The character.
+        character: char,
+        /// Its position in the text (1-based, in characters).
+        at: usize,
+        /// The character set, as [`Charset::name`] shows it.
+        charset: String,
     },
     /// A segment is malformed, or an envelope count or reference is wrong.
     #[error("segment {position}{}: {message}", tag_suffix(.tag))]
@@ -226,14 +265,21 @@ impl EdiError {
     pub fn position(&self) -> Option<usize> {
         match self {
             EdiError::Segment { position, .. } => Some(*position),
-            EdiError::NotEdi { .. } | EdiError::Encoding { .. } => None,
+            EdiError::NotEdi { .. }
+            | EdiError::Encoding { .. }
+            | EdiError::Unrepresentable { .. } => None,
         }
     }
 }
 
+/// The text after a byte order mark and leading whitespace.
+fn trim_prologue(text: &str) -> &str {
+    text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// Which standard the text starts like (after whitespace and a byte order mark), if any.
 pub fn sniff(text: &str) -> Option<Standard> {
-    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let start = trim_prologue(text);
     if start.starts_with("ISA") {
         Some(Standard::X12)
     } else if start.starts_with("UNA") || start.starts_with("UNB") {
@@ -294,10 +340,37 @@ pub fn template_context(text: &str) -> Option<serde_json::Value> {
     Some(serde_json::Value::Object(fields))
 }
 
-/// [`parse`] for raw bytes, which must be UTF-8.
+/// [`parse`] for raw bytes, decoded with the character set the envelope
+/// declares (see [`Charset`]).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Interchange, EdiError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| EdiError::Encoding {
-        offset: e.valid_up_to(),
-    })?;
-    parse(text)
+    parse(&decode(bytes)?.text)
+}
+
+/// The text of a body that is an EDI document in a character set other than
+/// UTF-8 (an EDIFACT UNOC … UNOK interchange); `None` for anything else.
+pub fn decode_non_utf8(bytes: &[u8]) -> Option<String> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    decode(bytes).ok().map(|decoded| decoded.text)
+}
+
+/// Text for a message: at most 40 characters, with line breaks and other
+/// control characters escaped (`\n`), so a message stays on one line.
+pub(crate) fn excerpt(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(40)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if text.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
 }

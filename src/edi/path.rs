@@ -11,23 +11,33 @@
 //!                                                   `=` for numeric qualifiers: DTM[=137]
 //! ```
 //!
-//! The first step searches the whole interchange. Each further step searches
-//! from the segment the previous step found, up to the next segment with that
-//! segment's tag — its loop: `N1[ST]/N403` is the city in the ship-to `N1`
-//! loop, `PO1[2]/PO102` the quantity of the second line (the final step may
-//! name the same segment again).
+//! The first step searches the whole document. Each further step searches
+//! what the previous step found spans: an EDIFACT segment group (`LIN[2]`
+//! spans the second line with its QTY, PRI, RFF … groups, see `groups`), a
+//! message (`UNH[2]`), or else up to the next segment with that segment's
+//! tag — an X12 loop: `N1[ST]/N403` is the city in the ship-to `N1` loop,
+//! `PO1[2]/PO102` the quantity of the second line (the final step may name
+//! the same segment again).
 //!
 //! ```text
 //! N1*BT*ACME HQ~N3*1 MAIN ST~N1*ST*ACME PLANT 7~N3*9 DOCK RD~N4*TOLEDO*OH*43604~
 //!   N1[ST]/N102 → "ACME PLANT 7"     N1[ST]/N401 → "TOLEDO"     N1[2]/N301 → "9 DOCK RD"
+//! LIN+1++A:SA'QTY+21:10'LIN+2++B:SA'QTY+21:4'
+//!   LIN[2]/QTY[1]+1:2 → "4"          LIN[2]+3:1 → "B"
 //! ```
+//!
+//! Drift reports name a segment the same way ([`segment_path`]): through
+//! its groups in EDIFACT (`LIN[2]/QTY[1]+1:2`, with `UNH[n]/` in front when
+//! the document holds several messages), by occurrence in X12
+//! (`PO1[2]/PO102`), so a reported path can be pasted into `[compare] ignore`.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Interchange, Segment};
+use super::{Interchange, Segment, Standard};
 
 /// A parsed element path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +65,7 @@ enum Selector {
 /// A path that does not follow the grammar.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid EDI path `{path}`: {reason}; write e.g. `BEG03`, `PO1[2]/PO102`, `N1[ST]/N102`, `BGM+2` or `DTM[=137]+1:2`"
+    "invalid EDI path `{path}`: {reason}; write e.g. `BEG03`, `PO1[2]/PO102`, `N1[ST]/N102`, `BGM+2`, `LIN[2]/QTY[1]+1:2` or `DTM[=137]+1:2`"
 )]
 pub struct PathError {
     path: String,
@@ -134,7 +144,13 @@ fn selector(text: Option<&str>) -> Result<Selector, String> {
             Ok(n) if n > 0 => Ok(Selector::Occurrence(n)),
             _ => Err(format!("`[{t}]`: occurrences count from 1")),
         },
-        Some(t) if !t.is_empty() && !t.contains('=') => Ok(Selector::Qualifier(t.to_owned())),
+        Some(t)
+            if !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')) =>
+        {
+            Ok(Selector::Qualifier(t.to_owned()))
+        }
         Some(t) => Err(format!("`[{t}]` is neither an occurrence nor a qualifier")),
     }
 }
@@ -167,31 +183,25 @@ impl fmt::Display for EdiPath {
 impl EdiPath {
     /// The segment the path points into, if the interchange has it.
     pub fn segment<'a>(&self, interchange: &'a Interchange) -> Option<&'a Segment> {
-        let mut scope: &'a [Segment] = &interchange.segments;
-        let mut found: Option<&'a Segment> = None;
+        let segments = &interchange.segments;
+        let mut scope = 0..segments.len();
+        let mut found = None;
         for step in &self.steps {
-            let (index, segment) = scope
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.tag == step.tag)
-                .filter(|(_, s)| match &step.select {
-                    Selector::Qualifier(q) => s.qualifier() == Some(q.as_str()),
+            let index = scope
+                .clone()
+                .filter(|&i| segments[i].tag == step.tag)
+                .filter(|&i| match &step.select {
+                    Selector::Qualifier(q) => segments[i].qualifier() == Some(q.as_str()),
                     _ => true,
                 })
                 .nth(match step.select {
                     Selector::Occurrence(n) => n - 1,
                     _ => 0,
                 })?;
-            found = Some(segment);
-            let rest = &scope[index..];
-            let loop_end = rest
-                .iter()
-                .skip(1)
-                .position(|s| s.tag == segment.tag)
-                .map_or(rest.len(), |i| i + 1);
-            scope = &rest[..loop_end];
+            found = Some(index);
+            scope = interchange.groups.span(index, &scope);
         }
-        found
+        found.map(|i| &segments[i])
     }
 
     /// Whether the path addresses component `component` (or the whole element
@@ -234,6 +244,71 @@ impl EdiPath {
     }
 }
 
+/// How a drift report names the segment at `index`: `LIN[2]/QTY[1]`,
+/// `UNH[2]/BGM`, `PO1[2]`, `BEG`.
+pub fn segment_path(interchange: &Interchange, index: usize) -> String {
+    path_steps(interchange, index).join("/")
+}
+
+/// How a drift report names an element of the segment at `index`:
+/// `LIN[2]/QTY[1]+1:2`, `BGM+2`, `PO1[2]/PO102`, `BEG03`.
+pub fn element_path(
+    interchange: &Interchange,
+    index: usize,
+    element: usize,
+    component: Option<usize>,
+) -> String {
+    let Some(segment) = interchange.segments.get(index) else {
+        return String::new();
+    };
+    let element_ref = interchange.element_ref(&segment.tag, element, component);
+    let mut steps = path_steps(interchange, index);
+    match interchange.standard {
+        Standard::X12 if steps.iter().all(|s| !s.contains('[')) => element_ref,
+        Standard::X12 => format!("{}/{element_ref}", steps.join("/")),
+        Standard::Edifact => {
+            if let Some(last) = steps.last_mut() {
+                last.push_str(&element_ref[segment.tag.len()..]);
+            }
+            steps.join("/")
+        }
+    }
+}
+
+/// The steps naming segment `index`: its enclosing groups (EDIFACT), then
+/// the segment with its occurrence when it is not the only one.
+fn path_steps(interchange: &Interchange, index: usize) -> Vec<String> {
+    let segments = &interchange.segments;
+    let mut chain = interchange.groups.ancestors(index);
+    let messages = segments.iter().filter(|s| s.tag == "UNH").count();
+    if messages <= 1 && chain.first().is_some_and(|&i| segments[i].tag == "UNH") {
+        chain.remove(0);
+    }
+    let mut scope = 0..segments.len();
+    let mut steps = Vec::with_capacity(chain.len() + 1);
+    for &opener in &chain {
+        steps.push(step_name(segments, opener, &scope, true));
+        scope = interchange.groups.span(opener, &scope);
+    }
+    if index < segments.len() {
+        steps.push(step_name(segments, index, &scope, !chain.is_empty()));
+    }
+    steps
+}
+
+/// `TAG[n]`, n counting the segments with its tag in `scope`; just `TAG`
+/// when it is the only one and `always` is false.
+fn step_name(segments: &[Segment], index: usize, scope: &Range<usize>, always: bool) -> String {
+    let tag = &segments[index].tag;
+    let same_tag = || scope.clone().filter(|&i| segments[i].tag == *tag);
+    let occurrence = same_tag().take_while(|&i| i <= index).count();
+    if !always && same_tag().count() == 1 {
+        tag.clone()
+    } else {
+        format!("{tag}[{occurrence}]")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +326,8 @@ mod tests {
             "NAD[BY]+2:1",
             "UNH+2:1",
             "AK5[1]/AK501",
+            "LIN[2]/QTY[1]+1:2",
+            "UNH[2]/LIN[1]+3:1",
         ] {
             let parsed: EdiPath = path.parse().unwrap();
             assert_eq!(parsed.to_string(), path);
@@ -287,6 +364,11 @@ mod tests {
             ("BEG00", "count from 1"),
             ("N1[A=B]02", "neither an occurrence nor a qualifier"),
             ("N1[ST/N102", "not a segment tag"),
+            (
+                "AK1[[1]/AK102",
+                "`[[1]` is neither an occurrence nor a qualifier",
+            ),
+            ("LIN[2]]/QTY+1", "not a segment tag"),
         ];
         for (path, reason) in cases {
             let error = path.parse::<EdiPath>().unwrap_err().to_string();

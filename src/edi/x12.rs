@@ -3,127 +3,146 @@
 //!
 //! ```text
 //! ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261126*1000*^*00501*000000001*0*P*>~
-//!    ^ element separator (byte 3)                                              ISA11 ^         ISA16 ^ ^ terminator
+//!    ^ element separator (character 4)                                         ISA11 ^         ISA16 ^ ^ terminator
 //! ```
 //!
-//! ISA elements have fixed widths (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9,
-//! 1, 1, 1), so an element of the wrong width is named. ISA11 is the
-//! repetition separator when it is not a letter or digit (version 00402 on);
-//! `U` in older versions means there is none. Line breaks after a segment
-//! terminator are skipped.
+//! ISA elements have fixed widths in characters (2, 10, 2, 10, 2, 15, 2, 15,
+//! 6, 4, 1, 5, 9, 1, 1, 1), so an element of the wrong width is named; a
+//! field padded with non-breaking spaces is as wide as one padded with
+//! spaces. ISA11 is the repetition separator when it is not a letter or
+//! digit (version 00402 on); `U` in older versions means there is none.
+//! Whitespace between segments (a line break after each terminator, spaces
+//! after the last `IEA~`) is skipped. A document may hold several
+//! interchanges, each opened by its own ISA with the same delimiters.
 
-use super::{Delimiters, EdiError, Element, Interchange, Segment, Standard};
+use super::{Delimiters, EdiError, Element, Interchange, Segment, Standard, excerpt};
 
-/// Widths of ISA01 … ISA16.
+/// Widths of ISA01 … ISA16, in characters.
 const ISA_WIDTHS: [usize; 16] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
 
-/// Splits an X12 interchange (text starting with `ISA`, after whitespace) into segments.
+/// Splits an X12 document (text starting with `ISA`, after whitespace) into segments.
 pub(super) fn tokenize(text: &str) -> Result<Interchange, EdiError> {
-    let start = text.len()
-        - text
-            .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-            .len();
-    let (delimiters, isa_len) = read_isa(&text.as_bytes()[start..])?;
+    let start = text.len() - super::trim_prologue(text).len();
+    let (delimiters, isa_len) = read_isa(&text[start..], 1)?;
     let mut segments = vec![isa_segment(
         &text[start..start + isa_len],
+        1,
         start,
         &delimiters,
     )];
     let mut at = start + isa_len;
     loop {
-        at += skip_line_breaks(&text[at..]);
+        at += skip_whitespace(&text[at..], &delimiters);
         if at >= text.len() {
             break;
         }
         let position = segments.len() + 1;
         let rest = &text[at..];
+        if is_isa(rest, &delimiters) {
+            let (declared, len) = read_isa(rest, position)?;
+            if declared != delimiters {
+                return Err(EdiError::at(
+                    position,
+                    "ISA",
+                    format!(
+                        "this interchange declares the delimiters {}, the first one {}: a document holds interchanges with the same delimiters",
+                        shown(&declared),
+                        shown(&delimiters)
+                    ),
+                ));
+            }
+            segments.push(isa_segment(&rest[..len], position, at, &delimiters));
+            at += len;
+            continue;
+        }
         let Some(end) = rest.find(delimiters.segment) else {
             return Err(truncated(position, rest, &delimiters));
         };
         segments.push(segment(&rest[..end], position, at, &delimiters)?);
         at += end + delimiters.segment.len_utf8();
     }
-    Ok(Interchange {
-        standard: Standard::X12,
-        delimiters,
-        segments,
-    })
+    Ok(Interchange::new(Standard::X12, delimiters, segments))
 }
 
-/// The delimiters declared by the ISA at the start of `bytes`, and the ISA's length with its terminator.
-fn read_isa(bytes: &[u8]) -> Result<(Delimiters, usize), EdiError> {
-    let isa_error = |message: String| EdiError::at(1, "ISA", message);
-    let Some(&element) = bytes.get(3) else {
+/// Whether `rest` starts with an ISA segment written with this element separator.
+fn is_isa(rest: &str, d: &Delimiters) -> bool {
+    rest.strip_prefix("ISA")
+        .is_some_and(|after| after.starts_with(d.element))
+}
+
+/// The delimiters declared by the ISA at the start of `text`, and the ISA's
+/// length in bytes with its terminator; errors name segment `position`.
+fn read_isa(text: &str, position: usize) -> Result<(Delimiters, usize), EdiError> {
+    let isa_error = |message: String| EdiError::at(position, "ISA", message);
+    let Some(element) = text.get(3..).and_then(|t| t.chars().next()) else {
         return Err(isa_error(
             "truncated: the ISA segment is cut off before its element separator".into(),
         ));
     };
-    let mut pos = 4;
+    let mut pos = 3 + element.len_utf8();
+    let mut fields: Vec<&str> = Vec::with_capacity(15);
     for (n, width) in ISA_WIDTHS.iter().enumerate().take(15) {
-        let field_len = bytes[pos..]
-            .iter()
-            .position(|&b| b == element)
-            .ok_or_else(|| {
-                isa_error(format!(
-                    "truncated: ISA{:02} is not followed by the element separator `{}` (the ISA segment is 106 characters)",
-                    n + 1,
-                    printable(element)
-                ))
-            })?;
-        if field_len != *width {
+        let rest = &text[pos..];
+        let Some(field_len) = rest.find(element) else {
             return Err(isa_error(format!(
-                "ISA{:02} is {field_len} characters, must be {width} (the ISA segment has a fixed width of 106 characters)",
+                "truncated: ISA{:02} is not followed by the element separator `{}` (the ISA segment is 106 characters)",
+                n + 1,
+                printable_char(element)
+            )));
+        };
+        let field = &rest[..field_len];
+        let chars = field.chars().count();
+        if chars != *width {
+            return Err(isa_error(format!(
+                "ISA{:02} is {chars} characters, must be {width} (the ISA segment has a fixed width of 106 characters)",
                 n + 1
             )));
         }
-        pos += field_len + 1;
+        fields.push(field);
+        pos += field_len + element.len_utf8();
     }
-    let (Some(&component), Some(&terminator)) = (bytes.get(pos), bytes.get(pos + 1)) else {
+    let mut tail = text[pos..].chars();
+    let (Some(component), Some(terminator)) = (tail.next(), tail.next()) else {
         return Err(isa_error(
             "truncated: the ISA segment ends before ISA16 and its segment terminator".into(),
         ));
     };
-    let repetition = bytes[82];
+    let last = pos + component.len_utf8();
+    let repetition = fields[10].chars().next().unwrap_or('U');
     let delimiters = Delimiters {
-        element: char::from(element),
-        component: char::from(component),
-        repetition: (!repetition.is_ascii_alphanumeric()).then_some(char::from(repetition)),
-        segment: char::from(terminator),
+        element,
+        component,
+        repetition: (!repetition.is_ascii_alphanumeric()).then_some(repetition),
+        segment: terminator,
         release: None,
     };
-    check_delimiters(bytes, &delimiters)?;
-    Ok((delimiters, pos + 2))
+    check_delimiters(&delimiters, position)?;
+    Ok((delimiters, last + terminator.len_utf8()))
 }
 
-/// Each delimiter is an ASCII character that is not a letter, digit or space, and no two are the same.
-fn check_delimiters(isa: &[u8], d: &Delimiters) -> Result<(), EdiError> {
-    if !isa[..106].is_ascii() {
-        return Err(EdiError::at(
-            1,
-            "ISA",
-            "the ISA segment contains non-ASCII characters",
-        ));
-    }
+/// No delimiter is a letter, digit or space, and no two are the same.
+fn check_delimiters(d: &Delimiters, position: usize) -> Result<(), EdiError> {
     let named = [
-        ("element separator (byte 4)", Some(d.element)),
+        ("element separator (character 4)", Some(d.element)),
         ("repetition separator ISA11", d.repetition),
         ("component separator ISA16", Some(d.component)),
         ("segment terminator (after ISA16)", Some(d.segment)),
     ];
     for (i, (name, delimiter)) in named.iter().enumerate() {
         let Some(c) = delimiter else { continue };
-        if c.is_ascii_alphanumeric() || *c == ' ' {
+        if c.is_alphanumeric() || c.is_whitespace() && *c != '\n' && *c != '\r' {
             return Err(EdiError::at(
-                1,
+                position,
                 "ISA",
                 format!(
-                    "unknown delimiters: the {name} is `{c}`; delimiters must not be letters, digits or spaces"
+                    "unknown delimiters: the {name} is `{}`; delimiters must not be letters, digits or spaces",
+                    printable_char(*c)
                 ),
             ));
         }
         if let Some((other, _)) = named[..i].iter().find(|(_, d)| *d == Some(*c)) {
             return Err(EdiError::at(
-                1,
+                position,
                 "ISA",
                 format!(
                     "unknown delimiters: the {name} `{}` is also the {other}",
@@ -135,16 +154,31 @@ fn check_delimiters(isa: &[u8], d: &Delimiters) -> Result<(), EdiError> {
     Ok(())
 }
 
+/// The delimiters as shown in a message: `* > ^ ~`.
+fn shown(d: &Delimiters) -> String {
+    [
+        Some(d.element),
+        Some(d.component),
+        d.repetition,
+        Some(d.segment),
+    ]
+    .iter()
+    .flatten()
+    .map(|c| format!("`{}`", printable_char(*c)))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 /// The ISA as a segment: its elements are not split (ISA11 and ISA16 *are* separators).
-fn isa_segment(text: &str, offset: usize, d: &Delimiters) -> Segment {
-    let body = text.get(..text.len() - 1).unwrap_or_default();
+fn isa_segment(text: &str, position: usize, offset: usize, d: &Delimiters) -> Segment {
+    let body = text.strip_suffix(d.segment).unwrap_or(text);
     let elements = body
         .split(d.element)
         .skip(1)
         .map(|e| Element::of(&[e]))
         .collect();
     Segment {
-        position: 1,
+        position,
         offset,
         tag: "ISA".into(),
         elements,
@@ -160,14 +194,7 @@ fn segment(
     let mut parts = text.split(d.element);
     let tag = parts.next().unwrap_or_default();
     if !is_tag(tag) {
-        return Err(EdiError::at(
-            position,
-            "",
-            format!(
-                "`{}` is not a segment tag (2–3 upper-case letters or digits, starting with a letter)",
-                excerpt(tag)
-            ),
-        ));
+        return Err(not_a_tag(position, tag));
     }
     let elements = parts.map(|e| element(e, d)).collect();
     Ok(Segment {
@@ -200,7 +227,20 @@ pub(super) fn is_tag(tag: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-fn truncated(position: usize, rest: &str, d: &Delimiters) -> EdiError {
+/// The error for text where a segment tag should be.
+pub(super) fn not_a_tag(position: usize, tag: &str) -> EdiError {
+    EdiError::at(
+        position,
+        "",
+        format!(
+            "`{}` is not a segment tag (2–3 upper-case letters or digits, starting with a letter)",
+            excerpt(tag)
+        ),
+    )
+}
+
+/// The error for a segment that ends without its terminator.
+pub(super) fn truncated(position: usize, rest: &str, d: &Delimiters) -> EdiError {
     let tag = rest.split(d.element).next().unwrap_or_default();
     let tag = if is_tag(tag) { tag } else { "" };
     EdiError::at(
@@ -214,24 +254,16 @@ fn truncated(position: usize, rest: &str, d: &Delimiters) -> EdiError {
     )
 }
 
-fn skip_line_breaks(text: &str) -> usize {
-    text.len() - text.trim_start_matches(['\r', '\n']).len()
-}
-
-fn excerpt(text: &str) -> String {
-    let mut out: String = text.chars().take(40).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
-}
-
-fn printable(byte: u8) -> String {
-    printable_char(char::from(byte))
+/// Length of the whitespace before the next segment (a whitespace segment terminator is not skipped).
+pub(super) fn skip_whitespace(text: &str, d: &Delimiters) -> usize {
+    text.len()
+        - text
+            .trim_start_matches(|c: char| c.is_whitespace() && c != d.segment)
+            .len()
 }
 
 /// A delimiter as shown in messages (`\n` for a line feed).
-fn printable_char(c: char) -> String {
+pub(super) fn printable_char(c: char) -> String {
     c.escape_default().to_string()
 }
 
@@ -243,14 +275,14 @@ mod tests {
 
     #[test]
     fn delimiters_come_from_the_isa() {
-        let (d, len) = read_isa(ISA.as_bytes()).unwrap();
+        let (d, len) = read_isa(ISA, 1).unwrap();
         assert_eq!(len, 106);
         assert_eq!(
             (d.element, d.component, d.repetition, d.segment),
             ('*', '>', Some('^'), '~')
         );
         let old = ISA.replace("*^*00501", "*U*00401");
-        assert_eq!(read_isa(old.as_bytes()).unwrap().0.repetition, None);
+        assert_eq!(read_isa(&old, 1).unwrap().0.repetition, None);
     }
 
     #[test]
@@ -276,7 +308,7 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let error = read_isa(text.as_bytes()).unwrap_err().to_string();
+            let error = read_isa(&text, 1).unwrap_err().to_string();
             assert!(error.starts_with("segment 1 (ISA): "), "{error}");
             assert!(error.contains(expected), "{text}\n{error}");
         }

@@ -14,10 +14,12 @@
 //!
 //! Checks: feature syntax, unknown steps (with the closest match), variables
 //! used before they are captured or set (step text, docstrings, tables and
-//! fixtures), `env.*` variables an environment lacks, missing fixtures,
+//! fixtures), `env.*` variables an environment lacks, missing and unreadable
+//! fixtures, EDI fixtures' envelopes and counts, EDI element paths,
 //! invalid JSONPath, templates that do not parse, unknown services, and
 //! writes to a protected environment from a scenario without an allowing tag.
 
+mod edi;
 mod rules;
 pub mod walk;
 

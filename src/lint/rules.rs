@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::Method;
 
+use super::edi;
 use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
 use crate::config::Config;
 use crate::runner::Diagnostic;
@@ -13,7 +14,9 @@ use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;
 use crate::transport::http::is_write;
-use crate::world::steps::{REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE};
+use crate::world::steps::{
+    POST_EDI_DOCUMENT, POST_EDI_FIXTURE, REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE,
+};
 
 /// What every scenario's checks share.
 pub(super) struct LintContext {
@@ -83,6 +86,7 @@ impl ScenarioLinter<'_> {
                 "jsonpath" => self.jsonpath(matched, arg),
                 "service" => self.service(matched, arg),
                 "method" => self.protected_write(matched, arg),
+                "element" => self.edi_path(matched, arg),
                 _ => {}
             }
         }
@@ -100,6 +104,9 @@ impl ScenarioLinter<'_> {
                     span,
                 },
             );
+            if matched.def.pattern == POST_EDI_DOCUMENT {
+                self.edi_docstring(matched, docstring);
+            }
         }
         self.table(matched);
         if let Some(arg) = matched.arg("fixture") {
@@ -156,18 +163,34 @@ impl ScenarioLinter<'_> {
             return;
         }
         let path = self.context.fixtures.join(&arg.value);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => self.template(
-                &text,
-                &Source::Fixture {
-                    path: &path,
-                    name: &arg.value,
-                    step_line: matched.step.position.line,
-                },
+        let edi_step = matched.def.pattern == POST_EDI_FIXTURE;
+        let source = Source::Fixture {
+            path: &path,
+            name: &arg.value,
+            step_line: matched.step.position.line,
+        };
+        match edi::fixture_text(&path, edi_step) {
+            Ok(text) => {
+                self.template(&text, &source);
+                if let Some((title, line, col)) =
+                    edi_step.then(|| edi::envelope_problem(&text)).flatten()
+                {
+                    self.at_fixture_line(&source, title, line, col);
+                }
+            }
+            Err(edi::Unreadable::Broken(reason)) => self.at_arg(
+                matched,
+                arg,
+                format!("cannot read fixture `{}`: {reason}", arg.value),
+                format!(
+                    "the file is {}",
+                    display_path(&path, &self.context.display_root)
+                ),
             ),
-            Err(_) => {
+            Err(edi::Unreadable::Missing) => {
                 let known = fixture_files(&self.context.fixtures);
                 let suggestion = did_you_mean(&arg.value, known.iter().map(String::as_str))
+                    .filter(|s| *s != arg.value)
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
                 let help = format!(
@@ -182,6 +205,50 @@ impl ScenarioLinter<'_> {
                 );
             }
         }
+    }
+
+    fn edi_path(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        if let Some(problem) = edi::path_problem(&arg.value) {
+            self.at_arg(matched, arg, problem, edi::PATH_HELP.into());
+        }
+    }
+
+    /// An envelope problem of the EDI document in a docstring, at its segment's line.
+    fn edi_docstring(&mut self, matched: &MatchedStep<'_>, docstring: &str) {
+        let text = docstring.trim_start_matches(['\r', '\n']);
+        let Some((title, line, _)) = edi::envelope_problem(text) else {
+            return;
+        };
+        // The docstring's text starts on the line after its opening `"""`.
+        let line = matched.step.position.line + 1 + line;
+        let col = self.lines.get(line - 1).map_or(1, |l| {
+            l.chars().take_while(|c| c.is_whitespace()).count() + 1
+        });
+        self.findings.push(
+            Diagnostic::at(title, &self.parsed.file, &self.parsed.shown, line, col).with_help(
+                "a run refuses this document before sending it: fix the envelope or count",
+            ),
+        );
+    }
+
+    /// A finding at a line and column of a fixture (an EDI envelope problem).
+    fn at_fixture_line(&mut self, source: &Source<'_>, title: String, line: usize, col: usize) {
+        let Source::Fixture {
+            path,
+            name,
+            step_line,
+        } = source
+        else {
+            return;
+        };
+        let shown = display_path(path, &self.context.display_root);
+        self.findings.push(
+            Diagnostic::at(format!("{title} (fixture `{name}`)"), path, &shown, line, col)
+                .with_help(format!(
+                    "a run refuses this document before sending it; the fixture is used at {}:{step_line}",
+                    self.parsed.shown
+                )),
+        );
     }
 
     fn jsonpath(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {

@@ -132,3 +132,28 @@ fn a_broken_config_is_a_finding_at_its_line_and_the_rest_still_runs() {
         .collect();
     assert_eq!(titles, [("driftgate.toml", 2), ("features/a.feature", 3)]);
 }
+
+#[test]
+fn edi_docstrings_and_paths_are_checked() {
+    let outcome = check_tree(
+        "Feature: f\n  Scenario: s\n    When I post an EDI document to \"/in\"\n      \"\"\"\n      UNB+UNOC:3+A+B+261126:1000+1'\n      UNH+1+ORDERS:D:96A:UN'\n      BGM+220+X+9'\n      UNT+4+1'\n      UNZ+1+1'\n      \"\"\"\n    Then the EDI response element \"LIN[2]/QTY[1]+1:2\" should be \"4\"\n    And the EDI response element \"AK1[[1]/AK102\" should be \"1\"\n",
+        &[],
+    );
+    let found: Vec<(usize, &str)> = outcome
+        .findings
+        .iter()
+        .map(|d| (d.line, d.title.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(
+        found[0],
+        (
+            8,
+            "segment 4 (UNT): UNT01 says 4 segments, message 1 has 3 (UNH at segment 2)"
+        )
+    );
+    assert!(
+        found[1].1.starts_with("invalid EDI path `AK1[[1]/AK102`"),
+        "{found:#?}"
+    );
+}

@@ -7,9 +7,7 @@
 //! connection = "Server=tcp:127.0.0.1,41877;Database=erp;User Id=demo;Password=…;Encrypt=true;TrustServerCertificate=true"
 //! ```
 //!
-//! pysqlbridge is found as `$PYSQLBRIDGE`, `<root>/.venv-tds/bin/pysqlbridge`
-//! (made by `.ci/setup.d/pysqlbridge.sh`) or `pysqlbridge` on PATH; when it is
-//! missing the demo skips its `@database` scenarios and says why.
+//! The executable comes from `tds_setup` (found, or installed on first use).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -36,11 +34,9 @@ impl DemoDatabase {
         )
     }
 
-    /// Serves the CSV files of `tables` (a folder) on a free port, or says why not.
-    pub fn start(root: &Path, tables: &Path) -> Result<DemoDatabase, String> {
-        let executable = pysqlbridge(root).ok_or(
-            "pysqlbridge is not installed (run .ci/setup.d/pysqlbridge.sh, or set PYSQLBRIDGE)",
-        )?;
+    /// Serves the CSV files of `tables` (a folder) with the pysqlbridge
+    /// `executable` on a free port, or says why not.
+    pub fn start(executable: &Path, tables: &Path) -> Result<DemoDatabase, String> {
         let dir = std::env::temp_dir().join(format!("driftgate-demo-db-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -48,7 +44,7 @@ impl DemoDatabase {
         std::fs::write(&config, tables_json(tables)?)
             .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
         let port = free_port()?;
-        let child = Command::new(&executable)
+        let child = Command::new(executable)
             .arg("--config")
             .arg(&config)
             .args(["--port", &port.to_string()])
@@ -88,20 +84,6 @@ impl Drop for DemoDatabase {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self._dir);
     }
-}
-
-fn pysqlbridge(root: &Path) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PYSQLBRIDGE") {
-        return Some(PathBuf::from(path));
-    }
-    let venv = root.join(".venv-tds/bin/pysqlbridge");
-    if venv.is_file() {
-        return Some(venv);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("pysqlbridge"))
-        .find(|p| p.is_file())
 }
 
 /// pysqlbridge's configuration: the demo login and one table per CSV file.

@@ -27,6 +27,7 @@ mod database;
 mod responder;
 mod server;
 mod spec;
+pub mod tds_setup;
 
 use std::path::PathBuf;
 

@@ -123,7 +123,10 @@ fn request_context(request: &Request) -> Value {
         "headers": header_map(request),
         "json": serde_json::from_slice::<Value>(&request.body).unwrap_or(Value::Null),
         "body": String::from_utf8_lossy(&request.body),
-        "edi": crate::edi::template_context(&String::from_utf8_lossy(&request.body)),
+        "edi": crate::edi::template_context(
+            &crate::edi::decode_non_utf8(&request.body)
+                .unwrap_or_else(|| String::from_utf8_lossy(&request.body).into_owned())
+        ),
     })
 }
 

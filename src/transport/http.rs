@@ -47,8 +47,11 @@ pub struct HttpRequest {
     pub url: String,
     /// Headers in the order they are sent.
     pub headers: Vec<(String, String)>,
-    /// Body text.
+    /// Body text (what the trace records).
     pub body: Option<String>,
+    /// The bytes to send when they are not the UTF-8 of `body`: an EDI
+    /// document in the character set its envelope declares.
+    pub body_bytes: Option<Vec<u8>>,
 }
 
 /// The HTTP client of one service in one environment.
@@ -119,7 +122,9 @@ impl HttpClient {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        if let Some(body) = request.body {
+        if let Some(bytes) = request.body_bytes {
+            builder = builder.body(bytes);
+        } else if let Some(body) = request.body {
             builder = builder.body(body);
         }
         let limiter = self.limiter.clone();
@@ -154,8 +159,12 @@ impl HttpClient {
         });
         let (response, error, timing) = match task.await {
             Ok(Ok((status, headers, bytes, timing))) => {
-                let body = (!bytes.is_empty())
-                    .then(|| Body::from_text(String::from_utf8_lossy(&bytes).into_owned()));
+                let body = (!bytes.is_empty()).then(|| {
+                    Body::from_text(
+                        crate::edi::decode_non_utf8(&bytes)
+                            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned()),
+                    )
+                });
                 (
                     Some(HttpResponseRecord {
                         status,

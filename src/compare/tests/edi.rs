@@ -127,8 +127,8 @@ fn edifact_components_and_user_ignores() {
     assert_eq!(
         classes(&found),
         [
-            (DriftClass::EdiElement, Some("DTM[1]/DTM+1:2")),
-            (DriftClass::EdiElement, Some("QTY[2]/QTY+1:2"))
+            (DriftClass::EdiElement, Some("DTM[1]+1:2")),
+            (DriftClass::EdiElement, Some("LIN[2]/QTY[1]+1:2"))
         ]
     );
     let ignoring = CompareRules {
@@ -136,8 +136,37 @@ fn edifact_components_and_user_ignores() {
         ..rules()
     };
     assert_eq!(
-        classes(&drifts(b, c, &ignoring)),
-        [(DriftClass::EdiElement, Some("QTY[2]/QTY+1:2"))]
+        classes(&drifts(b.clone(), c.clone(), &ignoring)),
+        [(DriftClass::EdiElement, Some("LIN[2]/QTY[1]+1:2"))]
+    );
+    let reported = CompareRules {
+        ignore: vec![
+            "edi:DTM[=137]+1:2".to_owned(),
+            "edi:LIN[2]/QTY[1]+1:2".to_owned(),
+        ],
+        ..rules()
+    };
+    assert_eq!(
+        classes(&drifts(b, c, &reported)),
+        [],
+        "a reported path, pasted into [compare] ignore, silences that finding"
+    );
+}
+
+#[test]
+fn a_segment_added_to_an_earlier_line_does_not_rename_a_later_one() {
+    let b = crate::edi::tests::ORDERS.to_owned();
+    let c = b
+        .replace("QTY+21:10'", "QTY+21:10'QTY+59:1'")
+        .replace("QTY+21:4", "QTY+21:6")
+        .replace("UNT+14+1", "UNT+15+1");
+    let found = drifts(b, c, &rules());
+    assert_eq!(
+        classes(&found),
+        [
+            (DriftClass::EdiSegmentExtra, Some("LIN[1]/QTY[2]")),
+            (DriftClass::EdiElement, Some("LIN[2]/QTY[1]+1:2"))
+        ]
     );
 }
 

@@ -275,3 +275,100 @@ fn ack_status_words_parse() {
     assert_eq!(AckStatus::from_words("rejected"), Some(AckStatus::Rejected));
     assert_eq!(AckStatus::from_words("approved"), None);
 }
+
+#[test]
+fn documents_as_partners_write_them_parse() {
+    let nbsp_isa = PO_850.replacen(
+        "*00*          *",
+        "*00*\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}*",
+        1,
+    );
+    let two_x12 = format!("{PO_850}\n{}", PO_850.replace("000004711", "000004712"));
+    let two_edifact = format!("{ORDERS}\n{}", ORDERS.replace("REF4711", "REF4712"));
+    let cases: Vec<(String, usize)> = vec![
+        (PO_850.replace("~\n", "~\r\n") + "   \n  ", 21),
+        (ORDERS.replace('\'', "'\n") + "  \n", 16),
+        (nbsp_isa, 21),
+        (
+            ORDERS
+                .replace("UNS+S'", "IG1+1+A'UNS+S'")
+                .replace("UNT+14+1", "UNT+15+1"),
+            17,
+        ),
+        (two_x12, 42),
+        (two_edifact, 32),
+    ];
+    for (text, count) in cases {
+        let ix = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(ix.segments.len(), count, "{text}");
+    }
+    let nbsp = PO_850.replacen(
+        "*00*          *",
+        "*00*\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}*",
+        1,
+    );
+    assert!(
+        parse(&nbsp)
+            .unwrap_err()
+            .to_string()
+            .starts_with("segment 1 (ISA): ISA02 is 11 characters, must be 10"),
+        "widths count characters, not bytes"
+    );
+}
+
+#[test]
+fn errors_print_line_breaks_escaped() {
+    let bad = PO_850.replacen("GS*", "\u{1}GS*", 1);
+    let error = parse(&bad).unwrap_err().to_string();
+    assert!(
+        !error.contains('\u{1}') && error.contains("\\u{1}GS"),
+        "{error}"
+    );
+    let truncated = format!("{PO_850}UNA:+.? '\nUNB+UNOC:3+A+B'");
+    let error = parse(&truncated).unwrap_err().to_string();
+    assert!(error.contains("`UNA:+.? '\\nUNB+UNOC:3+A+B'`"), "{error}");
+    let trailing = format!("{PO_850}GS*PO*A*B*20261126*1000*9*X*005010~");
+    let error = parse(&trailing).unwrap_err().to_string();
+    assert!(!error.contains('\n'), "{error}");
+    assert!(
+        error.contains("a document holds whole interchanges, each starting with ISA"),
+        "{error}"
+    );
+}
+
+#[test]
+fn edifact_paths_go_through_segment_groups() {
+    let ix = parse(ORDERS).unwrap();
+    let qty = ix.segments.iter().rposition(|s| s.tag == "QTY").unwrap();
+    assert_eq!(segment_path(&ix, qty), "LIN[2]/QTY[1]");
+    assert_eq!(element_path(&ix, qty, 1, Some(2)), "LIN[2]/QTY[1]+1:2");
+    let bgm = ix.segments.iter().position(|s| s.tag == "BGM").unwrap();
+    assert_eq!(element_path(&ix, bgm, 2, None), "BGM+2");
+    let two = parse(&format!(
+        "{ORDERS}{}",
+        ORDERS.replace("QTY+21:4", "QTY+21:7")
+    ))
+    .unwrap();
+    let last_qty = two.segments.iter().rposition(|s| s.tag == "QTY").unwrap();
+    assert_eq!(
+        element_path(&two, last_qty, 1, Some(2)),
+        "UNH[2]/LIN[2]/QTY[1]+1:2"
+    );
+    for (path, expected) in [
+        ("UNH[2]/LIN[2]/QTY[1]+1:2", "7"),
+        ("LIN[2]/QTY[1]+1:2", "4"),
+        ("UNH[2]/BGM+2", "PO-20931"),
+    ] {
+        let parsed: EdiPath = path.parse().unwrap();
+        assert_eq!(parsed.value(&two).as_deref(), Some(expected), "{path}");
+    }
+    let desadv = parse(DESADV).unwrap();
+    assert_eq!(
+        "CPS[1]/LIN[2]/QTY[1]+1:2"
+            .parse::<EdiPath>()
+            .unwrap()
+            .value(&desadv)
+            .as_deref(),
+        Some("4")
+    );
+}

@@ -11,7 +11,10 @@
 //!
 //! A document is rendered and then checked (envelopes, counts, control
 //! references) on both sides before anything is sent: when either side's
-//! document is malformed, the step errors on both and nothing is sent. The
+//! document is malformed, the step errors on both and nothing is sent.
+//! Fixtures are read as bytes in the character set the envelope declares
+//! (EDIFACT UNOA … UNOY, see `edi::Charset`) and sent encoded back into it,
+//! so an untouched fixture goes out byte for byte. The
 //! `content-type` is `application/edi-x12` or `application/edifact` unless a
 //! header step set one.
 
@@ -20,19 +23,29 @@ use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
 use super::assertion::{assert_on_last, capture_from_last, checked, error, mismatch_message};
-use super::request::{RequestTemplate, act, prepare, read_fixture};
+use super::request::{RequestTemplate, act, prepare, read_fixture_bytes};
 use super::{StepDef, arg};
-use crate::edi::{self, AckStatus, Acknowledgement, EdiPath, Interchange, Standard};
+use crate::edi::{self, AckStatus, Acknowledgement, Charset, EdiPath, Interchange, Standard};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AssertionRecord, Body, HttpResponseRecord, Side, SideStep, Twin};
 use crate::transport::http::HttpRequest;
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
+/// The step posting an EDI fixture: its fixture is read in the character set
+/// its envelope declares (`driftgate check` reads it the same way).
+pub(crate) const POST_EDI_FIXTURE: &str =
+    r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#;
+
+/// The step posting the EDI document of its docstring (`driftgate check`
+/// validates a docstring without template syntax).
+pub(crate) const POST_EDI_DOCUMENT: &str =
+    r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#;
+
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
-            pattern: r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#,
+            pattern: POST_EDI_FIXTURE,
             summary: "Renders an X12/EDIFACT fixture under scenarios/, checks its envelopes and counts, and POSTs it to both environments (nothing is sent if it is malformed).",
             example: r#"When I post the EDI fixture "edi/purchase-order-850.x12" to "/as2/inbound" on "edi""#,
             params: &[
@@ -49,7 +62,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             run: post_fixture,
         },
         StepDef {
-            pattern: r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#,
+            pattern: POST_EDI_DOCUMENT,
             summary: "Like posting an EDI fixture, with the document in the docstring.",
             example: r#"When I post an EDI document to "/as2/inbound""#,
             params: &[
@@ -114,9 +127,23 @@ fn post_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             method: "POST".into(),
             path: arg(&ctx, 2).to_owned(),
             service: arg(&ctx, 3).to_owned(),
-            body: Some(read_fixture(&run, arg(&ctx, 1))),
+            body: Some(read_edi_fixture(&run, arg(&ctx, 1))),
         };
         post_step(w, &ctx, template).await;
+    })
+}
+
+/// An EDI fixture as text, decoded with the character set its envelope declares.
+pub(crate) fn read_edi_fixture(
+    run: &crate::world::RunContext,
+    file: &str,
+) -> Result<String, String> {
+    let bytes = read_fixture_bytes(run, file)?;
+    edi::decode(&bytes).map(|d| d.text).map_err(|e| {
+        format!(
+            "cannot read EDI fixture {}: {e}",
+            run.fixtures.join(file).display()
+        )
     })
 }
 
@@ -181,11 +208,16 @@ fn check_documents(mut prepared: Twin<Prepared>) -> Twin<Prepared> {
     prepared
 }
 
-fn document_check(request: &HttpRequest) -> Result<Standard, String> {
+/// Checks the rendered document and, when its envelope declares a character
+/// set other than UTF-8, encodes it into that set for the wire.
+fn document_check(request: &mut HttpRequest) -> Result<Standard, String> {
     let body = request.body.as_deref().unwrap_or_default();
-    edi::parse(body)
-        .map(|ix| ix.standard)
-        .map_err(|e| e.to_string())
+    let standard = edi::parse(body).map_err(|e| e.to_string())?.standard;
+    let charset = Charset::declared(body.as_bytes()).map_err(|e| e.to_string())?;
+    if charset != Charset::UTF8 {
+        request.body_bytes = Some(charset.encode(body).map_err(|e| e.to_string())?);
+    }
+    Ok(standard)
 }
 
 fn set_content_type(request: &mut HttpRequest, standard: Standard) {

@@ -207,8 +207,20 @@ fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> 
 
 /// Reads a fixture file from the fixtures folder.
 pub(crate) fn read_fixture(run: &RunContext, file: &str) -> Result<String, String> {
+    let bytes = read_fixture_bytes(run, file)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "cannot read fixture {}: byte {} is not UTF-8 (JSON and text fixtures are UTF-8)",
+            run.fixtures.join(file).display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The bytes of a fixture file, or a message naming the file and the fixtures folder.
+pub(crate) fn read_fixture_bytes(run: &RunContext, file: &str) -> Result<Vec<u8>, String> {
     let path = run.fixtures.join(file);
-    std::fs::read_to_string(&path).map_err(|e| {
+    std::fs::read(&path).map_err(|e| {
         format!(
             "cannot read fixture {}: {e}; fixtures live under {} (see [run] fixtures in driftgate.toml)",
             path.display(),
@@ -427,6 +439,7 @@ fn render_request(
             url: url.to_string(),
             headers,
             body,
+            body_bytes: None,
         },
     ))
 }

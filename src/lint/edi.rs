@@ -1,0 +1,81 @@
+//! EDI checks of `driftgate check`: an EDI fixture is read as a run reads it
+//! (as bytes, in the character set its envelope declares) and, when it holds
+//! no template syntax, its envelopes and counts are checked with the
+//! messages a run gives; EDI element paths in steps are parsed.
+//!
+//! ```text
+//! error: segment 8 (SE): SE01 says 7 segments, transaction set 0001 has 6 (ST at segment 3) (fixture `edi/po.x12`)
+//!   --> scenarios/edi/po.x12:8:1
+//! error: invalid EDI path `AK1[[1]/AK102`: `AK1[[1]` is not a segment tag with an optional [selector]; …
+//!   --> features/edi.feature:9:35
+//! ```
+
+use std::path::Path;
+
+use crate::edi::{self, EdiPath};
+
+/// Why a fixture could not be read.
+pub(super) enum Unreadable {
+    /// There is no such file.
+    Missing,
+    /// It exists but cannot be used: the reason.
+    Broken(String),
+}
+
+/// The text of the fixture at `path`, read as a run reads it: decoded with
+/// its envelope's character set when `edi_step` posts it, else as UTF-8.
+pub(super) fn fixture_text(path: &Path, edi_step: bool) -> Result<String, Unreadable> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Unreadable::Missing,
+        _ => Unreadable::Broken(e.to_string()),
+    })?;
+    if edi_step {
+        return edi::decode(&bytes)
+            .map(|decoded| decoded.text)
+            .map_err(|e| Unreadable::Broken(e.to_string()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Unreadable::Broken(format!(
+            "byte {} is not UTF-8 (JSON and text fixtures are UTF-8)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// An envelope or count problem of an EDI fixture, with the line and
+/// column (1-based) of the segment it names. Fixtures with template syntax
+/// are checked when a run renders them.
+pub(super) fn envelope_problem(text: &str) -> Option<(String, usize, usize)> {
+    if text.contains("{{") || text.contains("{%") || edi::sniff(text).is_none() {
+        return None;
+    }
+    let error = edi::parse(text).err()?;
+    let offset = error
+        .position()
+        .and_then(|p| {
+            let segments = edi::tokenize(text).ok()?.segments;
+            Some(segments.get(p.checked_sub(1)?)?.offset)
+        })
+        .unwrap_or_default();
+    let before = text.get(..offset).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    Some((error.to_string(), line, col))
+}
+
+/// Why an EDI element path argument does not parse, if it does not.
+pub(super) fn path_problem(value: &str) -> Option<String> {
+    if value.contains("{{") {
+        return None;
+    }
+    value.parse::<EdiPath>().err().map(|e| e.to_string())
+}
+
+/// The help line for an invalid EDI path.
+pub(super) const PATH_HELP: &str = "paths are written as in docs/edi.md: segment steps with an optional [occurrence] or [qualifier], then the element, e.g. `BEG03`, `PO1[2]/PO102`, `LIN[2]/QTY[1]+1:2`";
