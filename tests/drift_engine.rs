@@ -296,10 +296,34 @@ fn expected_changes() -> Vec<DriftRow> {
 async fn noise_is_learned_and_only_real_changes_drift_in_every_mode() {
     let project = Project::new().await;
 
-    // Without learned noise, the A/A pair drifts on ids, timestamps and order.
+    // Out of the box, generated values (uuids, keyed lists in another
+    // order) are recognised: the A/A pair does not drift.
+    let (code, out) = project
+        .driftgate(&[
+            "run",
+            "--baseline",
+            "production",
+            "--candidate",
+            "staging",
+            "-r",
+            "recognised",
+        ])
+        .await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(drift_rows(&project.path("recognised/drift.json")), []);
+
+    // In strict mode and without learned noise, it drifts on ids and order.
+    let config = std::fs::read_to_string(project.path("driftgate.toml")).unwrap();
+    std::fs::write(
+        project.path("strict.toml"),
+        config.replace("[compare]\n", "[compare]\ngenerated_values = \"strict\"\n"),
+    )
+    .unwrap();
     let (code, _) = project
         .driftgate(&[
             "run",
+            "--config",
+            "strict.toml",
             "--baseline",
             "production",
             "--candidate",
@@ -308,7 +332,7 @@ async fn noise_is_learned_and_only_real_changes_drift_in_every_mode() {
             "raw",
         ])
         .await;
-    assert_eq!(code, 1, "noise alone must drift before learning");
+    assert_eq!(code, 1, "noise alone must drift in strict mode");
     assert!(!drift_rows(&project.path("raw/drift.json")).is_empty());
 
     // learn-noise: staging twice; the reviewable file names paths and examples.

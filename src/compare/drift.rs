@@ -67,6 +67,10 @@ pub enum DriftClass {
     Topology,
     /// An array holds the same elements in a different order.
     Order,
+    /// An element of a keyed array (paired by its identity key) is absent in the candidate.
+    MissingElement,
+    /// The candidate's keyed array has an element the baseline's does not.
+    ExtraElement,
     /// A string keeps its type but changes format (RFC 3339 → other text, uuid → number…).
     FormatChange,
     /// A scenario of the baseline trace has no counterpart in the candidate.
@@ -108,6 +112,8 @@ impl DriftClass {
             DriftClass::RoutingKey => "routing_key",
             DriftClass::Topology => "topology",
             DriftClass::Order => "order",
+            DriftClass::MissingElement => "missing_element",
+            DriftClass::ExtraElement => "extra_element",
             DriftClass::FormatChange => "format_change",
             DriftClass::ScenarioOnlyInBaseline => "scenario_only_in_baseline",
             DriftClass::ScenarioOnlyInCandidate => "scenario_only_in_candidate",

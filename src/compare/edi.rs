@@ -200,10 +200,14 @@ impl Differ<'_> {
         if ignored {
             return None;
         }
-        let (vb, vc) = (
-            self.value(Side::Baseline, b, element, component),
-            self.value(Side::Candidate, c, element, component),
+        let raw = Twin::new(
+            self.raw_value(Side::Baseline, b, element, component),
+            self.raw_value(Side::Candidate, c, element, component),
         );
+        let normalized = self
+            .normalizer
+            .normalize_texts(Twin::new(raw.baseline.trim_end(), raw.candidate.trim_end()));
+        let (vb, vc) = (normalized.baseline, normalized.candidate);
         if vb == vc {
             return None;
         }
@@ -227,7 +231,8 @@ impl Differ<'_> {
         })
     }
 
-    fn value(
+    /// The element's (or component's) text on one side, as sent.
+    fn raw_value(
         &self,
         side: Side,
         segment: &Segment,
@@ -235,12 +240,11 @@ impl Differ<'_> {
         component: Option<usize>,
     ) -> String {
         let ix = self.pair.get(side);
-        let raw = match (segment.element(element), component) {
+        match (segment.element(element), component) {
             (None, _) => String::new(),
             (Some(e), None) => e.text(&ix.delimiters),
             (Some(e), Some(k)) => e.component(k).unwrap_or_default().to_owned(),
-        };
-        self.normalizer.normalize_text(side, raw.trim_end())
+        }
     }
 
     fn lone_segment(&self, side: Side, segment: &Segment) -> Finding {

@@ -14,9 +14,10 @@
 use serde_json::Value;
 
 use super::finding::{Finding, Site};
+use super::generated::{Recognised, Recognizer};
 use super::json_diff::type_name;
 use super::rules::{Applicable, HeaderRule, RuleSet, scope_of};
-use super::walk::{Difference, diff_with_rules};
+use super::walk::{Difference, diff_recognising};
 use super::{Drift, DriftClass, Normalizer};
 use crate::trace::{
     Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation, Side, SideStep,
@@ -36,6 +37,7 @@ pub(super) fn compare_exchanges(
     step: &StepRecord,
     rules: &RuleSet,
     normalizer: &Normalizer,
+    generated: Recognizer,
     site: &Site<'_>,
 ) -> Vec<(Drift, Option<String>)> {
     let polling = is_polling_step(&step.text);
@@ -61,6 +63,7 @@ pub(super) fn compare_exchanges(
             rules: rules.applicable(&scope),
             normalizer,
             edi: &rules.edi,
+            generated,
         };
         let pair = Twin::new(*baseline, *candidate);
         drifts.extend(
@@ -134,6 +137,7 @@ pub(super) struct ExchangeJudge<'a> {
     pub(super) rules: Applicable<'a>,
     pub(super) normalizer: &'a Normalizer,
     pub(super) edi: &'a super::edi::EdiRules,
+    pub(super) generated: Recognizer,
 }
 
 impl ExchangeJudge<'_> {
@@ -213,21 +217,39 @@ impl ExchangeJudge<'_> {
         pair: &Twin<&HttpResponseRecord>,
     ) -> Option<Finding> {
         let name = header.name.as_str();
-        let value = |side: Side| {
-            pair.get(side)
-                .header(name)
-                .map(|value| self.normalizer.normalize_text(side, value))
+        let raw = Twin::new(pair.baseline.header(name), pair.candidate.header(name));
+        let (b, c) = match (raw.baseline, raw.candidate) {
+            (Some(b), Some(c)) => {
+                let both = self.normalizer.normalize_texts(Twin::new(b, c));
+                (Some(both.baseline), Some(both.candidate))
+            }
+            (b, c) => (
+                b.map(|v| self.normalizer.normalize_text(Side::Baseline, v)),
+                c.map(|v| self.normalizer.normalize_text(Side::Candidate, v)),
+            ),
         };
-        let (b, c) = (value(Side::Baseline), value(Side::Candidate));
         if b == c {
             return None;
         }
-        let message = match (&b, &c) {
-            (Some(_), None) => format!("header `{name}` is in baseline only"),
-            (None, Some(_)) => format!("header `{name}` is in candidate only"),
+        let recognised = match (&b, &c) {
+            (Some(b), Some(c)) => self.generated.texts(b, c),
+            _ => None,
+        };
+        let message = match (&b, &c, recognised) {
+            (Some(_), None, _) => format!("header `{name}` is in baseline only"),
+            (None, Some(_), _) => format!("header `{name}` is in candidate only"),
+            (_, _, Some(Recognised::FormatChange)) => format!("header `{name}` changed format"),
             _ => format!("header `{name}` differs"),
         };
-        let noise = header.noise.clone().filter(|_| b.is_some() && c.is_some());
+        let generated = match recognised {
+            Some(Recognised::Same(reason)) => Some(reason.to_owned()),
+            _ => None,
+        };
+        let noise = header
+            .noise
+            .clone()
+            .filter(|_| b.is_some() && c.is_some())
+            .or(generated);
         Some(Finding {
             class: DriftClass::Header,
             path: Some(format!("header:{name}")),
@@ -273,17 +295,16 @@ impl ExchangeJudge<'_> {
 
     fn compare_json(&self, pair: Twin<&Value>) -> Vec<Finding> {
         let tree = self.rules.tree(pair.baseline, pair.candidate);
-        let baseline = self
-            .normalizer
-            .normalize_value(Side::Baseline, pair.baseline);
-        let candidate = self
-            .normalizer
-            .normalize_value(Side::Candidate, pair.candidate);
-        diff_with_rules(&baseline, &candidate, &tree)
-            .into_iter()
-            .filter(|d| !same_raw_value(&pair, d))
-            .map(json_finding)
-            .collect()
+        let normalized = self.normalizer.normalize_pair(pair);
+        diff_recognising(
+            &normalized.baseline,
+            &normalized.candidate,
+            &tree,
+            self.generated,
+        )
+        .into_iter()
+        .map(json_finding)
+        .collect()
     }
 
     fn body_value(&self, side: Side, body: &Body) -> Value {
@@ -292,23 +313,6 @@ impl ExchangeJudge<'_> {
             Body::Text(text) => Value::String(self.normalizer.normalize_text(side, text)),
         }
     }
-}
-
-/// Whether a value difference exists only because of normalisation: both
-/// sides hold the same raw value (a literal that equals one side's
-/// environment variable, say), which is never drift.
-fn same_raw_value(pair: &Twin<&Value>, difference: &Difference) -> bool {
-    if !matches!(
-        difference.class,
-        DriftClass::ValueChange | DriftClass::TypeChange
-    ) {
-        return false;
-    }
-    let Ok(path) = serde_json_path::JsonPath::parse(&difference.path) else {
-        return false;
-    };
-    let at = |v: &Value| path.query(v).exactly_one().ok().cloned();
-    matches!((at(pair.baseline), at(pair.candidate)), (Some(b), Some(c)) if b == c)
 }
 
 /// A body, unless it is empty text (an empty body is no body).

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::RuleSet;
 use super::exchange::ExchangeJudge;
 use super::finding::{Finding, Site};
+use super::generated::{Recognised, Recognizer};
 use super::rules::scope_of;
 use super::{Drift, DriftClass, Normalizer, topology};
 use crate::trace::{
@@ -53,6 +54,7 @@ pub(super) fn compare_messages(
     step: &StepRecord,
     rules: &RuleSet,
     normalizer: &Normalizer,
+    generated: Recognizer,
     site: &Site<'_>,
     drifts: &mut Vec<(Drift, Option<String>)>,
 ) {
@@ -65,15 +67,20 @@ pub(super) fn compare_messages(
             rules: rules.applicable(&scope_of(&step.scenario, "", "", "")),
             normalizer,
             edi: &rules.edi,
+            generated,
         },
         normalizer,
     };
     let mut found = Vec::new();
     found.extend(judge.arrivals(&events, site));
     found.extend(judge.collections(&events, site));
-    found.extend(judge.replays(&events, site));
-    found.extend(topology::compare_topologies(&events, normalizer, site));
-    let one_sided = found.iter().any(|d| {
+    found.extend(judge.replays(&events, site).into_iter().map(|d| (d, None)));
+    found.extend(
+        topology::compare_topologies(&events, normalizer, site)
+            .into_iter()
+            .map(|d| (d, None)),
+    );
+    let one_sided = found.iter().any(|(d, _)| {
         matches!(
             d.class,
             DriftClass::MessageMissing | DriftClass::MessageExtra
@@ -82,7 +89,7 @@ pub(super) fn compare_messages(
     if one_sided {
         drifts.retain(|(d, _)| d.class != DriftClass::AssertionOneSide || d.path.is_some());
     }
-    drifts.extend(found.into_iter().map(|drift| (drift, None)));
+    drifts.extend(found);
 }
 
 /// The AMQP events of one side, with their service.
@@ -105,7 +112,7 @@ struct MessageJudge<'a> {
 
 impl MessageJudge<'_> {
     /// Messages taken by `a message … should arrive` expectations, paired by order.
-    fn arrivals(&self, events: &Events<'_>, site: &Site<'_>) -> Vec<Drift> {
+    fn arrivals(&self, events: &Events<'_>, site: &Site<'_>) -> Vec<(Drift, Option<String>)> {
         let received = |side: Side| -> Vec<(&str, &str, &AmqpMessage)> {
             events
                 .get(side)
@@ -127,16 +134,16 @@ impl MessageJudge<'_> {
                     drifts.extend(
                         self.pair(Twin::new(*m, *n))
                             .into_iter()
-                            .map(|f| at.drift(f)),
+                            .map(|f| at.placed(f)),
                     );
                 }
                 (Some((service, listener, m)), None) => {
                     let at = site.exchange(service, format!("message on {listener}"));
-                    drifts.push(at.drift(self.one_side(Side::Baseline, m)));
+                    drifts.push(at.placed(self.one_side(Side::Baseline, m)));
                 }
                 (None, Some((service, listener, n))) => {
                     let at = site.exchange(service, format!("message on {listener}"));
-                    drifts.push(at.drift(self.one_side(Side::Candidate, n)));
+                    drifts.push(at.placed(self.one_side(Side::Candidate, n)));
                 }
                 (None, None) => {}
             }
@@ -244,16 +251,27 @@ impl MessageJudge<'_> {
                         .map(|v| self.normalizer.normalize_value(side, v))
                 };
                 let (b, c) = (value(Side::Baseline), value(Side::Candidate));
-                if b == c {
+                if b == c || pair.baseline.headers.get(name) == pair.candidate.headers.get(name) {
                     return None;
                 }
-                let message = match (&b, &c) {
-                    (Some(_), None) => format!("message header `{name}` is in baseline only"),
-                    (None, Some(_)) => format!("message header `{name}` is in candidate only"),
+                let recognised = match (&b, &c) {
+                    (Some(b), Some(c)) => self.bodies.generated.values(b, c),
+                    _ => None,
+                };
+                let message = match (&b, &c, recognised) {
+                    (Some(_), None, _) => format!("message header `{name}` is in baseline only"),
+                    (None, Some(_), _) => format!("message header `{name}` is in candidate only"),
+                    (_, _, Some(Recognised::FormatChange)) => {
+                        format!("message header `{name}` changed format")
+                    }
                     _ => format!("message header `{name}` differs"),
                 };
+                let suppressed_by = match recognised {
+                    Some(Recognised::Same(reason)) => Some(reason.to_owned()),
+                    _ => None,
+                };
                 Some(Finding {
-                    suppressed_by: None,
+                    suppressed_by,
                     class: DriftClass::Header,
                     path: Some(format!("header:{name}")),
                     baseline: b,
@@ -265,7 +283,7 @@ impl MessageJudge<'_> {
     }
 
     /// Messages gathered by counting steps (`N messages …`, `no message …`), paired by step order.
-    fn collections(&self, events: &Events<'_>, site: &Site<'_>) -> Vec<Drift> {
+    fn collections(&self, events: &Events<'_>, site: &Site<'_>) -> Vec<(Drift, Option<String>)> {
         let collected = |side: Side| -> Vec<(&str, &str, bool, &Vec<AmqpMessage>)> {
             events
                 .get(side)
@@ -290,7 +308,7 @@ impl MessageJudge<'_> {
             drifts.extend(
                 self.collection(Twin::new(b.3, c.3), b.2)
                     .into_iter()
-                    .map(|f| at.drift(f)),
+                    .map(|f| at.placed(f)),
             );
         }
         drifts

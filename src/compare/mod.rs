@@ -5,8 +5,11 @@
 //! order (a polling step, `I poll …`, by its last exchange only). Before
 //! diffing, each side's captured values and environment variables are
 //! replaced by the same placeholder (`<captured:orderId>`, `<env:plant>`), so
-//! `order 4711` vs `order 9822` is not drift; locations matched by the
-//! `[compare] ignore` JSONPath rules are skipped.
+//! `order 4711` vs `order 9822` is not drift — but a captured value whose JSON
+//! type differs is, and every drift that shows a placeholder also names both
+//! real values ([`captures`]). Locations matched by the `[compare] ignore`
+//! JSONPath rules are skipped; generated values (now-stamps, UUIDs, float
+//! representation, keyed lists) compare by shape ([`generated`]).
 //!
 //! ```text
 //! step 2 `When I send a GET request to "/api/orders/{{ orderId }}"`
@@ -25,10 +28,12 @@
 //! severity, applies [`waiver`]s and decides the gate; [`traces`] pairs
 //! stored traces; [`noise`] learns value noise from an A/A run.
 
+mod captures;
 mod drift;
 mod edi;
 mod exchange;
 mod finding;
+mod generated;
 mod json_diff;
 mod messages;
 pub mod noise;
@@ -55,6 +60,7 @@ use serde_json::Value;
 pub use drift::{Drift, DriftClass, StepRef, SuppressedDrift};
 pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;
+pub use generated::{GeneratedSettings, GeneratedValuesMode};
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
 pub use rows::describe_differences;
@@ -64,6 +70,7 @@ pub use value_rules::string_format;
 use crate::config::CompareRules;
 use crate::trace::{Observation, RunHeader, Side, StepRecord, Twin};
 use finding::Site;
+use generated::Recognizer;
 use rules::CompiledRule;
 
 /// Compares the steps of one scenario, in order, and returns every drift found.
@@ -109,7 +116,8 @@ pub fn judge_scenario(
             }
             None => rules,
         };
-        for (drift, by) in compare_step(step, rules, &normalizer) {
+        let generated = Recognizer::for_step(rules.generated, steps, position);
+        for (drift, by) in compare_step(step, rules, &normalizer, generated) {
             match by {
                 None => judgement.drifts.push(drift),
                 Some(by) => judgement.suppressed.push(SuppressedDrift { drift, by }),
@@ -187,6 +195,7 @@ fn compare_step(
     step: &StepRecord,
     rules: &RuleSet,
     normalizer: &Normalizer,
+    generated: Recognizer,
 ) -> Vec<(Drift, Option<String>)> {
     let site = Site::of_step(step);
     let outcomes = outcome::compare_outcomes(&step.sides, normalizer);
@@ -196,13 +205,21 @@ fn compare_step(
         .map(|finding| site.placed(finding))
         .collect();
     if outcomes.observations_comparable {
-        drifts.extend(exchange::compare_exchanges(step, rules, normalizer, &site));
-        drifts.extend(
-            rows::compare_queries(step, rules.ignore_paths(), normalizer, &site)
-                .into_iter()
-                .map(|drift| (drift, None)),
-        );
-        messages::compare_messages(step, rules, normalizer, &site, &mut drifts);
+        drifts.extend(captures::compare_capture_types(step, &site));
+        drifts.extend(exchange::compare_exchanges(
+            step, rules, normalizer, generated, &site,
+        ));
+        drifts.extend(rows::compare_queries(
+            step,
+            rules.ignore_paths(),
+            normalizer,
+            generated,
+            &site,
+        ));
+        messages::compare_messages(step, rules, normalizer, generated, &site, &mut drifts);
+    }
+    for (drift, _) in &mut drifts {
+        captures::show_captured_values(drift, normalizer);
     }
     drifts
 }

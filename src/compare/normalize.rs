@@ -13,9 +13,16 @@
 //!
 //! A string equal to a known value becomes its placeholder; a known value of
 //! at least [`MIN_EMBEDDED_CHARS`] characters is also replaced inside longer
-//! strings, longest values first. A number equal to a captured number becomes
-//! the placeholder string. Text that already is a placeholder is left alone,
-//! so normalising twice changes nothing.
+//! strings where it stands as a whole token (bounded by the text's ends or by
+//! characters that are neither letters nor digits: `/` and `?` of a URL, `*`,
+//! `+`, `:` and `~` of an EDI element, spaces), longest values first: `P100`
+//! is replaced in `/plants/P100/orders` but not in `XP1000`. A number equal to
+//! a captured number becomes the placeholder string. Text that already is a
+//! placeholder is left alone, so normalising twice changes nothing.
+//!
+//! [`Normalizer::normalize_pair`] normalises two documents side by side and
+//! keeps every value the two sides hold alike at the same place as it is: a
+//! literal that happens to equal one side's variable is never drift.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -33,6 +40,8 @@ pub const MIN_EMBEDDED_CHARS: usize = 4;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Normalizer {
     sides: Twin<KnownValues>,
+    /// Each side's captured values by name, as captured.
+    captured: Twin<BTreeMap<String, Value>>,
 }
 
 /// The values one side knows, each with its placeholder.
@@ -129,7 +138,10 @@ impl Normalizer {
             }
             known.sort_longest_first();
         }
-        Normalizer { sides }
+        Normalizer {
+            sides,
+            captured: captures.clone(),
+        }
     }
 
     /// `value` with every string and captured number of `side` normalised;
@@ -155,6 +167,73 @@ impl Normalizer {
             ),
             Value::Null | Value::Bool(_) => value.clone(),
         }
+    }
+
+    /// Both documents normalised, except where both hold the same raw value
+    /// at the same place (object member by name, array element by position).
+    pub fn normalize_pair(&self, pair: Twin<&Value>) -> Twin<Value> {
+        match (pair.baseline, pair.candidate) {
+            (b, c) if b == c => Twin::new(b.clone(), c.clone()),
+            (Value::Object(b), Value::Object(c)) => {
+                let mut out = Twin::new(serde_json::Map::new(), serde_json::Map::new());
+                for (key, bv) in b {
+                    let value = match c.get(key) {
+                        Some(cv) => self.normalize_pair(Twin::new(bv, cv)).baseline,
+                        None => self.normalize_value(Side::Baseline, bv),
+                    };
+                    out.baseline.insert(key.clone(), value);
+                }
+                for (key, cv) in c {
+                    let value = match b.get(key) {
+                        Some(bv) => self.normalize_pair(Twin::new(bv, cv)).candidate,
+                        None => self.normalize_value(Side::Candidate, cv),
+                    };
+                    out.candidate.insert(key.clone(), value);
+                }
+                Twin::new(Value::Object(out.baseline), Value::Object(out.candidate))
+            }
+            (Value::Array(b), Value::Array(c)) => {
+                let mut out = Twin::new(Vec::with_capacity(b.len()), Vec::with_capacity(c.len()));
+                for (bv, cv) in b.iter().zip(c) {
+                    let pair = self.normalize_pair(Twin::new(bv, cv));
+                    out.baseline.push(pair.baseline);
+                    out.candidate.push(pair.candidate);
+                }
+                out.baseline.extend(
+                    b.iter()
+                        .skip(c.len())
+                        .map(|v| self.normalize_value(Side::Baseline, v)),
+                );
+                out.candidate.extend(
+                    c.iter()
+                        .skip(b.len())
+                        .map(|v| self.normalize_value(Side::Candidate, v)),
+                );
+                Twin::new(Value::Array(out.baseline), Value::Array(out.candidate))
+            }
+            (b, c) => Twin::new(
+                self.normalize_value(Side::Baseline, b),
+                self.normalize_value(Side::Candidate, c),
+            ),
+        }
+    }
+
+    /// Both texts normalised, or both kept as they are when they are equal.
+    pub fn normalize_texts(&self, pair: Twin<&str>) -> Twin<String> {
+        if pair.baseline == pair.candidate {
+            return Twin::new(pair.baseline.to_owned(), pair.candidate.to_owned());
+        }
+        Twin::new(
+            self.normalize_text(Side::Baseline, pair.baseline),
+            self.normalize_text(Side::Candidate, pair.candidate),
+        )
+    }
+
+    /// The real value each side captured under a placeholder's name
+    /// (`<captured:orderId>` → 4711 and "9822"), when both sides have one.
+    pub(crate) fn captured_values(&self, name: &str) -> Option<Twin<&Value>> {
+        let value = |side: Side| self.captured.get(side).get(name);
+        Some(Twin::new(value(Side::Baseline)?, value(Side::Candidate)?))
     }
 
     /// `text` with the known values of `side` replaced by their placeholders.
@@ -211,17 +290,33 @@ fn replace_in_piece<'a>(piece: Piece<'a>, known: &'a KnownText) -> Vec<Piece<'a>
         return vec![piece];
     };
     let mut pieces = Vec::new();
-    while let Some(at) = rest.find(known.value.as_str()) {
+    let mut searched = 0;
+    while let Some(offset) = rest[searched..].find(known.value.as_str()) {
+        let at = searched + offset;
+        let end = at + known.value.len();
+        if !is_token(rest, at, end) {
+            searched = at + rest[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
         if at > 0 {
             pieces.push(Piece::Free(&rest[..at]));
         }
         pieces.push(Piece::Fixed(&known.placeholder));
-        rest = &rest[at + known.value.len()..];
+        rest = &rest[end..];
+        searched = 0;
     }
     if !rest.is_empty() {
         pieces.push(Piece::Free(rest));
     }
     pieces
+}
+
+/// Whether `text[at..end]` stands as a whole token: no letter or digit right
+/// before or right after it.
+fn is_token(text: &str, at: usize, end: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric();
+    !text[..at].chars().next_back().is_some_and(word)
+        && !text[end..].chars().next().is_some_and(word)
 }
 
 /// Splits `text` into free runs and the placeholders already in it.
@@ -322,7 +417,14 @@ mod tests {
                 "plant P100, order 4711-abc",
                 "plant <env:plant>, order <captured:orderId>",
             ),
-            (Side::Candidate, "S100S100", "<env:plant><env:plant>"),
+            (Side::Candidate, "S100S100", "S100S100"),
+            (
+                Side::Candidate,
+                "/plants/S100/orders",
+                "/plants/<env:plant>/orders",
+            ),
+            (Side::Baseline, "XP1000", "XP1000"),
+            (Side::Baseline, "BEG*00*SA*P100*", "BEG*00*SA*<env:plant>*"),
             (Side::Baseline, "eu", "<env:region>"),
             (Side::Baseline, "europe", "europe"),
             (Side::Baseline, "ab", "<captured:short>"),
@@ -417,8 +519,8 @@ mod tests {
             &Twin::new(captured(&[("word", json!("ptured"))]), captured(&[])),
         );
         assert_eq!(
-            tricky.normalize_text(Side::Baseline, "<captured:x> captured"),
-            "<captured:x> ca<captured:word>"
+            tricky.normalize_text(Side::Baseline, "<captured:x> ptured"),
+            "<captured:x> <captured:word>"
         );
     }
 }

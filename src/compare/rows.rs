@@ -14,13 +14,16 @@
 //! when no key was given. Cells are normalised like HTTP bodies (captured
 //! values and environment variables become shared placeholders) and
 //! `[compare] ignore` JSONPaths apply to each row as an object
-//! (`$..UpdatedAt` skips that column). A result that describes configuration
+//! (`$..UpdatedAt` skips that column); a cell both sides hold alike is never
+//! drift, and generated values (a now-stamp, a UUID, a float printed another
+//! way) are compared by shape. A result that describes configuration
 //! (the database parity step) reports every difference as `configuration`.
 
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
 use super::finding::{Finding, Site};
+use super::generated::{Recognised, Recognizer};
 use super::json_diff::numbers_equal;
 use super::{Drift, DriftClass, IgnoreSet, Normalizer, Segment};
 use crate::trace::{Observation, Side, SideStep, SqlExchange, StepRecord, Twin};
@@ -30,15 +33,16 @@ pub(super) fn compare_queries(
     step: &StepRecord,
     ignore: &[JsonPath],
     normalizer: &Normalizer,
+    generated: Recognizer,
     site: &Site<'_>,
-) -> Vec<Drift> {
+) -> Vec<(Drift, Option<String>)> {
     let results = Twin::new(
         queries(&step.sides.baseline),
         queries(&step.sides.candidate),
     );
     let mut drifts = Vec::new();
     if results.baseline.len() != results.candidate.len() {
-        drifts.push(site.drift(Finding {
+        drifts.push(site.placed(Finding {
             suppressed_by: None,
             class: DriftClass::ExchangeCount,
             path: None,
@@ -57,10 +61,16 @@ pub(super) fn compare_queries(
         }
         let query_site = site.exchange(&baseline.service, statement_line(&baseline.statement));
         let pair = Twin::new(*baseline, *candidate);
+        let judge = RowJudge {
+            ignore,
+            normalizer,
+            generated,
+        };
         drifts.extend(
-            diff_results(pair, ignore, normalizer)
+            judge
+                .diff_results(pair)
                 .into_iter()
-                .map(|finding| query_site.drift(finding)),
+                .map(|finding| query_site.placed(finding)),
         );
     }
     drifts
@@ -92,35 +102,150 @@ pub fn describe_differences(
     ignore: &[JsonPath],
     normalizer: &Normalizer,
 ) -> Vec<String> {
-    diff_results(pair, ignore, normalizer)
+    let judge = RowJudge {
+        ignore,
+        normalizer,
+        generated: Recognizer::STRICT,
+    };
+    judge
+        .diff_results(pair)
         .into_iter()
         .map(|f| f.message)
         .collect()
 }
 
-fn diff_results(
-    pair: Twin<&SqlExchange>,
-    ignore: &[JsonPath],
-    normalizer: &Normalizer,
-) -> Vec<Finding> {
-    let mut findings = column_findings(&pair);
-    let rows = Twin::new(
-        row_objects(pair.baseline, Side::Baseline, normalizer),
-        row_objects(pair.candidate, Side::Candidate, normalizer),
-    );
-    let key = &pair.baseline.key;
-    if key.is_empty() {
-        findings.extend(positional_findings(&rows, ignore));
-    } else {
-        findings.extend(keyed_findings(&rows, key, ignore));
-    }
-    if let Some(aspect) = &pair.baseline.configuration {
-        for finding in &mut findings {
-            finding.class = DriftClass::Configuration;
-            finding.message = format!("{aspect}: {}", finding.message);
+/// Compares two results under the `[compare] ignore` paths, the step's
+/// normaliser and its recognizer of generated values.
+struct RowJudge<'a> {
+    ignore: &'a [JsonPath],
+    normalizer: &'a Normalizer,
+    generated: Recognizer,
+}
+
+/// One row, as it came and normalised, each keyed by column name.
+struct Row {
+    raw: Map<String, Value>,
+    normalized: Map<String, Value>,
+}
+
+impl RowJudge<'_> {
+    fn diff_results(&self, pair: Twin<&SqlExchange>) -> Vec<Finding> {
+        let mut findings = column_findings(&pair);
+        let rows = Twin::new(
+            row_objects(pair.baseline, Side::Baseline, self.normalizer),
+            row_objects(pair.candidate, Side::Candidate, self.normalizer),
+        );
+        let key = &pair.baseline.key;
+        if key.is_empty() {
+            findings.extend(self.positional_findings(&rows));
+        } else {
+            findings.extend(self.keyed_findings(&rows, key));
         }
+        if let Some(aspect) = &pair.baseline.configuration {
+            for finding in &mut findings {
+                finding.class = DriftClass::Configuration;
+                finding.message = format!("{aspect}: {}", finding.message);
+            }
+        }
+        findings
     }
-    findings
+
+    fn positional_findings(&self, rows: &Twin<Vec<Row>>) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let (b, c) = (&rows.baseline, &rows.candidate);
+        if b.len() != c.len() {
+            findings.push(finding(
+                DriftClass::RowCount,
+                "rows".into(),
+                Some(b.len().into()),
+                Some(c.len().into()),
+                format!("{} rows in baseline, {} in candidate", b.len(), c.len()),
+            ));
+        }
+        for (i, (row_b, row_c)) in b.iter().zip(c).enumerate() {
+            findings.extend(self.cell_findings(&format!("row[{}]", i + 1), row_b, row_c));
+        }
+        for (i, row) in b.iter().enumerate().skip(c.len()) {
+            findings.push(missing_row(&format!("row[{}]", i + 1), &row.normalized));
+        }
+        for (i, row) in c.iter().enumerate().skip(b.len()) {
+            findings.push(extra_row(&format!("row[{}]", i + 1), &row.normalized));
+        }
+        findings
+    }
+
+    fn keyed_findings(&self, rows: &Twin<Vec<Row>>, key: &[String]) -> Vec<Finding> {
+        let label = |row: &Row| {
+            let parts: Vec<String> = key
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{k}={}",
+                        plain(row.normalized.get(k).unwrap_or(&Value::Null))
+                    )
+                })
+                .collect();
+            format!("row[{}]", parts.join(","))
+        };
+        let mut findings = Vec::new();
+        for row_b in &rows.baseline {
+            let id = label(row_b);
+            match rows.candidate.iter().find(|row_c| label(row_c) == id) {
+                Some(row_c) => findings.extend(self.cell_findings(&id, row_b, row_c)),
+                None => findings.push(missing_row(&id, &row_b.normalized)),
+            }
+        }
+        for row_c in &rows.candidate {
+            let id = label(row_c);
+            if !rows.baseline.iter().any(|row_b| label(row_b) == id) {
+                findings.push(extra_row(&id, &row_c.normalized));
+            }
+        }
+        findings
+    }
+
+    fn cell_findings(&self, id: &str, row_b: &Row, row_c: &Row) -> Vec<Finding> {
+        let ignored = IgnoreSet::from_paths(
+            self.ignore,
+            &Value::Object(row_b.normalized.clone()),
+            &Value::Object(row_c.normalized.clone()),
+        );
+        row_b
+            .normalized
+            .iter()
+            .filter_map(|(column, b)| {
+                let c = row_c.normalized.get(column)?;
+                let raw_equal = row_b.raw.get(column) == row_c.raw.get(column);
+                if raw_equal || same_value(b, c) || ignored.contains(&[Segment::Name(column)]) {
+                    return None;
+                }
+                let recognised = match (b, c) {
+                    (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_)) => {
+                        self.generated.values(b, c)
+                    }
+                    _ => None,
+                };
+                let mut found = finding(
+                    DriftClass::CellChange,
+                    format!("{id}.{column}"),
+                    Some(b.clone()),
+                    Some(c.clone()),
+                    format!("{id}.{column}: {b} in baseline, {c} in candidate"),
+                );
+                match recognised {
+                    Some(Recognised::Same(reason)) => found.suppressed_by = Some(reason.to_owned()),
+                    Some(Recognised::FormatChange) => {
+                        found.class = DriftClass::FormatChange;
+                        found.message = format!(
+                            "{id}.{column} changed format: {b} in baseline, {c} in candidate"
+                        );
+                    }
+                    None => {}
+                }
+                Some(found)
+            })
+            .collect()
+    }
 }
 
 fn column_findings(pair: &Twin<&SqlExchange>) -> Vec<Finding> {
@@ -178,84 +303,25 @@ fn finding(
     }
 }
 
-/// Each row as a normalised object keyed by column name.
-fn row_objects(
-    result: &SqlExchange,
-    side: Side,
-    normalizer: &Normalizer,
-) -> Vec<Map<String, Value>> {
+/// Each row as an object keyed by column name, raw and normalised.
+fn row_objects(result: &SqlExchange, side: Side, normalizer: &Normalizer) -> Vec<Row> {
     result
         .rows
         .iter()
         .map(|row| {
-            result
+            let raw: Map<String, Value> = result
                 .columns
                 .iter()
                 .zip(row)
-                .map(|(column, value)| {
-                    (column.name.clone(), normalizer.normalize_value(side, value))
-                })
-                .collect()
+                .map(|(column, value)| (column.name.clone(), value.clone()))
+                .collect();
+            let normalized = raw
+                .iter()
+                .map(|(column, value)| (column.clone(), normalizer.normalize_value(side, value)))
+                .collect();
+            Row { raw, normalized }
         })
         .collect()
-}
-
-fn positional_findings(rows: &Twin<Vec<Map<String, Value>>>, ignore: &[JsonPath]) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let (b, c) = (&rows.baseline, &rows.candidate);
-    if b.len() != c.len() {
-        findings.push(finding(
-            DriftClass::RowCount,
-            "rows".into(),
-            Some(b.len().into()),
-            Some(c.len().into()),
-            format!("{} rows in baseline, {} in candidate", b.len(), c.len()),
-        ));
-    }
-    for (i, (row_b, row_c)) in b.iter().zip(c).enumerate() {
-        findings.extend(cell_findings(
-            &format!("row[{}]", i + 1),
-            row_b,
-            row_c,
-            ignore,
-        ));
-    }
-    for (i, row) in b.iter().enumerate().skip(c.len()) {
-        findings.push(missing_row(&format!("row[{}]", i + 1), row));
-    }
-    for (i, row) in c.iter().enumerate().skip(b.len()) {
-        findings.push(extra_row(&format!("row[{}]", i + 1), row));
-    }
-    findings
-}
-
-fn keyed_findings(
-    rows: &Twin<Vec<Map<String, Value>>>,
-    key: &[String],
-    ignore: &[JsonPath],
-) -> Vec<Finding> {
-    let label = |row: &Map<String, Value>| {
-        let parts: Vec<String> = key
-            .iter()
-            .map(|k| format!("{k}={}", plain(row.get(k).unwrap_or(&Value::Null))))
-            .collect();
-        format!("row[{}]", parts.join(","))
-    };
-    let mut findings = Vec::new();
-    for row_b in &rows.baseline {
-        let id = label(row_b);
-        match rows.candidate.iter().find(|row_c| label(row_c) == id) {
-            Some(row_c) => findings.extend(cell_findings(&id, row_b, row_c, ignore)),
-            None => findings.push(missing_row(&id, row_b)),
-        }
-    }
-    for row_c in &rows.candidate {
-        let id = label(row_c);
-        if !rows.baseline.iter().any(|row_b| label(row_b) == id) {
-            findings.push(extra_row(&id, row_c));
-        }
-    }
-    findings
 }
 
 fn plain(value: &Value) -> String {
@@ -263,35 +329,6 @@ fn plain(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn cell_findings(
-    id: &str,
-    row_b: &Map<String, Value>,
-    row_c: &Map<String, Value>,
-    ignore: &[JsonPath],
-) -> Vec<Finding> {
-    let ignored = IgnoreSet::from_paths(
-        ignore,
-        &Value::Object(row_b.clone()),
-        &Value::Object(row_c.clone()),
-    );
-    row_b
-        .iter()
-        .filter_map(|(column, b)| {
-            let c = row_c.get(column)?;
-            if same_value(b, c) || ignored.contains(&[Segment::Name(column)]) {
-                return None;
-            }
-            Some(finding(
-                DriftClass::CellChange,
-                format!("{id}.{column}"),
-                Some(b.clone()),
-                Some(c.clone()),
-                format!("{id}.{column}: {b} in baseline, {c} in candidate"),
-            ))
-        })
-        .collect()
 }
 
 /// Equal values; numbers compare by value (`5` equals `5.0`).

@@ -25,6 +25,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json_path::JsonPath;
 
+use super::generated::GeneratedSettings;
 use super::noise::{NoiseEntry, NoiseKind};
 use super::tree::{Act, PathAction, RuleNode};
 use super::wildcard::{RoutePattern, wildcard_match};
@@ -240,6 +241,8 @@ pub struct RuleSet {
     ignore: Vec<JsonPath>,
     /// What the EDI comparison skips (`edi:` entries of `[compare] ignore`).
     pub(crate) edi: super::edi::EdiRules,
+    /// How generated values are recognised.
+    pub(crate) generated: GeneratedSettings,
 }
 
 impl RuleSet {
@@ -263,6 +266,11 @@ impl RuleSet {
                 .filter_map(|p| JsonPath::parse(p).ok())
                 .collect(),
             edi: super::edi::EdiRules::new(&config.ignore),
+            generated: GeneratedSettings {
+                mode: config.generated_values,
+                clock_skew_ms: config.clock_skew_ms,
+                relative_tolerance: config.relative_tolerance,
+            },
         }
     }
 

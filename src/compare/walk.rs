@@ -15,12 +15,16 @@
 //!
 //! Arrays pair by position; a same-length array whose elements only moved is
 //! one `order` difference. Under `unordered` elements pair as a multiset,
-//! under `match_by` by their key member.
+//! under `match_by` by their key member, and so do arrays of objects with a
+//! recognised identity key (`id`, `sku`, `code`, `…Id`, `…No`), whose
+//! unpaired elements are `missing_element` / `extra_element`. Scalars the
+//! rules leave alone go to the [`Recognizer`] of generated values.
 
 use std::mem::discriminant;
 
 use serde_json::{Map, Value};
 
+use super::generated::{KEYED_ORDER, Recognised, Recognizer};
 use super::json_diff::{numbers_equal, push_segment};
 use super::tree::{Act, PathAction, RuleNode};
 use super::value_rules::{ScalarVerdict, judge_scalars};
@@ -47,7 +51,18 @@ pub(crate) fn diff_with_rules(
     candidate: &Value,
     tree: &RuleNode,
 ) -> Vec<Difference> {
-    let mut walker = Walker::at("$".into());
+    diff_recognising(baseline, candidate, tree, Recognizer::STRICT)
+}
+
+/// Every difference between `baseline` and `candidate` under the rules in
+/// `tree`, with generated values judged by `recognizer`.
+pub(crate) fn diff_recognising(
+    baseline: &Value,
+    candidate: &Value,
+    tree: &RuleNode,
+    recognizer: Recognizer,
+) -> Vec<Difference> {
+    let mut walker = Walker::at("$".into(), recognizer);
     walker.compare(baseline, candidate, Some(tree), &[]);
     walker.found
 }
@@ -80,13 +95,15 @@ fn ignored_by(node: Node<'_>) -> Option<String> {
 struct Walker {
     path: String,
     found: Vec<Difference>,
+    recognizer: Recognizer,
 }
 
 impl Walker {
-    fn at(path: String) -> Walker {
+    fn at(path: String, recognizer: Recognizer) -> Walker {
         Walker {
             path,
             found: Vec::new(),
+            recognizer,
         }
     }
 
@@ -113,6 +130,20 @@ impl Walker {
             }
             _ if b == c => {}
             _ => match judge_scalars(b, c, &acts) {
+                ScalarVerdict::Drift(DriftClass::ValueChange) => {
+                    match self.recognizer.values(b, c) {
+                        Some(Recognised::Same(reason)) => self.record(
+                            DriftClass::ValueChange,
+                            Some(b),
+                            Some(c),
+                            Some(reason.to_owned()),
+                        ),
+                        Some(Recognised::FormatChange) => {
+                            self.record(DriftClass::FormatChange, Some(b), Some(c), None);
+                        }
+                        None => self.record(DriftClass::ValueChange, Some(b), Some(c), None),
+                    }
+                }
                 ScalarVerdict::Drift(class) => self.record(class, Some(b), Some(c), None),
                 ScalarVerdict::Suppressed(by) => {
                     self.record(DriftClass::ValueChange, Some(b), Some(c), Some(by));
@@ -123,7 +154,7 @@ impl Walker {
 
     /// The plain differences below an ignored location, listed as suppressed.
     fn record_suppressed(&mut self, b: &Value, c: &Value, label: &str) {
-        let mut inner = Walker::at(self.path.clone());
+        let mut inner = Walker::at(self.path.clone(), Recognizer::STRICT);
         inner.compare(b, c, None, &[]);
         self.found.extend(inner.found.into_iter().map(|mut d| {
             d.suppressed_by = Some(label.to_owned());
@@ -178,7 +209,10 @@ impl Walker {
                 PathAction::MatchBy(key) => self.keyed(b, c, node, inherited, key, &act.label),
                 _ => self.unordered(b, c, node, inherited, &act.label),
             },
-            None => self.positional(b, c, node, inherited),
+            None => match self.recognizer.identity_key(b, c) {
+                Some(key) => self.keyed(b, c, node, inherited, &key, KEYED_ORDER),
+                None => self.positional(b, c, node, inherited),
+            },
         }
     }
 
@@ -251,13 +285,13 @@ impl Walker {
         self.record_reordering(b, c, &pairs, label);
         let rest = Leftovers::of(b.len(), c.len(), &pairs);
         for bi in rest.baseline {
-            let mark = self.enter(Segment::Index(bi));
-            self.record(DriftClass::MissingField, Some(&b[bi]), None, None);
+            let mark = self.enter_keyed(key, &b[bi]);
+            self.record(DriftClass::MissingElement, Some(&b[bi]), None, None);
             self.path.truncate(mark);
         }
         for ci in rest.candidate {
-            let mark = self.enter(Segment::Index(ci));
-            self.record(DriftClass::ExtraField, None, Some(&c[ci]), None);
+            let mark = self.enter_keyed(key, &c[ci]);
+            self.record(DriftClass::ExtraElement, None, Some(&c[ci]), None);
             self.path.truncate(mark);
         }
         self.compare_pairs(b, c, &pairs, node, inherited);
@@ -284,7 +318,7 @@ impl Walker {
             let bv = &b[bi];
             let found = (0..c.len()).find(|ci| {
                 !used[*ci] && {
-                    let mut probe = Walker::at(String::new());
+                    let mut probe = Walker::at(String::new(), self.recognizer);
                     probe.compare(bv, &c[*ci], element(node, bi, *ci), inherited);
                     probe.found.iter().all(|d| d.suppressed_by.is_some())
                 }
@@ -315,7 +349,7 @@ impl Walker {
         let mut pairs = Vec::new();
         for &bi in &rest.baseline {
             let best = free.iter().enumerate().min_by_key(|(_, ci)| {
-                let mut probe = Walker::at(String::new());
+                let mut probe = Walker::at(String::new(), self.recognizer);
                 probe.compare(&b[bi], &c[**ci], element(node, bi, **ci), inherited);
                 probe
                     .found
@@ -366,6 +400,23 @@ impl Walker {
             Some(&Value::from(c.len())),
             None,
         );
+    }
+
+    /// Enters the element whose `key` member is the one of `element`, as a
+    /// JSONPath filter: `$.lines[?@.sku=='BRK-1']`.
+    fn enter_keyed(&mut self, key: &str, element: &Value) -> usize {
+        let mark = self.path.len();
+        let value = match element.get(key) {
+            Some(Value::String(text)) => {
+                format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+            }
+            Some(other) => other.to_string(),
+            None => "null".to_owned(),
+        };
+        let mut member = String::from("@");
+        push_segment(&mut member, Segment::Name(key));
+        self.path.push_str(&format!("[?{member}=={value}]"));
+        mark
     }
 
     fn enter(&mut self, segment: Segment<'_>) -> usize {

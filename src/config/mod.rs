@@ -178,6 +178,14 @@ impl Default for RunSettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CompareRules {
+    /// `recognise` (default): now-stamps, UUIDs/ULIDs, float representation
+    /// and keyed lists compare by shape; `strict`: every value by value.
+    pub generated_values: crate::compare::GeneratedValuesMode,
+    /// How far a now-stamp may lie outside the time its side's scenario ran.
+    pub clock_skew_ms: u64,
+    /// Numbers equal within this relative difference are equal
+    /// (`0.30000000000000004` and `0.3`); a `tolerance` rule overrides it.
+    pub relative_tolerance: f64,
     /// JSONPath expressions (RFC 9535) whose matches are never compared, and
     /// EDI element paths written `edi:PATH` (`edi:ISA15`, `edi:DTM[=137]+1:2`).
     pub ignore: Vec<String>,
@@ -197,6 +205,9 @@ pub struct CompareRules {
 impl Default for CompareRules {
     fn default() -> Self {
         CompareRules {
+            generated_values: crate::compare::GeneratedValuesMode::default(),
+            clock_skew_ms: crate::compare::GeneratedSettings::default().clock_skew_ms,
+            relative_tolerance: crate::compare::GeneratedSettings::default().relative_tolerance,
             ignore: Vec::new(),
             headers: vec!["content-type".to_owned()],
             ignore_headers: Vec::new(),
@@ -384,6 +395,15 @@ impl Config {
         }
         if let Some((key, message)) = self.timing.problem() {
             return Err(invalid(key.into(), message));
+        }
+        let tolerance = self.compare.relative_tolerance;
+        if !tolerance.is_finite() || !(0.0..1.0).contains(&tolerance) {
+            return Err(invalid(
+                "compare.relative_tolerance".into(),
+                format!(
+                    "{tolerance} is not a relative difference: give a number ≥ 0 and < 1, such as 1e-9"
+                ),
+            ));
         }
         for (i, expr) in self.compare.ignore.iter().enumerate() {
             let checked = match expr.strip_prefix("edi:") {

@@ -320,6 +320,22 @@ pub enum Observation {
     Amqp(super::AmqpObservation),
     /// One SQL query and its result set.
     Sql(SqlExchange),
+    /// When this side's step started and ended (what now-stamps are judged against).
+    Window(StepWindow),
+}
+
+/// When one side's step ran, by the clock of the machine running driftgate;
+/// recorded last, for every step that observed something.
+///
+/// ```json
+/// {"type":"window","started_at":"2026-12-01T10:00:00.050Z","finished_at":"2026-12-01T10:00:00.210Z"}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepWindow {
+    /// When the step started acting (RFC 3339, milliseconds).
+    pub started_at: String,
+    /// When the step's last observation was made (RFC 3339, milliseconds).
+    pub finished_at: String,
 }
 
 /// One SQL query as sent (parameters apart from the text) and what came back.

@@ -11,8 +11,8 @@ use super::{RunContext, side_label};
 use crate::report::ScenarioResult;
 use crate::template::{GeneratedValues, Scope};
 use crate::trace::{
-    HttpResponseRecord, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep, StepOutcome,
-    StepRecord, TraceRecord, Twin,
+    HttpResponseRecord, Observation, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep,
+    StepOutcome, StepRecord, StepWindow, TraceRecord, Twin,
 };
 
 /// Panic payload that fails a cucumber step with a message (cucumber-rs
@@ -54,6 +54,8 @@ pub struct ScenarioState {
     /// Identity of the scenario.
     pub key: ScenarioKey,
     started: Instant,
+    /// When the step being acted started (the previous step's end).
+    step_started: chrono::DateTime<chrono::Utc>,
     next_index: usize,
     /// Both sides' state.
     pub sides: Twin<SideState>,
@@ -122,6 +124,7 @@ impl ScenarioState {
         ScenarioState {
             key,
             started: Instant::now(),
+            step_started: chrono::Utc::now(),
             next_index: 0,
             sides: Twin::default(),
             pending: PendingRequest::default(),
@@ -203,8 +206,19 @@ impl ScenarioState {
         &mut self,
         run: &RunContext,
         step: &cucumber::gherkin::Step,
-        sides: Twin<SideStep>,
+        mut sides: Twin<SideStep>,
     ) {
+        let finished = chrono::Utc::now();
+        for side in Side::BOTH {
+            let result = sides.get_mut(side);
+            if !result.observations.is_empty() {
+                result.observations.push(Observation::Window(StepWindow {
+                    started_at: rfc3339_millis(self.step_started),
+                    finished_at: rfc3339_millis(finished),
+                }));
+            }
+        }
+        self.step_started = finished;
         for side in Side::BOTH {
             let (state, result) = (self.sides.get_mut(side), sides.get(side));
             for (name, value) in &result.captures {
@@ -308,6 +322,10 @@ pub(crate) fn skipped(state: &SideState) -> Option<SideStep> {
         },
         ..SideStep::default()
     })
+}
+
+fn rfc3339_millis(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn append(run: &RunContext, record: &TraceRecord) {

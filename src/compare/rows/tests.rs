@@ -44,6 +44,19 @@ fn orders(rows: &[(&str, &str, &str)], key: &[&str]) -> SqlExchange {
     )
 }
 
+fn diff_results(
+    pair: Twin<&SqlExchange>,
+    ignore: &[JsonPath],
+    normalizer: &Normalizer,
+) -> Vec<Finding> {
+    RowJudge {
+        ignore,
+        normalizer,
+        generated: Recognizer::STRICT,
+    }
+    .diff_results(pair)
+}
+
 fn diff(b: &SqlExchange, c: &SqlExchange) -> Vec<Finding> {
     diff_results(Twin::new(b, c), &[], &Normalizer::default())
 }

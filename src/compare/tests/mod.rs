@@ -2,6 +2,7 @@
 
 mod edi;
 mod exchanges;
+mod generated;
 mod messages;
 mod normalization;
 mod outcomes;

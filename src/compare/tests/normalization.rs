@@ -38,7 +38,7 @@ fn a_drift_names_its_scenario_step_service_and_normalised_request() {
             path: None,
             baseline: Some(json!(200)),
             candidate: Some(json!(404)),
-            message: "status 200 in baseline, 404 in candidate".to_owned(),
+            message: "status 200 in baseline, 404 in candidate (<captured:orderId> is \"4711-abc\" in baseline, \"9822-xyz\" in candidate)".to_owned(),
         }]
     );
 }

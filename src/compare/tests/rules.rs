@@ -124,8 +124,8 @@ fn rules_keep_real_differences_as_drift() {
             json!({"lines": [{"sku": "A", "qty": 1}, {"sku": "B", "qty": 2}]}),
             json!({"lines": [{"sku": "B", "qty": 3}, {"sku": "C", "qty": 1}]}),
             vec![
-                (MissingField, Some("$.lines[0]")),
-                (ExtraField, Some("$.lines[1]")),
+                (MissingElement, Some("$.lines[?@.sku=='A']")),
+                (ExtraElement, Some("$.lines[?@.sku=='C']")),
                 (ValueChange, Some("$.lines[1].qty")),
             ],
         ),

@@ -1,0 +1,186 @@
+//! The noise zoo end to end (`tests/fixtures/zoo/`), through the binary with
+//! its default comparison settings and no noise rules:
+//!
+//! - production against staging, which run the same behaviour with every
+//!   kind of noise (now-stamps in bodies and headers, uncaptured uuids,
+//!   keyed lists in another order, float representation, environment
+//!   specific values), exits 0 with no drift, and lists each noise kind as
+//!   suppressed with its reason;
+//! - production against `drifted`, which adds one real change per class,
+//!   finds exactly those changes, each at its step and path;
+//! - `[compare] generated_values = "strict"` brings the noise back.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{Project, RunResult};
+use driftgate::mock::{MockEnvironment, load_dir};
+use driftgate::template::TemplateEngine;
+
+const ZOO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/zoo");
+const ENVIRONMENTS: [&str; 3] = ["production", "staging", "drifted"];
+
+/// The zoo's mocks, one environment each, and a project whose config points at them.
+struct Zoo {
+    project: Project,
+    _mocks: Vec<MockEnvironment>,
+}
+
+impl Zoo {
+    async fn start(config_edit: impl Fn(String) -> String) -> Zoo {
+        let specs = load_dir(Path::new(ZOO)).expect("the zoo's mocks load");
+        let engine = Arc::new(TemplateEngine::new());
+        let mut mocks = Vec::new();
+        for environment in ENVIRONMENTS {
+            let mock = MockEnvironment::start(&specs, environment, engine.clone())
+                .await
+                .expect("a zoo mock starts");
+            mocks.push(mock);
+        }
+        let mut config = std::fs::read_to_string(Path::new(ZOO).join("driftgate.toml"))
+            .expect("the zoo's config");
+        for mock in &mocks {
+            let url = mock.url("zoo").expect("the zoo service");
+            config = config.replacen(
+                "base_url = \"http://127.0.0.1:1\"",
+                &format!("base_url = {url:?}"),
+                1,
+            );
+        }
+        let project = Project::new(&config_edit(config));
+        for file in ["zoo.feature", "fixtures/order.json"] {
+            let text = std::fs::read_to_string(Path::new(ZOO).join(file)).expect("a zoo file");
+            project.write(file, &text);
+        }
+        Zoo {
+            project,
+            _mocks: mocks,
+        }
+    }
+
+    async fn run(&self, candidate: &str) -> RunResult {
+        self.project
+            .run()
+            .set("--candidate", candidate)
+            .args(&["--show-suppressed"])
+            .execute()
+            .await
+    }
+}
+
+/// (scenario, step index, class, path) of every drift, sorted.
+fn drift_rows(run: &RunResult) -> Vec<(String, u64, String, String)> {
+    let mut rows: Vec<_> = run
+        .scenarios()
+        .iter()
+        .flat_map(|scenario| {
+            let name = scenario["name"].as_str().unwrap_or_default().to_owned();
+            scenario["drifts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(move |d| {
+                    (
+                        name.clone(),
+                        d["step"]["index"].as_u64().unwrap_or(u64::MAX),
+                        d["class"].as_str().unwrap_or_default().to_owned(),
+                        d["path"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The drifts `tests/fixtures/zoo/expected-drifts.tsv` says `drifted` injects, sorted.
+fn expected_drifts() -> Vec<(String, u64, String, String)> {
+    let text = std::fs::read_to_string(Path::new(ZOO).join("expected-drifts.tsv"))
+        .expect("the zoo's expected drifts");
+    let mut rows: Vec<_> = text
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 4, "four tab-separated fields: {line:?}");
+            let step = fields[1].parse().expect("a step index");
+            (
+                fields[0].to_owned(),
+                step,
+                fields[2].to_owned(),
+                fields[3].to_owned(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+const ORDER: &str = "An order is created and read back";
+const SEARCH: &str = "Stock adjustments are searched";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_deployments_do_not_drift_and_name_their_noise() {
+    let zoo = Zoo::start(|config| config).await;
+    let run = zoo.run("staging").await;
+    run.assert_code(0);
+    assert_eq!(drift_rows(&run), [], "{}", run.stdout);
+    for reason in [
+        "generated value: now-stamp",
+        "generated value: uuid",
+        "generated value: keyed list order",
+        "generated value: float representation",
+    ] {
+        assert!(
+            run.stdout.contains(reason),
+            "{reason} not listed\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_injected_drift_is_found_at_its_step_and_path_and_nothing_else() {
+    let zoo = Zoo::start(|config| config).await;
+    let run = zoo.run("drifted").await;
+    run.assert_code(1);
+    assert_eq!(drift_rows(&run), expected_drifts(), "{}", run.stdout);
+    let captured = run
+        .drifts()
+        .into_iter()
+        .find(|d| d["path"] == "$.state")
+        .map(|d| d["message"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    assert!(
+        captured.contains("<captured:orderId> is ") && captured.contains(" in candidate)"),
+        "the real captured values are not shown: {captured}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_mode_compares_generated_values_by_value() {
+    let zoo = Zoo::start(|config| {
+        config.replace("[compare]\n", "[compare]\ngenerated_values = \"strict\"\n")
+    })
+    .await;
+    let run = zoo.run("staging").await;
+    run.assert_code(1);
+    let found = drift_rows(&run);
+    for (scenario, class, path) in [
+        (ORDER, "value_change", "$.createdAt"),
+        (ORDER, "value_change", "$.total"),
+        (ORDER, "order", "$.lines"),
+        (SEARCH, "value_change", "$.hits[0].sku"),
+        (SEARCH, "value_change", "$.hits[0].adjustmentId"),
+        (ORDER, "header", "header:x-generated-at"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(s, _, c, p)| s == scenario && c == class && p == path),
+            "{class} at {path} not found in strict mode: {found:?}"
+        );
+    }
+}
