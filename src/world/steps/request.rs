@@ -14,6 +14,7 @@ use super::variables::table_pairs;
 use super::{METHOD, StepDef, arg, prepare_sides};
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
 use crate::transport::http::{HttpRequest, is_write, join_url};
+use crate::transport::method_override::write_override;
 use crate::world::scenario::{PendingRequest, render_on};
 use crate::world::{RunContext, TwinWorld};
 
@@ -335,28 +336,42 @@ pub(super) fn prepare(
     pending: &PendingRequest,
     template: &RequestTemplate,
 ) -> Twin<Result<(String, HttpRequest), SideStep>> {
-    prepare_sides(scenario, refusal(run, scenario, template), |side, state| {
-        render_request(run, side, &state.vars, scenario, pending, template)
-    })
+    prepare_sides(
+        scenario,
+        refusal(run, scenario, pending, template),
+        |side, state| render_request(run, side, &state.vars, scenario, pending, template),
+    )
 }
 
 /// Why the request may not be sent at all (to either side), if it may not.
 fn refusal(
     run: &RunContext,
     scenario: &crate::world::ScenarioState,
+    pending: &PendingRequest,
     template: &RequestTemplate,
 ) -> Option<String> {
     let method = template.method.parse::<Method>().ok()?;
     let service = service_name(run, &template.service).ok()?;
-    if !is_write(&method) {
-        return None;
-    }
-    write_refusal(
-        run,
-        scenario,
-        &format!("{method} to `{service}`"),
-        "sent to neither environment",
-    )
+    let what = if is_write(&method) {
+        format!("{method} to `{service}`")
+    } else {
+        let service_headers = Side::BOTH
+            .iter()
+            .flat_map(|side| &run.envs.get(*side).env.services[&service].headers);
+        let headers = service_headers.chain(&pending.headers);
+        let body = match &template.body {
+            Some(Ok(body)) => Some(body.as_str()),
+            _ => pending.body.as_deref(),
+        };
+        let found = write_override(
+            headers.map(|(k, v)| (k.as_str(), v.as_str())),
+            &template.path,
+            pending.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            body,
+        )?;
+        format!("{method} to `{service}` with {found}")
+    };
+    write_refusal(run, scenario, &what, "sent to neither environment")
 }
 
 /// The service a step names, or the default one.
