@@ -53,6 +53,7 @@
 mod amqp;
 mod database;
 mod drift;
+pub mod folder;
 mod limits;
 mod secret;
 pub mod tenant;

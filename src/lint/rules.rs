@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 
 use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
-use crate::config::Config;
+use crate::config::{Config, folder};
 use crate::runner::Diagnostic;
 use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
@@ -111,6 +111,9 @@ impl ScenarioLinter<'_> {
         if let Some(arg) = matched.arg("fixture") {
             self.fixture(matched, arg);
         }
+        if let Some(arg) = matched.arg("file") {
+            self.inside_fixtures(matched, arg);
+        }
         if let Some(arg) = matched.arg("variable") {
             self.defined.insert(arg.value.clone());
         }
@@ -157,11 +160,31 @@ impl ScenarioLinter<'_> {
         }
     }
 
+    /// The file a step names under the fixtures folder, or a finding when
+    /// it leaves the folder.
+    fn inside_fixtures(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) -> Option<PathBuf> {
+        match folder::inside(&self.context.fixtures, Path::new(&arg.value)) {
+            Ok(path) => Some(path),
+            Err(e) => {
+                let shown = display_path(&self.context.fixtures, &self.context.display_root);
+                self.at_arg(
+                    matched,
+                    arg,
+                    format!("`{}` is outside the fixtures folder {shown}", arg.value),
+                    format!("{}; a run refuses to read or write it", e.why),
+                );
+                None
+            }
+        }
+    }
+
     fn fixture(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
         if arg.value.contains("{{") {
             return;
         }
-        let path = self.context.fixtures.join(&arg.value);
+        let Some(path) = self.inside_fixtures(matched, arg) else {
+            return;
+        };
         match std::fs::read_to_string(&path) {
             Ok(text) => self.template(
                 &text,

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::assertion::error;
+use super::fixtures::read_fixture;
 use super::polling::{duration, poll_outcome, poll_until};
 use super::services::{did_you_mean, write_refusal};
 use super::variables::table_pairs;
@@ -203,18 +204,6 @@ fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> 
             }
             Err(message) => error(message),
         });
-    })
-}
-
-/// Reads a fixture file from the fixtures folder.
-pub(crate) fn read_fixture(run: &RunContext, file: &str) -> Result<String, String> {
-    let path = run.fixtures.join(file);
-    std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "cannot read fixture {}: {e}; fixtures live under {} (see [run] fixtures in driftgate.toml)",
-            path.display(),
-            run.fixtures.display()
-        )
     })
 }
 
