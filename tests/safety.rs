@@ -221,3 +221,54 @@ async fn a_missing_secret_variable_is_a_config_error_naming_it() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_whose_method_override_names_a_write_is_refused_on_a_protected_environment() {
+    let mocks = Twins::start().await;
+    for server in mocks.both() {
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+            .mount(server)
+            .await;
+    }
+    let project = Project::new(&TwinConfig::new(&mocks).protected_production().render());
+    let cases = [
+        (
+            "Header override",
+            r#"Given the request header "X-HTTP-Method-Override" is "DELETE""#,
+            r#"When I send a GET request to "/api/orders/1""#,
+        ),
+        (
+            "Query override",
+            r#"Given the query parameter "_method" is "delete""#,
+            r#"When I send a GET request to "/api/orders/2""#,
+        ),
+        (
+            "Path override",
+            r#"Given the variable "x" is "1""#,
+            r#"When I send a GET request to "/api/orders/3?_method=PUT""#,
+        ),
+    ];
+    let mut feature = String::from("Feature: Method overrides\n");
+    for (name, given, when) in cases {
+        feature.push_str(&format!("\n  Scenario: {name}\n    {given}\n    {when}\n"));
+    }
+    project.feature("overrides.feature", &feature);
+
+    let run = project.run().execute().await;
+
+    run.assert_no_panic();
+    for server in mocks.both() {
+        let sent = server.received_requests().await.unwrap_or_default();
+        assert!(sent.is_empty(), "a refused override was sent: {sent:?}");
+    }
+    for (name, _, _) in cases {
+        let scenario = run.scenario(name);
+        assert_eq!(scenario["status"], "failed", "{name}: {:#}", run.report());
+        let message = scenario["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("would write to protected"),
+            "{name}: {message}"
+        );
+    }
+}

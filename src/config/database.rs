@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::ServiceSpec;
+use super::{Redactor, ServiceSpec};
 
 /// What a configured service is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -47,8 +47,19 @@ pub struct DatabaseService {
 }
 
 impl DatabaseService {
-    /// The resolved service of a spec whose connection string is already resolved.
-    pub(super) fn new(spec: &ServiceSpec, connection: String) -> DatabaseService {
+    /// The resolved service of a spec whose connection string is already
+    /// resolved; its password, written out or through `${VAR}`, is
+    /// registered with `redactor`.
+    pub(super) fn new(
+        spec: &ServiceSpec,
+        connection: String,
+        redactor: &Redactor,
+    ) -> DatabaseService {
+        for key in ["password", "pwd"] {
+            if let Some(password) = crate::transport::sql::ado_value(&connection, key) {
+                redactor.add(password);
+            }
+        }
         DatabaseService {
             connection,
             connect_timeout: Duration::from_millis(spec.connect_timeout_ms),
@@ -123,6 +134,15 @@ base_url = "http://127.0.0.1:9"
             redactor.redact("login failed with db-pass-123"),
             "login failed with ***"
         );
+    }
+
+    #[test]
+    fn a_password_written_in_the_connection_string_is_a_secret() {
+        let text = "[environments.staging.services.erpdb]\nkind = \"sqlserver\"\nconnection = \"Server=tcp:db,1433;User Id=svc;Pwd='literal-pw-9'\"\n";
+        let config = Config::parse(text, Path::new("driftgate.toml")).unwrap();
+        let redactor = Redactor::default();
+        config.environment("staging", &redactor).unwrap();
+        assert_eq!(redactor.redact("pw literal-pw-9"), "pw ***");
     }
 
     #[test]

@@ -28,8 +28,10 @@ pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {
             .map_err(|(key, message)| invalid(format!("waivers[{i}].{key}"), message))?;
     }
     if let Some(noise) = &config.compare.noise {
-        let file = NoiseFile::load(&config.resolve_path(noise))
+        let path = super::folder::inside(&config.base_dir(), noise)
             .map_err(|e| invalid("compare.noise".into(), e.to_string()))?;
+        let file =
+            NoiseFile::load(&path).map_err(|e| invalid("compare.noise".into(), e.to_string()))?;
         config.compare.learned.extend(file.noise);
     }
     if let Some(waivers) = &config.policy.waivers_file {

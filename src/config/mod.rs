@@ -53,6 +53,7 @@
 mod amqp;
 mod database;
 mod drift;
+pub mod folder;
 mod limits;
 mod secret;
 pub mod tenant;
@@ -540,7 +541,10 @@ impl Config {
                     .connection
                     .as_ref()
                     .map_or(Ok(String::new()), |c| resolve(c, key("connection")))?;
-                databases.insert(svc_name.clone(), DatabaseService::new(svc, connection));
+                databases.insert(
+                    svc_name.clone(),
+                    DatabaseService::new(svc, connection, redactor),
+                );
                 continue;
             }
             if let Some(url) = &svc.amqp_url {
@@ -575,10 +579,10 @@ impl Config {
                 Some(AuthSpec::Basic { username, password }) => {
                     let user = resolve(username, key("auth.basic.username"))?;
                     let pass = resolve(password, key("auth.basic.password"))?;
-                    let value = format!("Basic {}", secret::base64(&format!("{user}:{pass}")));
-                    redactor.add(&value);
-                    redactor.add(&pass);
-                    headers.push(("Authorization".into(), value));
+                    headers.push((
+                        "Authorization".into(),
+                        secret::basic(&user, &pass, redactor),
+                    ));
                 }
                 Some(AuthSpec::Header { name: h, value }) => {
                     let v = resolve(value, key("auth.header.value"))?;
@@ -586,10 +590,18 @@ impl Config {
                     headers.push((h.clone(), v));
                 }
             }
+            let (base_url, userinfo) = secret::split_userinfo(&svc.base_url, redactor);
+            if let Some(value) = userinfo
+                && !headers
+                    .iter()
+                    .any(|(h, _)| h.eq_ignore_ascii_case("authorization"))
+            {
+                headers.push(("Authorization".into(), value));
+            }
             services.insert(
                 svc_name.clone(),
                 Service {
-                    base_url: svc.base_url.trim_end_matches('/').to_owned(),
+                    base_url: base_url.trim_end_matches('/').to_owned(),
                     headers,
                     timeout: Duration::from_millis(svc.timeout_ms),
                     tls_verify: svc.tls_verify,

@@ -10,8 +10,11 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 use serde::Deserialize;
+
+mod forms;
 
 /// The text that replaces a secret wherever it would appear.
 pub const REDACTED: &str = "***";
@@ -88,54 +91,111 @@ fn expand_env_refs(text: &str, redactor: &Redactor) -> Result<String, String> {
     Ok(out)
 }
 
-/// Standard base64, for Basic authentication.
-pub(crate) fn base64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
+/// The `Authorization: Basic …` value of a user and password; the password,
+/// `user:password` and the header value are registered with `redactor`.
+pub(crate) fn basic(user: &str, password: &str, redactor: &Redactor) -> String {
+    let pair = format!("{user}:{password}");
+    let value = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(&pair)
+    );
+    redactor.add(password);
+    redactor.add(&pair);
+    redactor.add(&value);
+    value
 }
+
+/// A URL without its user info, and the Basic `Authorization` value the user
+/// info stood for (`https://svc:pw@erp` → `https://erp`, `Basic c3ZjOnB3`).
+/// The password, as written and decoded, is registered with `redactor`, so a
+/// URL that is not valid still never shows it.
+pub(crate) fn split_userinfo(url: &str, redactor: &Redactor) -> (String, Option<String>) {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return (url.to_owned(), None);
+    };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return (url.to_owned(), None);
+    }
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let user = decode(parsed.username());
+    let written = parsed.password().unwrap_or_default().to_owned();
+    redactor.add(&written);
+    let value = basic(&user, &decode(&written), redactor);
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    (parsed.to_string(), Some(value))
+}
+
+/// Shortest secret the redactor takes: redacting shorter values would mangle
+/// ordinary text without protecting anything.
+const MIN_SECRET_LEN: usize = 4;
 
 /// The set of secret values known to this run; cheap to clone and share.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Every secret, raw and JSON-escaped, longest first.
-    secrets: Arc<RwLock<Vec<String>>>,
+    known: Arc<RwLock<KnownSecrets>>,
+}
+
+/// Every form of every registered secret, and one matcher over all of them.
+#[derive(Debug, Default)]
+struct KnownSecrets {
+    forms: Vec<String>,
+    /// Finds the leftmost, longest form in one pass; `None` while no secret is known.
+    matcher: Option<AhoCorasick>,
 }
 
 impl Redactor {
-    /// Registers a secret value (values shorter than 4 characters are ignored:
-    /// redacting them would mangle ordinary text without protecting anything).
+    /// Registers a secret value (values shorter than 4 characters are
+    /// ignored) with every form it can take in an output (see [`forms`]):
+    /// worked out here once, not on every redaction.
     pub fn add(&self, secret: &str) {
-        if secret.len() < 4 {
+        if secret.len() < MIN_SECRET_LEN {
             return;
         }
-        // The secret as written, and as it reads inside a JSON string (a
-        // trace line), worked out once here rather than on every redaction.
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        let mut forms = self.secrets.write().unwrap_or_else(|e| e.into_inner());
-        for form in [secret, escaped] {
-            if !forms.iter().any(|s| s == form) {
-                forms.push(form.to_owned());
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        let before = known.forms.len();
+        for form in forms::of(secret, MIN_SECRET_LEN) {
+            if !known.forms.contains(&form) {
+                known.forms.push(form);
             }
         }
-        // Longest first, so a secret containing another is replaced whole.
-        forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        if known.forms.len() == before {
+            return;
+        }
+        // Leftmost-longest: a secret containing another is replaced whole.
+        known.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&known.forms)
+            .ok();
     }
 
-    /// Replaces every known secret in `text` with [`REDACTED`].
+    /// Replaces every form of every known secret in `text` with [`REDACTED`].
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let forms = self.secrets.read().unwrap_or_else(|e| e.into_inner());
-        let mut out = Cow::Borrowed(text);
-        for form in forms.iter() {
-            if out.contains(form.as_str()) {
-                out = Cow::Owned(out.replace(form.as_str(), REDACTED));
-            }
+        let known = self.known.read().unwrap_or_else(|e| e.into_inner());
+        let Some(matcher) = &known.matcher else {
+            return Cow::Borrowed(text);
+        };
+        if !matcher.is_match(text) {
+            return Cow::Borrowed(text);
         }
-        out
+        let mut out = String::with_capacity(text.len());
+        matcher.replace_all_with(text, &mut out, |_, _, out| {
+            out.push_str(REDACTED);
+            true
+        });
+        Cow::Owned(out)
     }
 
     /// Whether any secret is registered.
     pub fn is_empty(&self) -> bool {
-        self.secrets.read().map(|s| s.is_empty()).unwrap_or(true)
+        self.known
+            .read()
+            .map(|k| k.forms.is_empty())
+            .unwrap_or(true)
     }
 }
 
@@ -193,5 +253,44 @@ mod tests {
         assert_eq!(r.redact("raw pa\"ss\\word"), "raw ***");
         let line = serde_json::to_string("pa\"ss\\word").unwrap();
         assert_eq!(r.redact(&line), "\"***\"");
+    }
+
+    #[test]
+    fn every_encoded_form_of_a_secret_is_redacted() {
+        let r = Redactor::default();
+        r.add("Bearer a+b/c=d%&<>");
+        for text in [
+            "Bearer a+b/c=d%&<>",
+            "Bearer%20a%2Bb%2Fc%3Dd%25%26%3C%3E",
+            "Bearer+a%2bb%2fc%3dd%25%26%3c%3e",
+            "QmVhcmVyIGErYi9jPWQlJjw+",
+            "Bearer a+b&#x2f;c=d%&amp;&lt;&gt;",
+        ] {
+            assert_eq!(r.redact(&format!("x {text} y")), "x *** y", "{text}");
+        }
+    }
+
+    #[test]
+    fn user_info_in_a_url_becomes_a_redacted_basic_header() {
+        let r = Redactor::default();
+        let (url, auth) = split_userinfo("https://svc:p%40ss-word@erp.example:8443/api", &r);
+        assert_eq!(url, "https://erp.example:8443/api");
+        let auth = auth.unwrap();
+        assert_eq!(auth, basic("svc", "p@ss-word", &Redactor::default()));
+        assert_eq!(r.redact(&auth), "***");
+        assert_eq!(r.redact("p@ss-word p%40ss-word"), "*** ***");
+        let (plain, none) = split_userinfo("http://erp:8080", &r);
+        assert_eq!((plain.as_str(), none), ("http://erp:8080", None));
+    }
+
+    #[test]
+    fn the_longest_form_wins_where_secrets_overlap() {
+        let r = Redactor::default();
+        r.add("token-1234");
+        r.add("Bearer token-1234");
+        assert_eq!(
+            r.redact("Authorization: Bearer token-1234."),
+            "Authorization: ***."
+        );
     }
 }

@@ -217,7 +217,8 @@ impl Planner<'_> {
     }
 
     fn fixture(&self, file: &str) -> Result<String, String> {
-        let path = self.fixtures.join(file);
+        let path = crate::config::folder::inside(&self.fixtures, std::path::Path::new(file))
+            .map_err(|e| format!("refused fixture: {e}"))?;
         std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read fixture {}: {e}", path.display()))
     }

@@ -8,12 +8,13 @@ use reqwest::Method;
 
 use super::edi;
 use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
-use crate::config::Config;
+use crate::config::{Config, folder};
 use crate::runner::Diagnostic;
 use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;
 use crate::transport::http::is_write;
+use crate::transport::method_override::write_override;
 use crate::world::steps::{
     POST_EDI_DOCUMENT, POST_EDI_FIXTURE, REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE,
 };
@@ -46,6 +47,7 @@ pub(super) fn lint_scenario(
         context,
         tags: &walk.tags,
         defined: BTreeSet::new(),
+        pending: Vec::new(),
         findings,
     };
     for step in &walk.steps {
@@ -63,6 +65,9 @@ struct ScenarioLinter<'a> {
     tags: &'a [String],
     /// Variables set or captured by the steps so far.
     defined: BTreeSet<String>,
+    /// Headers and query parameters set for the next request, as
+    /// (is a header, name, value): a method override among them makes it a write.
+    pending: Vec<(bool, String, String)>,
     findings: &'a mut Vec<Diagnostic>,
 }
 
@@ -81,6 +86,7 @@ enum Source<'a> {
 impl ScenarioLinter<'_> {
     fn step(&mut self, matched: &MatchedStep<'_>) {
         let step = matched.step;
+        self.remember_pending(matched);
         for arg in &matched.args {
             match arg.name {
                 "jsonpath" => self.jsonpath(matched, arg),
@@ -111,6 +117,9 @@ impl ScenarioLinter<'_> {
         self.table(matched);
         if let Some(arg) = matched.arg("fixture") {
             self.fixture(matched, arg);
+        }
+        if let Some(arg) = matched.arg("file") {
+            self.inside_fixtures(matched, arg);
         }
         if let Some(arg) = matched.arg("variable") {
             self.defined.insert(arg.value.clone());
@@ -158,11 +167,31 @@ impl ScenarioLinter<'_> {
         }
     }
 
+    /// The file a step names under the fixtures folder, or a finding when
+    /// it leaves the folder.
+    fn inside_fixtures(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) -> Option<PathBuf> {
+        match folder::inside(&self.context.fixtures, Path::new(&arg.value)) {
+            Ok(path) => Some(path),
+            Err(e) => {
+                let shown = display_path(&self.context.fixtures, &self.context.display_root);
+                self.at_arg(
+                    matched,
+                    arg,
+                    format!("`{}` is outside the fixtures folder {shown}", arg.value),
+                    format!("{}; a run refuses to read or write it", e.why),
+                );
+                None
+            }
+        }
+    }
+
     fn fixture(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
         if arg.value.contains("{{") {
             return;
         }
-        let path = self.context.fixtures.join(&arg.value);
+        let Some(path) = self.inside_fixtures(matched, arg) else {
+            return;
+        };
         let edi_step = matched.def.pattern == POST_EDI_FIXTURE;
         let source = Source::Fixture {
             path: &path,
@@ -308,16 +337,63 @@ impl ScenarioLinter<'_> {
         }
     }
 
+    /// Keeps the headers and query parameters a step sets for the next request.
+    fn remember_pending(&mut self, matched: &MatchedStep<'_>) {
+        let value = |name: &str| {
+            matched
+                .args
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.value.clone())
+        };
+        let pattern = matched.def.pattern;
+        if pattern.starts_with("^the request header ") {
+            if let (Some(h), Some(v)) = (value("header"), value("value")) {
+                self.pending.push((true, h, v));
+            }
+        } else if pattern.starts_with("^the query parameter ") {
+            if let (Some(n), Some(v)) = (value("name"), value("value")) {
+                self.pending.push((false, n, v));
+            }
+        } else if pattern.starts_with("^the request headers are") {
+            let rows = matched.step.table.iter().flat_map(|t| &t.rows);
+            for row in rows {
+                if let [h, v, ..] = row.as_slice() {
+                    self.pending.push((true, h.clone(), v.clone()));
+                }
+            }
+        }
+    }
+
     fn protected_write(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
+        let pending = std::mem::take(&mut self.pending);
         let Some(config) = &self.context.config else {
             return;
         };
         let Ok(method) = arg.value.parse::<Method>() else {
             return;
         };
-        if !is_write(&method) {
-            return;
-        }
+        let what = if is_write(&method) {
+            method.to_string()
+        } else {
+            let pairs = |header: bool| {
+                pending
+                    .iter()
+                    .filter(move |(h, _, _)| *h == header)
+                    .map(|(_, n, v)| (n.as_str(), v.as_str()))
+            };
+            let path = matched.args.iter().find(|a| a.name == "path");
+            let found = write_override(
+                pairs(true),
+                path.map_or("", |p| p.value.as_str()),
+                pairs(false),
+                matched.step.docstring.as_deref(),
+            );
+            match found {
+                Some(found) => format!("{method} with {found}"),
+                None => return,
+            }
+        };
         for (name, env) in &config.environments {
             let allowed = env.allow_write_tags.iter().any(|allow| {
                 self.tags
@@ -341,7 +417,7 @@ impl ScenarioLinter<'_> {
                 matched,
                 arg,
                 format!(
-                    "{method} would write to protected environment `{name}` without an allowing tag"
+                    "{what} would write to protected environment `{name}` without an allowing tag"
                 ),
                 help,
             );

@@ -157,3 +157,41 @@ fn edi_docstrings_and_paths_are_checked() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_method_override_naming_a_write_is_a_protected_write() {
+    let outcome = check_tree(
+        r#"Feature: Orders
+  Scenario: writes dressed as reads
+    Given the request header "X-HTTP-Method-Override" is "DELETE"
+    When I send a GET request to "/api/orders/1"
+    And I send a GET request to "/api/orders/2?_method=PUT"
+    Given the query parameter "_method" is "patch"
+    When I send a GET request to "/api/orders/3"
+    Given the request headers are:
+      | X-Method-Override | DELETE |
+    When I send a GET request to "/api/orders/4"
+    And I send a GET request to "/api/orders/5"
+"#,
+        &[],
+    );
+    let lines: Vec<(usize, String)> = outcome
+        .findings
+        .iter()
+        .map(|d| (d.line, d.title.clone()))
+        .collect();
+    let expected = [
+        (4, "GET with `X-HTTP-Method-Override: DELETE`"),
+        (5, "GET with `_method=PUT`"),
+        (7, "GET with `_method=patch`"),
+        (10, "GET with `X-Method-Override: DELETE`"),
+    ];
+    assert_eq!(lines.len(), expected.len(), "{}", rendered(&outcome));
+    for ((line, title), (want_line, want)) in lines.iter().zip(expected) {
+        assert_eq!(*line, want_line, "{title}");
+        assert!(
+            title.starts_with(want) && title.contains("protected environment `production`"),
+            "{title}"
+        );
+    }
+}

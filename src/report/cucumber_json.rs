@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use super::text::format_value;
+use super::text::format_drift_value;
 use super::{DriftReport, ReportError, ScenarioIndex, ScenarioOutcome, ScenarioResult, StepResult};
 use crate::config::Redactor;
 
@@ -146,8 +146,8 @@ fn step(report: &DriftReport, step: &StepResult, redactor: &Redactor) -> StepVie
                 "{} {} baseline: {} candidate: {} — {}",
                 d.class,
                 d.path.as_deref().unwrap_or_default(),
-                format_value(d.baseline.as_ref(), redactor),
-                format_value(d.candidate.as_ref(), redactor),
+                format_drift_value(d, d.baseline.as_ref(), redactor),
+                format_drift_value(d, d.candidate.as_ref(), redactor),
                 d.message
             )
         })

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
-use crate::compare::Drift;
 use crate::compare::policy::DriftMark;
+use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 
 /// Longest value shown, in characters; longer values end in `…`.
@@ -80,6 +80,22 @@ pub(crate) fn format_value(value: Option<&Value>, redactor: &Redactor) -> String
     }
 }
 
+/// A side's value of `drift` as shown: a fault's reason (a step that errored
+/// on one side, `cannot connect: … Connection refused (os error 111)`) whole,
+/// any other value as [`format_value`] shows it.
+pub(crate) fn format_drift_value(
+    drift: &Drift,
+    value: Option<&Value>,
+    redactor: &Redactor,
+) -> String {
+    match value {
+        Some(reason) if drift.class == DriftClass::ErrorOneSide => {
+            redactor.redact(&reason.to_string()).into_owned()
+        }
+        _ => format_value(value, redactor),
+    }
+}
+
 /// `GET /api/orders/… (erp)`: the request line and service of a drift.
 fn request_label(drift: &Drift) -> Option<String> {
     match (&drift.request, &drift.service) {
@@ -140,11 +156,11 @@ impl DriftRow {
             Detail::Values {
                 baseline: format!(
                     "baseline: {}",
-                    format_value(drift.baseline.as_ref(), redactor)
+                    format_drift_value(drift, drift.baseline.as_ref(), redactor)
                 ),
                 candidate: format!(
                     "candidate: {}",
-                    format_value(drift.candidate.as_ref(), redactor)
+                    format_drift_value(drift, drift.candidate.as_ref(), redactor)
                 ),
             }
         };
@@ -312,6 +328,27 @@ mod tests {
             assert_eq!(shown, expected);
             assert!(shown.chars().count() <= MAX_VALUE_CHARS);
         }
+    }
+
+    #[test]
+    fn a_fault_reason_is_shown_whole_and_redacted() {
+        let r = Redactor::default();
+        r.add(fixture::SECRET);
+        let reason = format!(
+            "cannot connect: service `erp` http://127.0.0.1:9/api/orders?t={}: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+            fixture::SECRET
+        );
+        let mut drift = fixture::report().drifts[0].clone();
+        drift.class = DriftClass::ErrorOneSide;
+        let shown = format_drift_value(&drift, Some(&json!(reason)), &r);
+        assert!(
+            shown.ends_with("Connection refused (os error 111)\""),
+            "{shown}"
+        );
+        assert!(shown.contains("?t=***"), "{shown}");
+        drift.class = DriftClass::ValueChange;
+        let shown = format_drift_value(&drift, Some(&json!(reason)), &r);
+        assert_eq!(shown.chars().count(), MAX_VALUE_CHARS, "{shown}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::body::{BodyLine, body_lines};
 use super::chart::{Chart, quantile, strip_chart};
 use crate::compare::Drift;
 use crate::config::Redactor;
-use crate::report::text::format_value;
+use crate::report::text::format_drift_value;
 use crate::report::{DriftReport, ScenarioIndex, ScenarioResult, SideResult, StepResult, Verdict};
 
 #[derive(Serialize)]
@@ -274,8 +274,8 @@ fn drift_view(anchor: &str, drift: &Drift, redactor: &Redactor) -> DriftView {
         class: drift.class.to_string(),
         path: r(drift.path.as_deref().unwrap_or_default()),
         request: drift.request.as_deref().map(r),
-        baseline: format_value(drift.baseline.as_ref(), redactor),
-        candidate: format_value(drift.candidate.as_ref(), redactor),
+        baseline: format_drift_value(drift, drift.baseline.as_ref(), redactor),
+        candidate: format_drift_value(drift, drift.candidate.as_ref(), redactor),
         message: r(&drift.message),
         reason: None,
     }

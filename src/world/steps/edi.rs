@@ -23,7 +23,8 @@ use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
 use super::assertion::{assert_on_last, capture_from_last, checked, error, mismatch_message};
-use super::request::{RequestTemplate, act, prepare, read_fixture_bytes};
+use super::fixtures::read_fixture_bytes;
+use super::request::{RequestTemplate, act, prepare};
 use super::{StepDef, arg};
 use crate::edi::{self, AckStatus, Acknowledgement, Charset, EdiPath, Interchange, Standard};
 use crate::matcher::{self, MatchMode};

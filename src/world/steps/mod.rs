@@ -15,6 +15,7 @@ mod amqp;
 mod assertion;
 mod compare;
 mod edi;
+mod fixtures;
 mod polling;
 pub mod reference;
 mod request;

@@ -8,12 +8,14 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::assertion::error;
+use super::fixtures::read_fixture;
 use super::polling::{duration, poll_outcome, poll_until};
 use super::services::{did_you_mean, write_refusal};
 use super::variables::table_pairs;
 use super::{METHOD, StepDef, arg, prepare_sides};
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
 use crate::transport::http::{HttpRequest, is_write, join_url};
+use crate::transport::method_override::write_override;
 use crate::world::scenario::{PendingRequest, render_on};
 use crate::world::{RunContext, TwinWorld};
 
@@ -205,30 +207,6 @@ fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> 
     })
 }
 
-/// Reads a fixture file from the fixtures folder.
-pub(crate) fn read_fixture(run: &RunContext, file: &str) -> Result<String, String> {
-    let bytes = read_fixture_bytes(run, file)?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "cannot read fixture {}: byte {} is not UTF-8 (JSON and text fixtures are UTF-8)",
-            run.fixtures.join(file).display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// The bytes of a fixture file, or a message naming the file and the fixtures folder.
-pub(crate) fn read_fixture_bytes(run: &RunContext, file: &str) -> Result<Vec<u8>, String> {
-    let path = run.fixtures.join(file);
-    std::fs::read(&path).map_err(|e| {
-        format!(
-            "cannot read fixture {}: {e}; fixtures live under {} (see [run] fixtures in driftgate.toml)",
-            path.display(),
-            run.fixtures.display()
-        )
-    })
-}
-
 fn send(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let request = RequestTemplate {
@@ -347,28 +325,42 @@ pub(super) fn prepare(
     pending: &PendingRequest,
     template: &RequestTemplate,
 ) -> Twin<Result<(String, HttpRequest), SideStep>> {
-    prepare_sides(scenario, refusal(run, scenario, template), |side, state| {
-        render_request(run, side, &state.vars, scenario, pending, template)
-    })
+    prepare_sides(
+        scenario,
+        refusal(run, scenario, pending, template),
+        |side, state| render_request(run, side, &state.vars, scenario, pending, template),
+    )
 }
 
 /// Why the request may not be sent at all (to either side), if it may not.
 fn refusal(
     run: &RunContext,
     scenario: &crate::world::ScenarioState,
+    pending: &PendingRequest,
     template: &RequestTemplate,
 ) -> Option<String> {
     let method = template.method.parse::<Method>().ok()?;
     let service = service_name(run, &template.service).ok()?;
-    if !is_write(&method) {
-        return None;
-    }
-    write_refusal(
-        run,
-        scenario,
-        &format!("{method} to `{service}`"),
-        "sent to neither environment",
-    )
+    let what = if is_write(&method) {
+        format!("{method} to `{service}`")
+    } else {
+        let service_headers = Side::BOTH
+            .iter()
+            .flat_map(|side| &run.envs.get(*side).env.services[&service].headers);
+        let headers = service_headers.chain(&pending.headers);
+        let body = match &template.body {
+            Some(Ok(body)) => Some(body.as_str()),
+            _ => pending.body.as_deref(),
+        };
+        let found = write_override(
+            headers.map(|(k, v)| (k.as_str(), v.as_str())),
+            &template.path,
+            pending.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            body,
+        )?;
+        format!("{method} to `{service}` with {found}")
+    };
+    write_refusal(run, scenario, &what, "sent to neither environment")
 }
 
 /// The service a step names, or the default one.

@@ -8,7 +8,7 @@ use super::{
     SideRender, client, error, observation, on_both, prepare, service_name, write_refusal,
 };
 use crate::trace::{AmqpEvent, AmqpMessage, PublishConfirm, Side, SideStep, StepOutcome};
-use crate::world::steps::request::read_fixture;
+use crate::world::steps::fixtures::read_fixture;
 use crate::world::steps::variables::table_pairs;
 use crate::world::steps::{StepDef, arg};
 use crate::world::{RunContext, SideState, TwinWorld};

@@ -27,6 +27,7 @@ use crate::trace::{AmqpEvent, AmqpMessage, Body, ReplayCounts, Side, SideStep, S
 use crate::transport::amqp::management::fetch_topology;
 use crate::transport::amqp::replay::{ReplayWriter, publish_all, read_replay_file};
 use crate::transport::amqp::topic_matches;
+use crate::world::steps::fixtures::fixture_path;
 use crate::world::steps::variables::table_pairs;
 use crate::world::steps::{StepDef, arg};
 use crate::world::{RunContext, SideState, TwinWorld};
@@ -103,7 +104,7 @@ fn replay(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let refusal = write_refusal(&run, scenario, "replaying messages");
         let prepared = prepare(&run, scenario, refusal, |r| {
             let service = service_name(&run, service)?;
-            let path = run.fixtures.join(r.render(file)?);
+            let path = fixture_path(&run, &r.render(file)?)?;
             let captured = read_replay_file(&path)?;
             let pattern = r.render(pattern)?;
             let exchange = r.render(exchange)?;
@@ -283,7 +284,7 @@ fn record(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             Ok(RecordPlan {
                 listener: listener.to_owned(),
                 file: r.render(file)?,
-                path: run.fixtures.join(r.render(file)?),
+                path: fixture_path(&run, &r.render(file)?)?,
                 window,
             })
         });
