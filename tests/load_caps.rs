@@ -3,7 +3,8 @@
 //! record when each arrived (wiremock answers before its delay, so it cannot
 //! count in-flight requests). Production's caps are never exceeded; the
 //! uncapped staging side, and production without caps, exceed them — so
-//! the checks can fail.
+//! the checks can fail. `@serial` scenarios run one at a time while the
+//! rest overlap: the same servers count requests that overlap a serial one.
 
 mod common;
 
@@ -21,6 +22,12 @@ struct Seen {
     in_flight: usize,
     peak: usize,
     arrivals: Vec<Instant>,
+    /// Requests to `/serial/…` in flight.
+    serial_in_flight: usize,
+    /// Requests to `/serial/…` received.
+    serial_requests: usize,
+    /// Arrivals that overlapped a `/serial/…` request (either way round).
+    serial_overlaps: usize,
 }
 
 /// An HTTP/1.1 server answering every request after `delay`, keeping
@@ -48,6 +55,11 @@ impl CountingServer {
         self.seen.lock().unwrap().peak
     }
 
+    fn serial(&self) -> (usize, usize) {
+        let seen = self.seen.lock().unwrap();
+        (seen.serial_requests, seen.serial_overlaps)
+    }
+
     fn arrivals(&self) -> Vec<Instant> {
         let mut arrivals = self.seen.lock().unwrap().arrivals.clone();
         arrivals.sort();
@@ -67,9 +79,17 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>, delay: Duration) {
             }
         }
         let end = buffer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let serial = buffer.starts_with(b"GET /serial/");
         buffer.drain(..end);
         {
             let mut seen = seen.lock().unwrap();
+            if seen.serial_in_flight > 0 || (serial && seen.in_flight > 0) {
+                seen.serial_overlaps += 1;
+            }
+            if serial {
+                seen.serial_in_flight += 1;
+                seen.serial_requests += 1;
+            }
             seen.in_flight += 1;
             seen.peak = seen.peak.max(seen.in_flight);
             seen.arrivals.push(Instant::now());
@@ -81,7 +101,11 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>, delay: Duration) {
             body.len()
         );
         let written = stream.write_all(response.as_bytes()).await;
-        seen.lock().unwrap().in_flight -= 1;
+        {
+            let mut seen = seen.lock().unwrap();
+            seen.in_flight -= 1;
+            seen.serial_in_flight -= usize::from(serial);
+        }
         if written.is_err() {
             return;
         }
@@ -237,4 +261,64 @@ async fn rate_cap_spaces_requests_evenly() {
     let usage = production_usage(run.report());
     assert_eq!(usage["requests_per_second"], 40);
     assert_eq!(usage["requests"], 32);
+}
+
+/// Scenarios that create data and count lists, tagged `tag` (on the outline,
+/// or on the feature), beside untagged scenarios that may overlap.
+fn serial_features(project: &Project, tag: &str) {
+    let mut text = String::from("Feature: Orders\n\n");
+    for (tags, prefix, count) in [(tag, "serial", 6), ("", "free", 16)] {
+        text.push_str(&format!("  {tags}\n  Scenario Outline: {prefix} <n>\n"));
+        text.push_str(&format!(
+            "    When I send a GET request to \"/{prefix}/<n>\"\n"
+        ));
+        text.push_str(&format!(
+            "    When I send a GET request to \"/{prefix}/<n>/lines\"\n"
+        ));
+        text.push_str("\n    Examples:\n      | n |\n");
+        for n in 0..count {
+            text.push_str(&format!("      | {n} |\n"));
+        }
+    }
+    project.feature("mixed.feature", &text);
+    let mut text = format!("{tag}\nFeature: Counted lists\n\n  Scenario Outline: list <n>\n");
+    text.push_str("    When I send a GET request to \"/serial/list/<n>\"\n");
+    text.push_str("\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n      | 3 |\n");
+    project.feature("lists.feature", &text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn serial_scenarios_run_one_at_a_time_while_the_rest_overlap() {
+    let delay = Duration::from_millis(30);
+    let (production, staging) = (
+        CountingServer::start(delay).await,
+        CountingServer::start(delay).await,
+    );
+    let project = load_project(&production, &staging, "");
+    std::fs::remove_file(project.root().join("features/load.feature")).unwrap();
+    serial_features(&project, "@serial");
+
+    let run = project.run().execute().await;
+
+    run.assert_code(0);
+    assert_eq!(run.scenarios().len(), 6 + 16 + 3);
+    for server in [&production, &staging] {
+        assert_eq!(server.serial(), (6 * 2 + 3, 0), "serial requests, overlaps");
+        assert!(
+            server.peak() > 1,
+            "untagged scenarios overlap: peak {}",
+            server.peak()
+        );
+    }
+
+    // Without the tag the same scenarios overlap, so the count above can fail.
+    let (production, staging) = (
+        CountingServer::start(delay).await,
+        CountingServer::start(delay).await,
+    );
+    let project = load_project(&production, &staging, "");
+    std::fs::remove_file(project.root().join("features/load.feature")).unwrap();
+    serial_features(&project, "");
+    project.run().execute().await.assert_code(0);
+    assert!(production.serial().1 > 0, "{:?}", production.serial());
 }

@@ -53,7 +53,7 @@ fn check_with_findings_exits_2_with_a_rustc_style_snippet() {
             "error: variable `orderId` is used before it is captured or set",
         ))
         .stdout(contains(
-            "did you mean `the response status should be 201`?",
+            "did you mean `the response status should be 200`?",
         ))
         .stdout(contains("2 finding(s)"));
 }

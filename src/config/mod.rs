@@ -53,6 +53,7 @@
 mod amqp;
 mod database;
 mod drift;
+pub mod env_refs;
 pub mod folder;
 mod limits;
 mod secret;
@@ -372,14 +373,39 @@ impl Config {
 
     /// Parses configuration text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
-        })?;
+        };
+        // Parsed as written first, so schema errors keep their line and column.
+        let mut config: Config = toml::from_str(text).map_err(parse_error)?;
+        if text.contains("${") {
+            config = Config::expanded(text, path)?;
+        }
         config.path = path.to_owned();
         config.validate()?;
         drift::complete(&mut config)?;
         Ok(config)
+    }
+
+    /// The file with every `${VAR}` outside secret positions expanded (see [`env_refs`]).
+    fn expanded(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let parse_error = |message: String| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        };
+        let mut document: toml::Table =
+            toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        env_refs::expand_document(&mut document, &env_refs::process_env).map_err(|(key, e)| {
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                key,
+                message: e.to_string(),
+            }
+        })?;
+        toml::Value::Table(document)
+            .try_into()
+            .map_err(|e: toml::de::Error| parse_error(e.to_string()))
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

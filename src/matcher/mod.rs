@@ -138,11 +138,20 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// Parses the expected-value text of a step: JSON if it parses (`"CREATED"` → string,
-/// `42` → number, `true`, `null`, `{..}`), otherwise the trimmed raw text as a JSON
-/// string (so `#uuid` and `CREATED` become strings).
+/// Parses the expected-value text of a step: a quoted marker (`"#regex \d+\.\d+"`) is
+/// the text between the quotes as written, so a regex reads the same quoted or not;
+/// otherwise JSON if it parses (`"CREATED"` → string, `42` → number, `true`, `null`,
+/// `{..}`), else the trimmed raw text as a JSON string (so `#uuid` and `CREATED`
+/// become strings).
 pub fn parse_expected(text: &str) -> Value {
     let text = text.trim();
+    if let Some(marker) = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|t| t.starts_with('#'))
+    {
+        return Value::String(marker.to_owned());
+    }
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 

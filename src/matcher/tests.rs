@@ -407,6 +407,20 @@ fn parse_expected_reads_json_or_falls_back_to_trimmed_text() {
 }
 
 #[test]
+fn a_regex_reads_the_same_quoted_and_unquoted() {
+    let unquoted = parse_expected(r"#regex [0-9]+\.[0-9]+");
+    let quoted = parse_expected(r##""#regex [0-9]+\.[0-9]+""##);
+    assert_eq!(quoted, unquoted);
+    assert_eq!(quoted, json!(r"#regex [0-9]+\.[0-9]+"));
+    assert!(match_value(&quoted, Some(&json!("10.25")), MatchMode::Equals).is_empty());
+    assert_eq!(
+        match_value(&quoted, Some(&json!("10x25")), MatchMode::Equals).len(),
+        1,
+        "`\\.` is a literal dot"
+    );
+}
+
+#[test]
 fn parse_expected_keeps_big_integers_exact() {
     assert_eq!(parse_expected("18446744073709551615"), json!(u64::MAX));
     assert!(parse_expected("9007199254740993").is_u64());

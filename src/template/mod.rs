@@ -12,6 +12,10 @@
 //!                                              the same key gives the same number in one step
 //! ```
 //!
+//! In JSON text, a string that is one template of one value keeps the value's
+//! JSON type (`"{{ orderId }}"` → `7`; `"{{ orderId | string }}"` → `"7"`):
+//! see [`TemplateEngine::render_json`].
+//!
 //! Generated values are *twinned*: within one step, the n-th `uuid()` call
 //! returns the same value for the baseline and the candidate, so both
 //! environments receive the same input and echoing it back is not drift.
@@ -22,6 +26,8 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, Value as JinjaValue};
 use minijinja::{Environment, ErrorKind, State, UndefinedBehavior};
 use serde_json::Value;
+
+mod typed;
 
 /// A template that could not be rendered.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -42,6 +48,22 @@ pub enum TemplateError {
         /// The engine's message.
         message: String,
     },
+}
+
+impl TemplateError {
+    /// The same error, naming `template` (the text as the user wrote it).
+    fn naming(self, template: &str) -> TemplateError {
+        match self {
+            TemplateError::Undefined { name, .. } => TemplateError::Undefined {
+                name,
+                template: template.to_owned(),
+            },
+            TemplateError::Invalid { message, .. } => TemplateError::Invalid {
+                template: template.to_owned(),
+                message,
+            },
+        }
+    }
 }
 
 /// A template that does not parse, with the line (1-based, within the
@@ -160,6 +182,13 @@ impl TemplateEngine {
         {
             env.set_syntax(syntax);
         }
+        env.add_filter(typed::AS_JSON_FILTER, |value: JinjaValue| {
+            if value.is_undefined() {
+                return Err(minijinja::Error::from(ErrorKind::UndefinedError));
+            }
+            serde_json::to_string(&value)
+                .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e.to_string()))
+        });
         env.add_function("uuid", |state: &State| {
             generated(state, "uuid", || {
                 JinjaValue::from(uuid::Uuid::new_v4().to_string())
@@ -237,6 +266,32 @@ impl TemplateEngine {
             JinjaValue::from_object(GeneratedHandle(scope.generated.clone())),
         );
         self.render_value(template, JinjaValue::from(ctx))
+    }
+
+    /// Renders JSON text (a body, an expected value) on one side: a string
+    /// that is one template of one value (`"{{ orderId }}"`) becomes the
+    /// value with its JSON type; text that is not JSON renders as [`Self::render`].
+    pub fn render_json(&self, template: &str, scope: Scope<'_>) -> Result<String, TemplateError> {
+        match typed::rewrite(template) {
+            Some(rewritten) => self
+                .render(&rewritten, scope)
+                .map_err(|e| e.naming(template)),
+            None => self.render(template, scope),
+        }
+    }
+
+    /// Renders a value (a table cell, a variable's value): one template of
+    /// one value (`{{ orderId }}`) is that value with its type, anything
+    /// else the rendered text as a string.
+    pub fn render_typed(&self, template: &str, scope: Scope<'_>) -> Result<Value, TemplateError> {
+        let Some(whole) = typed::whole_value(template) else {
+            return self.render(template, scope).map(Value::String);
+        };
+        let json = self.render(&whole, scope).map_err(|e| e.naming(template))?;
+        serde_json::from_str(&json).map_err(|e| TemplateError::Invalid {
+            template: template.to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// Renders `template` against an arbitrary context (used by mock responses).

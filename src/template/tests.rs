@@ -372,3 +372,87 @@ fn fixed_width_edi_fields_pad_with_format() {
         "P100           |"
     );
 }
+
+/// A side whose variables have every JSON type.
+fn typed_side() -> Side {
+    let mut side = Side::new("production", "P100");
+    for (name, value) in [
+        ("orderId", json!(7)),
+        ("paid", json!(true)),
+        ("note", json!(null)),
+        ("customer", json!({"id": "CUST-1", "tags": ["a"]})),
+        ("quote", json!("say \"hi\"")),
+    ] {
+        side.vars.insert(name.to_owned(), value);
+    }
+    side
+}
+
+#[test]
+fn a_whole_string_value_in_json_keeps_its_type() {
+    let side = typed_side();
+    let body = r#"{ "id": "{{ orderId }}", "paid": "{{ paid }}", "note": "{{ note }}",
+  "customer": "{{ customer }}", "orderNo": "{{ orderNo }}", "quote": "{{ quote }}",
+  "plant": "{{ env.plant }}", "sku": "{{ order.lines[0].sku }}", "qty": {{ qty }} }"#;
+    let rendered = TemplateEngine::new()
+        .render_json(body, side.scope())
+        .unwrap();
+    let value: Value = serde_json::from_str(&rendered).unwrap();
+    assert_eq!(
+        value,
+        json!({"id": 7, "paid": true, "note": null, "customer": {"id": "CUST-1", "tags": ["a"]},
+               "orderNo": "PO-1001", "quote": "say \"hi\"", "plant": "P100", "sku": "A-1", "qty": 3})
+    );
+}
+
+#[test]
+fn a_string_filter_or_surrounding_text_keeps_a_string() {
+    let side = typed_side();
+    let rendered = TemplateEngine::new()
+        .render_json(
+            r#"{"id": "{{ orderId | string }}", "ref": "PO-{{ orderId }}"}"#,
+            side.scope(),
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&rendered).unwrap(),
+        json!({"id": "7", "ref": "PO-7"})
+    );
+    // Text that is not JSON renders as text.
+    let xml = TemplateEngine::new()
+        .render_json(r#"<order id="{{ orderId }}"/>"#, side.scope())
+        .unwrap();
+    assert_eq!(xml, r#"<order id="7"/>"#);
+}
+
+#[test]
+fn an_undefined_value_in_json_names_the_template_as_written() {
+    let side = typed_side();
+    let e = TemplateEngine::new()
+        .render_json(r#"{"id": "{{ orderIdd }}"}"#, side.scope())
+        .unwrap_err();
+    assert_eq!(
+        e,
+        TemplateError::Undefined {
+            name: "orderIdd".into(),
+            template: r#"{"id": "{{ orderIdd }}"}"#.into()
+        }
+    );
+}
+
+#[test]
+fn a_table_cell_of_one_value_keeps_its_type() {
+    let side = typed_side();
+    let engine = TemplateEngine::new();
+    let cell = |text: &str| engine.render_typed(text, side.scope()).unwrap();
+    assert_eq!(cell("{{ orderId }}"), json!(7));
+    assert_eq!(cell("{{ paid }}"), json!(true));
+    assert_eq!(cell("{{ note }}"), json!(null));
+    assert_eq!(
+        cell("{{ customer }}"),
+        json!({"id": "CUST-1", "tags": ["a"]})
+    );
+    assert_eq!(cell("{{ orderNo }}"), json!("PO-1001"));
+    assert_eq!(cell("{{ orderId | string }}"), json!("7"));
+    assert_eq!(cell("#{{ orderId }}"), json!("#7"));
+}

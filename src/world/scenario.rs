@@ -94,6 +94,44 @@ impl SideCtx<'_> {
             template,
         )
     }
+
+    /// Renders JSON text (an expected body or value) with this side's
+    /// variables, whole-string values keeping their type.
+    pub fn render_json(&self, template: &str) -> Result<String, String> {
+        render_json_on(
+            self.run,
+            self.side,
+            &self.state.vars,
+            self.generated,
+            template,
+        )
+    }
+
+    /// Renders a value (a table cell, a variable): one template of one value
+    /// is that value with its type, anything else a string.
+    pub fn render_typed(&self, template: &str) -> Result<Value, String> {
+        let scope = scope_on(self.run, self.side, &self.state.vars, self.generated);
+        self.run
+            .engine
+            .render_typed(template, scope)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What a template sees on one side.
+fn scope_on<'a>(
+    run: &'a RunContext,
+    side: Side,
+    vars: &'a BTreeMap<String, Value>,
+    generated: &'a Arc<GeneratedValues>,
+) -> Scope<'a> {
+    let env = &run.envs.get(side).env;
+    Scope {
+        vars,
+        env_name: &env.name,
+        env_vars: &env.variables,
+        generated,
+    }
 }
 
 /// Renders a template for one side.
@@ -104,17 +142,22 @@ pub(crate) fn render_on(
     generated: &Arc<GeneratedValues>,
     template: &str,
 ) -> Result<String, String> {
-    let env = &run.envs.get(side).env;
     run.engine
-        .render(
-            template,
-            Scope {
-                vars,
-                env_name: &env.name,
-                env_vars: &env.variables,
-                generated,
-            },
-        )
+        .render(template, scope_on(run, side, vars, generated))
+        .map_err(|e| e.to_string())
+}
+
+/// Renders JSON text (a body) for one side, whole-string values keeping
+/// their type (see [`crate::template::TemplateEngine::render_json`]).
+pub(crate) fn render_json_on(
+    run: &RunContext,
+    side: Side,
+    vars: &BTreeMap<String, Value>,
+    generated: &Arc<GeneratedValues>,
+    template: &str,
+) -> Result<String, String> {
+    run.engine
+        .render_json(template, scope_on(run, side, vars, generated))
         .map_err(|e| e.to_string())
 }
 

@@ -102,7 +102,7 @@ pub(super) fn expected_body(
     let text = docstring.ok_or_else(|| {
         format!("line {line}: this step needs a docstring holding the expected JSON body")
     })?;
-    let expected: Value = serde_json::from_str(&s.render(text)?)
+    let expected: Value = serde_json::from_str(&s.render_json(text)?)
         .map_err(|e| format!("line {line}: the expected body in the docstring is not JSON: {e}"))?;
     crate::matcher::validate_expected(&expected).map_err(|e| format!("line {line}: {e}"))?;
     Ok(expected)

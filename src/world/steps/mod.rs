@@ -3,6 +3,9 @@
 //! One table ([`catalogue`]) drives registration with cucumber, the check for
 //! unknown steps (with "did you mean"), and the step reference. Given, When,
 //! Then, And and But are interchangeable: each step is registered for all.
+//! A trailing colon is optional on every step (QA writes one before a
+//! docstring or a table, or not), except where the step ends in an open
+//! value such as `should be (.+)`.
 //!
 //! ```gherkin
 //! When I send a POST request to "/api/orders" with the fixture "orders/new-order.json"
@@ -79,13 +82,26 @@ pub fn catalogue() -> &'static [StepDef] {
     &STEPS
 }
 
+/// `pattern` with its trailing colon optional (`…:$` → `…:?$`, `…$` →
+/// `…:?$`); a pattern ending in an open value (`(.+)$`) is left as it is.
+fn colon_optional(pattern: &str) -> String {
+    if let Some(head) = pattern.strip_suffix(":$") {
+        format!("{head}:?$")
+    } else if pattern.ends_with("(.+)$") {
+        pattern.to_owned()
+    } else {
+        let head = pattern.strip_suffix('$').unwrap_or(pattern);
+        format!("{head}:?$")
+    }
+}
+
 /// The catalogue's patterns, compiled once.
 fn compiled() -> &'static [Regex] {
     static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         catalogue()
             .iter()
             .map(|s| {
-                Regex::new(s.pattern)
+                Regex::new(&colon_optional(s.pattern))
                     .unwrap_or_else(|e| panic!("built-in step pattern {}: {e}", s.pattern))
             })
             .collect()
@@ -98,13 +114,45 @@ pub fn patterns() -> &'static [Regex] {
     compiled()
 }
 
-/// Whether `text` matches a built-in step; otherwise the closest step's example.
-pub fn lookup(text: &str) -> Result<(), Option<&'static str>> {
+/// Whether `text` matches a built-in step; otherwise the closest step's
+/// example, written with the user's own arguments where they fit.
+pub fn lookup(text: &str) -> Result<(), Option<String>> {
     if compiled().iter().any(|re| re.is_match(text)) {
         return Ok(());
     }
     let examples = catalogue().iter().map(|s| strip_keyword(s.example));
-    Err(closest(text, examples))
+    Err(closest(text, examples).map(|example| with_arguments_of(example, text)))
+}
+
+/// `example` with its arguments (quoted values, numbers) replaced by those
+/// of `text`, in order, when both have as many and the result is a valid
+/// step; else `example` as it is.
+fn with_arguments_of(example: &str, text: &str) -> String {
+    let theirs: Vec<&str> = step_arguments()
+        .find_iter(text)
+        .map(|m| m.as_str())
+        .collect();
+    if step_arguments().find_iter(example).count() != theirs.len() {
+        return example.to_owned();
+    }
+    let mut theirs = theirs.into_iter();
+    let rewritten = step_arguments()
+        .replace_all(example, |c: &regex::Captures<'_>| {
+            theirs.next().unwrap_or(&c[0]).to_owned()
+        })
+        .into_owned();
+    if compiled().iter().any(|re| re.is_match(&rewritten)) {
+        rewritten
+    } else {
+        example.to_owned()
+    }
+}
+
+/// A step's arguments: quoted values and numbers.
+fn step_arguments() -> &'static Regex {
+    static ARGS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""[^"]*"|\d+(?:\.\d+)?"#).unwrap_or_else(|e| panic!("{e}")));
+    &ARGS
 }
 
 fn closest(text: &str, candidates: impl Iterator<Item = &'static str>) -> Option<&'static str> {
@@ -119,12 +167,11 @@ fn closest(text: &str, candidates: impl Iterator<Item = &'static str>) -> Option
 /// A step's words with its arguments blanked (`"…"` → `""`, numbers → `0`),
 /// so suggestions compare wording, not the values a user happened to write.
 fn step_shape(text: &str) -> String {
-    static ARGS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""[^"]*"|\d+(?:\.\d+)?"#).unwrap_or_else(|e| panic!("{e}")));
-    ARGS.replace_all(&text.to_lowercase(), |c: &regex::Captures<'_>| {
-        if c[0].starts_with('"') { "\"\"" } else { "0" }
-    })
-    .into_owned()
+    step_arguments()
+        .replace_all(&text.to_lowercase(), |c: &regex::Captures<'_>| {
+            if c[0].starts_with('"') { "\"\"" } else { "0" }
+        })
+        .into_owned()
 }
 
 fn strip_keyword(example: &'static str) -> &'static str {
@@ -184,10 +231,53 @@ mod tests {
     }
 
     #[test]
-    fn unknown_step_suggests_the_closest() {
-        assert_eq!(lookup("the response status should be 200"), Ok(()));
+    fn docstring_and_table_steps_take_an_optional_trailing_colon() {
+        for text in [
+            "the response body should match",
+            "the response body should match:",
+            "the variables are",
+            r#"I query "erpdb":"#,
+            r#"I query "erpdb""#,
+            r#"I send a POST request to "/api/orders":"#,
+            r#"I poll "/api/orders/1" until the response status is 200 within 3 seconds:"#,
+        ] {
+            assert_eq!(lookup(text), Ok(()), "{text}");
+        }
+        assert_eq!(
+            colon_optional(r#"^the response field "([^"]+)" should be (.+)$"#),
+            r#"^the response field "([^"]+)" should be (.+)$"#
+        );
+    }
+
+    #[test]
+    fn a_suggestion_keeps_the_users_arguments() {
+        let suggestion = lookup(
+            r#"I pol "/api/orders/7" until the response field "$.state" is "OPEN" within 3 seconds:"#,
+        );
+        assert_eq!(
+            suggestion.unwrap_err().as_deref(),
+            Some(
+                r#"I poll "/api/orders/7" until the response field "$.state" is "OPEN" within 3 seconds"#
+            )
+        );
+        // When the arguments do not line up, or do not fit the step, the
+        // example is shown as it is.
+        for text in [
+            "the response status shuld be",
+            "the response stauts should be 20",
+        ] {
+            let suggestion = lookup(text).unwrap_err();
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("the response status should be 201"),
+                "{text}"
+            );
+        }
         let suggestion = lookup("the response stauts should be 200").unwrap_err();
-        assert_eq!(suggestion, Some("the response status should be 201"));
+        assert_eq!(
+            suggestion.as_deref(),
+            Some("the response status should be 200")
+        );
         assert_eq!(
             lookup("completely unrelated words here and there").unwrap_err(),
             None

@@ -92,6 +92,18 @@ fn markdown(steps: &[StepDef]) -> String {
          Arguments marked *a template* may use `{{{{ variable }}}}`, `{{{{ env.NAME }}}}`,\n\
          `{{{{ uuid() }}}}`, `{{{{ now() }}}}`, `{{{{ random_int(lo, hi) }}}}`; expected values may be\n\
          fuzzy markers (`#uuid`, `#number`, `#string`, `#regex …`, `#present`, `##optional`).\n\n\
+         In JSON (docstrings, fixtures, expected values) a string that is one template of one\n\
+         value keeps the value's type: `\"{{{{ orderId }}}}\"` is `7` when `orderId` is the number 7,\n\
+         `true`, `null` or an object likewise; `\"{{{{ orderId | string }}}}\"` and `\"PO-{{{{ orderId }}}}\"`\n\
+         stay strings. A table cell or variable value that is one template of one value keeps\n\
+         its type the same way.\n\n\
+         Regexes (`#regex …`) in step text are written once, as the regex engine reads them,\n\
+         quoted or not: `\"#regex [0-9]+\\.[0-9]+\"` and `#regex [0-9]+\\.[0-9]+` are the same\n\
+         marker. Inside a JSON docstring or fixture the marker is a JSON string, so each\n\
+         backslash is doubled there: `{{ \"v\": \"#regex [0-9]+\\\\.[0-9]+\" }}`.\n\n\
+         A trailing colon is optional: `… within 3 seconds:` and `… within 3 seconds`, `I query \"erpdb\":`\n\
+         and `I query \"erpdb\"` are the same step (only a step ending in an open value, such as\n\
+         `should be …`, reads a trailing colon as part of that value).\n\n\
          {} steps.\n",
         steps.len()
     );

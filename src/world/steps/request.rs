@@ -16,7 +16,7 @@ use super::{METHOD, StepDef, arg, prepare_sides};
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
 use crate::transport::http::{HttpRequest, is_write, join_url};
 use crate::transport::method_override::write_override;
-use crate::world::scenario::{PendingRequest, render_on};
+use crate::world::scenario::{PendingRequest, render_json_on, render_on};
 use crate::world::{RunContext, TwinWorld};
 
 pub(super) fn steps() -> Vec<StepDef> {
@@ -416,7 +416,9 @@ fn render_request(
         Some(Ok(t)) => Some(t.as_str()),
         None => pending.body.as_deref(),
     };
-    let body = body_template.map(render).transpose()?;
+    let body = body_template
+        .map(|t| render_json_on(run, side, vars, scenario.generated(), t))
+        .transpose()?;
     if body.as_deref().is_some_and(looks_like_json)
         && !headers
             .iter()
@@ -516,7 +518,7 @@ fn expected_values(
     let mut out = Twin::new(Ok(Value::Null), Ok(Value::Null));
     if let PollCondition::Field { expected, .. } = condition {
         for side in Side::BOTH {
-            *out.get_mut(side) = render_on(
+            *out.get_mut(side) = render_json_on(
                 run,
                 side,
                 &scenario.sides.get(side).vars,

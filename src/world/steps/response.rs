@@ -41,6 +41,22 @@ pub(super) fn steps() -> Vec<StepDef> {
             run: field_is,
         },
         StepDef {
+            pattern: r#"^each response field "([^"]+)" should be (.+)$"#,
+            summary: "Asserts every value a JSONPath selects (a wildcard such as `$.items[*].customer`): each must be the JSON literal or match the fuzzy marker; a path that selects nothing fails.",
+            example: r#"Then each response field "$.items[*].customer" should be "CUST-1""#,
+            params: &[
+                (
+                    "jsonpath",
+                    "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
+                ),
+                (
+                    "expected",
+                    "JSON literal or fuzzy marker each value must match (a template)",
+                ),
+            ],
+            run: each_field_is,
+        },
+        StepDef {
             pattern: r#"^the response field "([^"]+)" should exist$"#,
             summary: "Asserts that the JSONPath matches something.",
             example: r#"Then the response field "$.id" should exist"#,
@@ -164,7 +180,7 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
         assert_step(w, &ctx, |s, response| {
-            let expected = matcher::parse_expected(&s.render(&expected)?);
+            let expected = matcher::parse_expected(&s.render_json(&expected)?);
             field_check(
                 response,
                 &path,
@@ -174,6 +190,67 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
             )
         });
     })
+}
+
+fn each_field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, response| {
+            let expected = matcher::parse_expected(&s.render_json(&expected)?);
+            matcher::validate_expected_at(&path, &expected).map_err(|e| e.to_string())?;
+            let description = format!("each {path} == {expected}");
+            match json_body(response) {
+                Ok(body) => each_matches(&path, body, &expected, description),
+                Err(message) => Ok(checked(
+                    description,
+                    Some(path.clone()),
+                    None,
+                    Some(message),
+                )),
+            }
+        });
+    })
+}
+
+/// Checks every value `path` selects in `body` against `expected`, each
+/// mismatch at the value's own path (`$.items[1].customer`); a path that
+/// selects nothing fails.
+pub(super) fn each_matches(
+    path: &str,
+    body: &Value,
+    expected: &Value,
+    description: String,
+) -> Check {
+    let jp = serde_json_path::JsonPath::parse(path)
+        .map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
+    let nodes = jp.query_located(body);
+    if nodes.is_empty() {
+        let message = format!("`{path}` selects nothing; `each` needs at least one value");
+        return Ok(checked(
+            description,
+            Some(path.to_owned()),
+            None,
+            Some(message),
+        ));
+    }
+    let mut mismatches = Vec::new();
+    for node in nodes.iter() {
+        let at = node.location().iter().fold("$".to_owned(), |at, element| {
+            match (element.as_name(), element.as_index()) {
+                (Some(key), _) => matcher::push_key(&at, key),
+                (None, Some(index)) => matcher::push_index(&at, index),
+                (None, None) => at,
+            }
+        });
+        mismatches.extend(matcher::match_at(
+            &at,
+            expected,
+            Some(node.node()),
+            MatchMode::Equals,
+        ));
+    }
+    let actual = Value::Array(nodes.iter().map(|n| n.node().clone()).collect());
+    Ok(matched(description, path, Some(actual), &mismatches))
 }
 
 fn field_check(

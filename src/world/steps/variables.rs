@@ -2,7 +2,6 @@
 
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
-use serde_json::Value;
 
 use super::{StepDef, arg};
 use crate::trace::{SideStep, StepOutcome};
@@ -60,13 +59,11 @@ fn set_variables(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 fn assign(s: &mut SideCtx<'_>, pairs: &[(String, String)]) -> SideStep {
     let mut step = SideStep::default();
     for (name, template) in pairs {
-        match s.render(template) {
+        match s.render_typed(template) {
             Ok(value) => {
                 // Make the value visible to later rows of the same table.
-                s.state
-                    .vars
-                    .insert(name.clone(), Value::String(value.clone()));
-                step.captures.insert(name.clone(), Value::String(value));
+                s.state.vars.insert(name.clone(), value.clone());
+                step.captures.insert(name.clone(), value);
             }
             Err(message) => {
                 step.outcome = StepOutcome::Error { message };

@@ -295,7 +295,7 @@ fn expectation(
             .transpose()?,
         body: body
             .map(|b| {
-                let text = r.render(b)?;
+                let text = r.render_json(b)?;
                 let value = matcher::parse_expected(&text);
                 matcher::validate_expected(&value).map_err(|e| e.to_string())?;
                 Ok::<_, String>(value)

@@ -10,7 +10,7 @@ use crate::trace::{AmqpMessage, AssertionRecord, Body};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 use crate::world::steps::assertion::{assert_on_last, capture_from_last, expected_body, matched};
-use crate::world::steps::response::query;
+use crate::world::steps::response::{each_matches, query};
 use crate::world::steps::{StepDef, arg};
 
 pub(super) fn steps() -> Vec<StepDef> {
@@ -38,6 +38,22 @@ pub(super) fn steps() -> Vec<StepDef> {
                 ("expected", "a JSON literal or a fuzzy marker"),
             ],
             run: field_is,
+        },
+        StepDef {
+            pattern: r#"^each message field "([^"]+)" should be (.+)$"#,
+            summary: "Asserts every value a JSONPath selects in the last message's body (a wildcard such as `$.lines[*].plant`); a path that selects nothing fails.",
+            example: r#"Then each message field "$.lines[*].plant" should be "{{ env.plant }}""#,
+            params: &[
+                (
+                    "jsonpath",
+                    "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
+                ),
+                (
+                    "expected",
+                    "a JSON literal or a fuzzy marker each value must match",
+                ),
+            ],
+            run: each_field_is,
         },
         StepDef {
             pattern: r#"^the message header "([^"]+)" should be (.+)$"#,
@@ -116,7 +132,7 @@ fn check_value(
     actual: Option<Value>,
     description: String,
 ) -> Result<AssertionRecord, String> {
-    let expected = matcher::parse_expected(&s.render(expected)?);
+    let expected = matcher::parse_expected(&s.render_json(expected)?);
     matcher::validate_expected_at(path, &expected).map_err(|e| e.to_string())?;
     let mismatches = matcher::match_at(path, &expected, actual.as_ref(), MatchMode::Equals);
     Ok(matched(
@@ -173,6 +189,18 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         assert_step(w, &ctx, |s, message| {
             let actual = query(&path, json_body(message)?)?;
             check_value(s, &path, &expected, actual, format!("message {path}"))
+        });
+    })
+}
+
+fn each_field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        assert_step(w, &ctx, |s, message| {
+            let expected = matcher::parse_expected(&s.render_json(&expected)?);
+            matcher::validate_expected_at(&path, &expected).map_err(|e| e.to_string())?;
+            let description = format!("each message {path} == {expected}");
+            each_matches(&path, json_body(message)?, &expected, description)
         });
     })
 }

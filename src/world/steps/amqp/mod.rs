@@ -36,7 +36,7 @@ use super::polling::duration;
 use super::services::did_you_mean;
 use crate::trace::{AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, Twin};
 use crate::transport::amqp::{AmqpClient, Listener};
-use crate::world::scenario::render_on;
+use crate::world::scenario::{render_json_on, render_on};
 use crate::world::{RunContext, ScenarioState, SideState};
 
 /// What one side of a scenario knows about its brokers.
@@ -132,6 +132,18 @@ impl SideRender<'_> {
     /// Renders `template` with this side's variables.
     pub(super) fn render(&self, template: &str) -> Result<String, String> {
         self.render_with(template, &BTreeMap::new())
+    }
+
+    /// Renders JSON text (a body) with this side's variables, whole-string
+    /// values keeping their type.
+    pub(super) fn render_json(&self, template: &str) -> Result<String, String> {
+        render_json_on(
+            self.run,
+            self.side,
+            &self.scenario.sides.get(self.side).vars,
+            self.scenario.generated(),
+            template,
+        )
     }
 
     /// Renders `template` with extra variables on top of this side's.

@@ -164,7 +164,7 @@ fn render_message(
         let value = crate::matcher::parse_expected(&r.render(template)?);
         message.headers.insert(name.clone(), value);
     }
-    let body = r.render(target.body.as_ref().map_err(Clone::clone)?)?;
+    let body = r.render_json(target.body.as_ref().map_err(Clone::clone)?)?;
     message.set_payload(body.as_bytes());
     if message.properties.content_type.is_none()
         && matches!(message.body, Some(crate::trace::Body::Json(_)))
