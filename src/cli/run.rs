@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use driftgate::exit;
 use driftgate::runner::shard::{self, Shard};
-use driftgate::runner::{self, ProgressMode, RunOptions, modes};
+use driftgate::runner::{self, Interrupt, ProgressMode, RunOptions, modes};
 use driftgate::trace::Twin;
 
 use super::args::{JudgeArgs, MetricsArgs, SuiteArgs};
@@ -153,6 +153,11 @@ pub(crate) async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         },
         shard,
         tenants: args.tenants,
+        interrupt: if args.dry_run {
+            Interrupt::default()
+        } else {
+            Interrupt::on_signals()
+        },
     };
     if args.dry_run {
         return Ok(dry_run(&opts));
