@@ -53,6 +53,7 @@
 mod amqp;
 mod database;
 mod drift;
+pub mod duration;
 mod limits;
 mod secret;
 pub mod tenant;
@@ -410,6 +411,17 @@ impl Config {
                 ));
             }
             for (svc_name, svc) in &env.services {
+                for (k, ms) in [
+                    ("timeout_ms", svc.timeout_ms),
+                    ("connect_timeout_ms", svc.connect_timeout_ms),
+                ] {
+                    if let Some(message) = duration::millis_problem(ms) {
+                        return Err(invalid(
+                            format!("environments.{env_name}.services.{svc_name}.{k}"),
+                            message,
+                        ));
+                    }
+                }
                 let key = format!("environments.{env_name}.services.{svc_name}.base_url");
                 if let Some((k, message)) = database::validate(svc) {
                     return Err(invalid(

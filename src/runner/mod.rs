@@ -3,6 +3,7 @@
 //! world, and build the [`DriftReport`] from what was recorded.
 
 pub mod assemble;
+pub mod bounds;
 pub mod broker;
 pub mod completeness;
 mod diagnostic;
@@ -198,9 +199,21 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 .unwrap_or_default()
         )));
     }
+    let tenant_count = tenant_names.len().max(1);
+    bounds::check_run_size(
+        feature_set.scenario_count.saturating_mul(tenant_count),
+        &format!(
+            "{} scenarios × {tenant_count} tenants",
+            feature_set.scenario_count
+        ),
+    )?;
     tenants::expand(&mut feature_set.features, &tenant_names);
-    feature_set.scenario_count *= tenant_names.len().max(1);
+    feature_set.scenario_count *= tenant_count;
     let shard_record = opts.shard.map(|s| shard::select(&mut feature_set, s));
+    bounds::check_run_size(
+        samples::runs(&feature_set.features, &opts.sampling),
+        "scenarios × tenants × repetitions for timing",
+    )?;
     let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
     let planned: usize = feature_set
         .features
