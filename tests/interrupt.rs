@@ -159,6 +159,21 @@ fn assert_reports_say_incomplete(reports: &Path, ran: usize, signal: &str) {
     }
 }
 
+/// `driftgate report TRACE --reports reports` in the project.
+async fn rebuild_report(project: &Project, trace: &Path) -> common::RunResult {
+    Run::bare(
+        &[
+            "report",
+            &trace.display().to_string(),
+            "--reports",
+            "reports",
+        ],
+        project.root(),
+    )
+    .execute()
+    .await
+}
+
 fn drift_json(reports: &Path) -> Value {
     let text = std::fs::read_to_string(reports.join("drift.json")).expect("drift.json");
     serde_json::from_str(&text).expect("drift.json is JSON")
@@ -208,17 +223,7 @@ async fn sigint_mid_run_finishes_running_scenarios_writes_every_report_and_exits
         exited.stdout
     );
     // Rebuilt from the trace, the report gives the same verdict and counts.
-    let rebuilt = Run::bare(
-        &[
-            "report",
-            &trace.display().to_string(),
-            "--reports",
-            "reports",
-        ],
-        project.root(),
-    )
-    .execute()
-    .await;
+    let rebuilt = rebuild_report(&project, &trace).await;
     rebuilt.assert_code(4);
     assert_eq!(rebuilt.report()["verdict"], "incomplete");
     assert_eq!(rebuilt.report()["incomplete"]["ran"], ran);
@@ -233,12 +238,19 @@ async fn a_second_sigterm_abandons_running_scenarios_and_exits_143() {
     let project = suite(&mocks);
     let trace = project.reports().join("trace.jsonl");
     let child = start_run(&project);
+    // Both running scenarios are waiting for their first answer.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !records(&trace).iter().any(|r| r["kind"] == "plan") {
+    while mocks
+        .baseline
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .len()
+        < 2
+    {
         assert!(Instant::now() < deadline, "the run did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     signal(&child, "TERM");
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -279,17 +291,7 @@ async fn a_killed_run_is_judged_incomplete_even_with_a_torn_last_line() {
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let ran = finished_scenarios(&trace);
-    let report = Run::bare(
-        &[
-            "report",
-            &trace.display().to_string(),
-            "--reports",
-            "reports",
-        ],
-        project.root(),
-    )
-    .execute()
-    .await;
+    let report = rebuild_report(&project, &trace).await;
     report.assert_code(4);
     let doc = report.report().clone();
     assert_eq!(doc["verdict"], "incomplete", "{doc:#}");
@@ -311,22 +313,23 @@ async fn a_killed_run_is_judged_incomplete_even_with_a_torn_last_line() {
         report.stdout
     );
 
+    // Compared with another trace, it still makes the verdict incomplete.
+    let shown = trace.display().to_string();
+    let compare = Run::bare(
+        &["compare", &shown, &shown, "--reports", "reports"],
+        project.root(),
+    )
+    .execute()
+    .await;
+    compare.assert_code(4);
+    assert_eq!(compare.report()["incomplete"]["ran"], ran);
+
     // The kill cut the last record short: it is dropped with a warning, the rest judged.
     let mut text = std::fs::read_to_string(&trace).expect("the trace");
     let lines = text.lines().count();
     text.push_str(r#"{"kind":"step","scenario":{"feature":"features/orders.feat"#);
     std::fs::write(&trace, text).expect("tear the trace");
-    let torn = Run::bare(
-        &[
-            "report",
-            &trace.display().to_string(),
-            "--reports",
-            "reports",
-        ],
-        project.root(),
-    )
-    .execute()
-    .await;
+    let torn = rebuild_report(&project, &trace).await;
     torn.assert_code(4);
     assert!(
         torn.stderr.contains(&format!(
