@@ -37,7 +37,10 @@ fn cases() -> Vec<PastLimit> {
             "",
             PING,
             tags(format!("{}@a{}", "(".repeat(20_000), ")".repeat(20_000))),
-            &["--tags", "nests parentheses 20000 deep; at most 32"],
+            &[
+                "--tags, character 33",
+                "nests parentheses 20000 deep; at most 32",
+            ],
         ),
         case(
             "20,000 nots",
