@@ -97,6 +97,7 @@ pub(crate) async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
         progress: ProgressMode::Auto,
         shard: None,
         tenants: Vec::new(),
+        interrupt: Default::default(),
     };
     let view = TerminalOptions {
         color,

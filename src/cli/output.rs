@@ -123,7 +123,7 @@ impl Judged<'_> {
         }
         print_warnings(self.errors, self.redactor);
         write_metrics(self.report, metrics);
-        self.report.verdict().exit_code()
+        self.report.exit_code()
     }
 }
 

@@ -15,10 +15,13 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use driftgate::exit;
 use driftgate::runner::shard::{self, Shard};
-use driftgate::runner::{self, ProgressMode, RunOptions, modes};
+use driftgate::runner::{self, Interrupt, ProgressMode, RunOptions, modes};
 use driftgate::trace::Twin;
 
 use super::args::{JudgeArgs, MetricsArgs, SuiteArgs};
+
+/// [`driftgate::runner::bounds::MAX_SAMPLES`] as clap's ranges want it.
+const MAX_SAMPLES: i64 = driftgate::runner::bounds::MAX_SAMPLES as i64;
 use super::output;
 
 /// `driftgate run`.
@@ -70,12 +73,13 @@ pub(crate) struct RunArgs {
 /// Repetitions for timing drift.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SamplingArgs {
-    /// Run every scenario N times on both environments and judge timing drift per step
-    /// (a @samples(N) tag sets it per scenario).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..))]
+    /// Run every scenario N times (1 to 1000) on both environments and judge timing drift
+    /// per step (a @samples(N) tag sets it per scenario).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_SAMPLES))]
     samples: Option<u16>,
-    /// Extra runs of each sampled scenario before the measured ones; their times are discarded.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Extra runs of each sampled scenario (up to 1000) before the measured ones; their
+    /// times are discarded.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=MAX_SAMPLES))]
     warmup: u16,
     /// Open a fresh connection for every request instead of reusing pooled ones.
     #[arg(long)]
@@ -153,6 +157,11 @@ pub(crate) async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         },
         shard,
         tenants: args.tenants,
+        interrupt: if args.dry_run {
+            Interrupt::default()
+        } else {
+            Interrupt::on_signals()
+        },
     };
     if args.dry_run {
         return Ok(dry_run(&opts));

@@ -168,7 +168,7 @@ pub(crate) async fn topology(args: TopologyArgs, color: bool) -> u8 {
     match report {
         Ok(report) => {
             print!("{}", report::terminal::render(&report, color, &redactor));
-            report.verdict().exit_code()
+            report.exit_code()
         }
         Err(e) => output::failed(&e, e.exit_code()),
     }
@@ -205,21 +205,13 @@ fn parse_port(s: &str) -> Result<(String, u16), String> {
     Ok((service.to_owned(), port))
 }
 
-/// Parses a duration such as `10s`, `500ms`, `2m` or `1.5` (seconds).
+/// Parses a duration such as `10s`, `500ms`, `2m` or `1.5` (seconds), at most a day.
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let (number, unit) = s
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((s, "s"), |at| s.split_at(at));
-    let amount: f64 = number
-        .parse()
-        .map_err(|_| format!("bad duration `{s}`: use e.g. 10s, 500ms, 2m"))?;
-    let seconds = match unit {
-        "ms" => amount / 1000.0,
-        "s" => amount,
-        "m" => amount * 60.0,
-        _ => return Err(format!("bad duration `{s}`: use e.g. 10s, 500ms, 2m")),
-    };
-    Ok(Duration::from_secs_f64(seconds))
+    driftgate::config::duration::from_amount(number, unit)
+        .map_err(|_| format!("bad duration `{s}`: use e.g. 10s, 500ms, 2m (at most a day)"))
 }
 
 #[cfg(test)]
@@ -235,11 +227,18 @@ mod tests {
             ("2m", Ok(Duration::from_secs(120))),
             (
                 "2h",
-                Err("bad duration `2h`: use e.g. 10s, 500ms, 2m".to_owned()),
+                Err("bad duration `2h`: use e.g. 10s, 500ms, 2m (at most a day)".to_owned()),
             ),
             (
                 "s",
-                Err("bad duration `s`: use e.g. 10s, 500ms, 2m".to_owned()),
+                Err("bad duration `s`: use e.g. 10s, 500ms, 2m (at most a day)".to_owned()),
+            ),
+            (
+                "100000000000000000000",
+                Err(
+                    "bad duration `100000000000000000000`: use e.g. 10s, 500ms, 2m (at most a day)"
+                        .to_owned(),
+                ),
             ),
         ];
         for (text, expected) in cases {

@@ -18,7 +18,8 @@ use chrono::NaiveDate;
 use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::report::DriftReport;
-use driftgate::runner::{RunError, RunOptions, merge, modes};
+use driftgate::runner::{Interrupt, RunError, RunOptions, RunOutcome, merge, modes};
+use driftgate::trace::ScenarioStatus;
 
 use super::args::{ScenarioFilter, SuiteArgs, TraceJudgeArgs};
 use super::output;
@@ -117,6 +118,7 @@ pub(crate) async fn record(args: RecordArgs) -> anyhow::Result<u8> {
     let report_dir = config.resolve_path(&config.run.report_dir);
     let mut opts = one_environment(config, &args.env, report_dir, args.suite.paths, args.filter)?;
     opts.concurrency = args.concurrency;
+    opts.interrupt = Interrupt::on_signals();
     match modes::record(opts, args.output).await {
         Err(e) => Ok(output::run_failed(&e)),
         Ok(outcome) => {
@@ -127,9 +129,44 @@ pub(crate) async fn record(args: RecordArgs) -> anyhow::Result<u8> {
             );
             println!("trace: {}", outcome.trace_path.display());
             output::print_warnings(&outcome.report_errors, &outcome.redactor);
-            Ok(exit::NO_DRIFT)
+            Ok(recording_exit_code(&outcome, &args.env))
         }
     }
+}
+
+/// A recording that stopped short exits with its signal's code; one in which
+/// a scenario failed or was refused (a write to a protected environment)
+/// exits 1, naming those scenarios: the trace holds their failure, not the
+/// environment's behaviour to compare against.
+fn recording_exit_code(outcome: &RunOutcome, env: &str) -> u8 {
+    let report = &outcome.report;
+    if let Some(incomplete) = &report.incomplete {
+        eprintln!("{}", incomplete.headline());
+        return incomplete.exit_code();
+    }
+    let failed: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == ScenarioStatus::Failed)
+        .collect();
+    if failed.is_empty() {
+        return exit::NO_DRIFT;
+    }
+    eprintln!(
+        "error: {} of {} scenarios failed or were refused in `{env}`; their recording is no baseline to compare against:",
+        failed.len(),
+        report.scenarios.len()
+    );
+    for scenario in failed {
+        let message = scenario.message.as_deref().unwrap_or("failed");
+        let first_line = message.lines().next().unwrap_or_default();
+        eprintln!(
+            "  {}: {}",
+            scenario.scenario,
+            outcome.redactor.redact(first_line)
+        );
+    }
+    exit::DRIFT
 }
 
 /// Learns noise from two runs against one environment and writes the file.

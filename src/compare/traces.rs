@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use super::{Drift, DriftClass, RuleSet, StepRef, SuppressedDrift, judge_scenario};
 use crate::report::ScenarioResult;
 use crate::trace::{
-    RunHeader, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep, StepOutcome, StepRecord,
-    TraceRecord, Twin,
+    Interruption, RunEnd, RunHeader, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep,
+    StepOutcome, StepRecord, TraceRecord, Twin,
 };
 
 /// A trace that cannot be used as comparison input.
@@ -51,6 +51,20 @@ pub struct TraceRun {
     pub header: RunHeader,
     /// Every scenario.
     pub scenarios: Vec<TracedScenario>,
+    /// The scenario runs the run planned, when its trace says.
+    pub planned: Option<usize>,
+    /// How the run ended, when its trace got that far: `None` for a run that
+    /// was killed, crashed or is still running.
+    pub ending: Option<RunEnding>,
+}
+
+/// The last record of a run's trace.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEnding {
+    /// Every planned scenario ran.
+    Finished(RunEnd),
+    /// A signal stopped the run.
+    Interrupted(Interruption),
 }
 
 type Identity = (String, Option<String>, String, Option<String>, usize);
@@ -65,12 +79,30 @@ impl TraceRun {
         let Some(TraceRecord::Run(header)) = records.next() else {
             return Err(TraceInputError::NoHeader(name.to_owned()));
         };
-        let mut scenarios: Vec<TracedScenario> = Vec::new();
+        let mut run = TraceRun {
+            header,
+            scenarios: Vec::new(),
+            planned: None,
+            ending: None,
+        };
+        let scenarios = &mut run.scenarios;
         let mut open: BTreeMap<ScenarioKey, usize> = BTreeMap::new();
         for record in records {
             let key = match &record {
                 TraceRecord::Step(step) => step.scenario.clone(),
                 TraceRecord::Scenario(end) => end.scenario.clone(),
+                TraceRecord::Plan(plan) => {
+                    run.planned = Some(plan.scenarios);
+                    continue;
+                }
+                TraceRecord::End(end) => {
+                    run.ending = Some(RunEnding::Finished(end.clone()));
+                    continue;
+                }
+                TraceRecord::Interrupted(stop) => {
+                    run.ending = Some(RunEnding::Interrupted(stop.clone()));
+                    continue;
+                }
                 TraceRecord::Run(_) | TraceRecord::Shard(_) => continue,
             };
             let at = *open.entry(key.clone()).or_insert_with(|| {
@@ -84,10 +116,10 @@ impl TraceRun {
             match record {
                 TraceRecord::Step(step) => scenarios[at].steps.push(step),
                 TraceRecord::Scenario(end) => scenarios[at].end = Some(end),
-                TraceRecord::Run(_) | TraceRecord::Shard(_) => {}
+                _ => {}
             }
         }
-        Ok(TraceRun { header, scenarios })
+        Ok(run)
     }
 
     /// Whether this is a single-environment recording (`driftgate record`).

@@ -53,6 +53,7 @@
 mod amqp;
 mod database;
 mod drift;
+pub mod duration;
 pub mod env_refs;
 pub mod folder;
 mod limits;
@@ -457,6 +458,17 @@ impl Config {
                 ));
             }
             for (svc_name, svc) in &env.services {
+                for (k, ms) in [
+                    ("timeout_ms", svc.timeout_ms),
+                    ("connect_timeout_ms", svc.connect_timeout_ms),
+                ] {
+                    if let Some(message) = duration::millis_problem(ms) {
+                        return Err(invalid(
+                            format!("environments.{env_name}.services.{svc_name}.{k}"),
+                            message,
+                        ));
+                    }
+                }
                 let key = format!("environments.{env_name}.services.{svc_name}.base_url");
                 if let Some((k, message)) = database::validate(svc) {
                     return Err(invalid(

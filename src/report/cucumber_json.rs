@@ -41,9 +41,48 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
             }),
         }
     }
+    if let Some(incomplete) = &report.incomplete {
+        features.insert(0, incomplete_feature(incomplete));
+    }
     let mut json = serde_json::to_string_pretty(&features)?;
     json.push('\n');
     Ok(redactor.redact(&json).into_owned())
+}
+
+/// A run that stopped short is one failed scenario of its own, so Cucumber
+/// dashboards cannot show the scenarios that did run as a green run.
+fn incomplete_feature(incomplete: &super::Incomplete) -> FeatureView<'static> {
+    let headline = incomplete.headline();
+    FeatureView {
+        uri: "driftgate",
+        id: "driftgate-run".into(),
+        keyword: "Feature",
+        name: "driftgate run",
+        line: 1,
+        description: "",
+        elements: vec![ElementView {
+            id: "driftgate-run;every-planned-scenario-ran".into(),
+            keyword: "Scenario",
+            kind: "scenario",
+            name: "every planned scenario ran".into(),
+            line: 1,
+            description: "",
+            tags: Vec::new(),
+            steps: vec![StepView {
+                keyword: "Then ".into(),
+                name: "every planned scenario ran".into(),
+                line: 1,
+                location: MatchView {
+                    location: "driftgate".into(),
+                },
+                result: ResultView {
+                    status: "failed",
+                    duration: 0,
+                    error_message: Some(headline),
+                },
+            }],
+        }],
+    }
 }
 
 #[derive(Serialize)]

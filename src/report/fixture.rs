@@ -146,6 +146,7 @@ pub(crate) fn report() -> DriftReport {
         steps: steps(),
         gate: gate(),
         limits: Vec::new(),
+        incomplete: None,
     }
 }
 

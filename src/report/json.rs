@@ -32,7 +32,7 @@ use crate::trace::EnvironmentRef;
 /// The `schema` field: names the document type.
 pub const SCHEMA: &str = "driftgate/drift-report";
 /// The `version` field: bumped on any removal or rename, not on additions.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Renders the report as pretty-printed `drift.json`, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
@@ -48,6 +48,8 @@ struct ReportView<'a> {
     tool_version: &'a str,
     verdict: &'static str,
     exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incomplete: Option<IncompleteView>,
     environments: EnvironmentsView<'a>,
     started_at: &'a str,
     duration_ms: f64,
@@ -62,6 +64,27 @@ struct ReportView<'a> {
     tenants: BTreeMap<&'a str, super::tenants::TenantSummary>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     limits: &'a [super::LimitUsage],
+}
+
+/// `"incomplete": {"message": "INCOMPLETE: 606 of 2000 …", "ran": 606, "planned": 2000, "cause": "signal", "signal": "SIGINT"}`
+#[derive(Serialize)]
+struct IncompleteView {
+    message: String,
+    ran: usize,
+    planned: Option<usize>,
+    #[serde(flatten)]
+    cause: super::IncompleteCause,
+}
+
+impl IncompleteView {
+    fn new(incomplete: &super::Incomplete) -> Self {
+        IncompleteView {
+            message: incomplete.headline(),
+            ran: incomplete.ran,
+            planned: incomplete.planned,
+            cause: incomplete.cause.clone(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -101,7 +124,8 @@ impl<'a> ReportView<'a> {
             version: VERSION,
             tool_version: &report.header.tool_version,
             verdict: verdict.as_str(),
-            exit_code: verdict.exit_code(),
+            exit_code: report.exit_code(),
+            incomplete: report.incomplete.as_ref().map(IncompleteView::new),
             environments: EnvironmentsView {
                 baseline: EnvironmentView::new(&envs.baseline),
                 candidate: EnvironmentView::new(&envs.candidate),
@@ -325,7 +349,7 @@ mod tests {
     fn document_names_schema_version_and_verdict() {
         let doc = parsed(&fixture::report());
         assert_eq!(doc["schema"], SCHEMA);
-        assert_eq!(doc["version"], 1);
+        assert_eq!(doc["version"], 2);
         assert_eq!(doc["verdict"], "drift");
         assert_eq!(doc["exit_code"], 1);
     }

@@ -35,6 +35,9 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
     if let Ok(started) = chrono::DateTime::parse_from_rfc3339(&report.header.started_at) {
         junit.set_timestamp(started);
     }
+    if let Some(incomplete) = &report.incomplete {
+        junit.add_test_suite(incomplete_suite(incomplete, redactor));
+    }
     for (feature, scenarios) in by_feature(report) {
         junit.add_test_suite(suite(report, feature, &scenarios, redactor));
     }
@@ -42,6 +45,18 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
     // or `<` would no longer match once escaped) and the document after.
     let xml = junit.to_string()?;
     Ok(redactor.redact(&xml).into_owned())
+}
+
+/// A run that stopped short fails one test case of its own, so a CI
+/// dashboard cannot show the scenarios that did run as a green run.
+fn incomplete_suite(incomplete: &super::Incomplete, redactor: &Redactor) -> TestSuite {
+    let mut suite = TestSuite::new("driftgate run");
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_type("incomplete")
+        .set_message(redactor.redact(&incomplete.headline()));
+    suite.add_test_case(TestCase::new("every planned scenario ran", status));
+    suite
 }
 
 /// Scenarios grouped by feature file, in the order files first appear.

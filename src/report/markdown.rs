@@ -53,12 +53,17 @@ fn heading(report: &DriftReport) -> String {
     let verdict = match report.verdict() {
         Verdict::Drift => "❌ DRIFT",
         Verdict::NoDrift => "✅ NO DRIFT",
+        Verdict::Incomplete => "⚠️ INCOMPLETE",
     };
-    format!(
+    let mut out = format!(
         "## driftgate: {verdict} — {} (baseline) vs {} (candidate)\n\n",
         text(&envs.baseline.name),
         text(&envs.candidate.name)
-    )
+    );
+    if let Some(incomplete) = &report.incomplete {
+        out.push_str(&format!("**{}**\n\n", text(&incomplete.headline())));
+    }
+    out
 }
 
 fn counts(report: &DriftReport) -> String {

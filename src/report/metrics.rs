@@ -169,7 +169,7 @@ pub fn collect(report: &DriftReport) -> Metrics {
             started_at: report.header.started_at.clone(),
             duration_seconds: report.duration_ms / 1000.0,
             verdict: verdict.as_str(),
-            exit_code: verdict.exit_code(),
+            exit_code: report.exit_code(),
         },
         scenarios,
         totals,

@@ -22,6 +22,7 @@
 
 pub mod cucumber_json;
 pub mod html;
+mod incomplete;
 pub mod json;
 mod json_timing;
 pub mod junit;
@@ -47,6 +48,7 @@ use crate::compare::{Drift, DriftClass};
 use crate::config::Redactor;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
+pub use incomplete::{Incomplete, IncompleteCause};
 pub use limits::{LimitUsage, limit_lines};
 pub use steps::{ExchangeResult, SideResult, StepResult};
 
@@ -73,6 +75,9 @@ pub struct DriftReport {
     /// Per capped environment, how often its load caps made a request wait.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<LimitUsage>,
+    /// Set when the run did not run every scenario it planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Incomplete>,
 }
 
 /// One scenario's result.
@@ -100,22 +105,38 @@ pub enum Verdict {
     /// At least one unwaived drift of a severity the policy fails on, or a
     /// scenario failed in both environments.
     Drift,
+    /// The run did not run every scenario it planned: whatever the scenarios
+    /// that ran show, the others were not judged.
+    Incomplete,
 }
 
 impl Verdict {
-    /// The snake_case name used in `drift.json`: `no_drift` or `drift`.
+    /// The snake_case name used in `drift.json`: `no_drift`, `drift` or `incomplete`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::NoDrift => "no_drift",
             Verdict::Drift => "drift",
+            Verdict::Incomplete => "incomplete",
         }
     }
 
-    /// The exit code of `driftgate run` for this verdict.
+    /// The exit code of `driftgate run` for this verdict (an incomplete run
+    /// a signal stopped exits with the signal's code instead: see
+    /// [`DriftReport::exit_code`]).
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::NoDrift => exit::NO_DRIFT,
             Verdict::Drift => exit::DRIFT,
+            Verdict::Incomplete => exit::INCOMPLETE,
+        }
+    }
+
+    /// The verdict as reports headline it: `DRIFT`, `NO DRIFT`, `INCOMPLETE`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::NoDrift => "NO DRIFT",
+            Verdict::Drift => "DRIFT",
+            Verdict::Incomplete => "INCOMPLETE",
         }
     }
 }
@@ -179,8 +200,12 @@ pub struct Summary {
 }
 
 impl DriftReport {
-    /// The gate's decision for this report.
+    /// The gate's decision for this report: incomplete whenever the run
+    /// did not run every scenario, else drift or no drift.
     pub fn verdict(&self) -> Verdict {
+        if self.incomplete.is_some() {
+            return Verdict::Incomplete;
+        }
         let failed = self
             .scenarios
             .iter()
@@ -194,6 +219,15 @@ impl DriftReport {
             Verdict::Drift
         } else {
             Verdict::NoDrift
+        }
+    }
+
+    /// The exit code for this report: the verdict's, or the signal's for a
+    /// run a signal stopped.
+    pub fn exit_code(&self) -> u8 {
+        match &self.incomplete {
+            Some(incomplete) => incomplete.exit_code(),
+            None => self.verdict().exit_code(),
         }
     }
 

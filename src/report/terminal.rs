@@ -104,6 +104,9 @@ pub fn render_with(report: &DriftReport, options: TerminalOptions, redactor: &Re
             lines.push(String::new());
         }
     }
+    if let Some(incomplete) = &report.incomplete {
+        lines.push(paint(palette.drift, &incomplete.headline(), 0));
+    }
     lines.extend(summary_lines(report, &palette));
     let mut out = lines.join("\n");
     out.push('\n');
@@ -240,6 +243,7 @@ fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 5] {
     let (style, word) = match verdict {
         Verdict::Drift => (palette.drift, "DRIFT"),
         Verdict::NoDrift => (palette.ok, "no drift"),
+        Verdict::Incomplete => (palette.drift, "INCOMPLETE"),
     };
     [
         format!(
@@ -252,7 +256,7 @@ fn summary_lines(report: &DriftReport, palette: &Palette) -> [String; 5] {
         format!(
             "verdict: {} (exit {})",
             paint(style, word, 0),
-            verdict.exit_code()
+            report.exit_code()
         ),
     ]
 }
@@ -266,7 +270,9 @@ fn gate_line(report: &DriftReport) -> String {
         .map(|(severity, n)| format!("{n} {}", severity.as_str()))
         .collect();
     let fail_on: Vec<&str> = report.gate.fail_on.iter().map(|s| s.as_str()).collect();
-    let severities = if severities.is_empty() {
+    let severities = if severities.is_empty() && report.incomplete.is_some() {
+        "no drift in the scenarios that ran".to_owned()
+    } else if severities.is_empty() {
         "no drift".to_owned()
     } else {
         severities.join(", ")

@@ -51,6 +51,52 @@ fn outcome_puts_failure_before_drift() {
 fn verdict_maps_to_its_exit_code() {
     assert_eq!(Verdict::Drift.exit_code(), exit::DRIFT);
     assert_eq!(Verdict::NoDrift.exit_code(), exit::NO_DRIFT);
+    assert_eq!(Verdict::Incomplete.exit_code(), exit::INCOMPLETE);
+}
+
+#[test]
+fn an_incomplete_run_says_so_in_every_format() {
+    let mut report = fixture::report();
+    report.drifts.clear();
+    report.scenarios.retain(|s| s.scenario.line == 5);
+    assert_eq!(report.verdict(), Verdict::NoDrift);
+    report.incomplete = Some(Incomplete {
+        ran: 606,
+        planned: Some(2000),
+        cause: IncompleteCause::Signal {
+            signal: crate::trace::Signal::Terminate,
+        },
+    });
+    assert_eq!(report.verdict(), Verdict::Incomplete);
+    assert_eq!(report.exit_code(), exit::TERMINATED);
+    let redactor = Redactor::default();
+    let outputs = [
+        ("terminal", terminal::render(&report, false, &redactor)),
+        ("drift.json", json::render(&report, &redactor).unwrap()),
+        ("junit.xml", junit::render(&report, &redactor).unwrap()),
+        ("report.html", html::render(&report, &redactor).unwrap()),
+        ("summary.md", markdown::render(&report, &redactor).unwrap()),
+        (
+            "cucumber.json",
+            cucumber_json::render(&report, &redactor).unwrap(),
+        ),
+    ];
+    for (name, text) in outputs {
+        assert!(
+            text.contains("INCOMPLETE: 606 of 2000 scenarios ran (interrupted by SIGTERM)"),
+            "{name} does not say the run is incomplete:\n{text}"
+        );
+        assert!(
+            !text.contains("verdict: no drift") && !text.contains("NO DRIFT"),
+            "{name}:\n{text}"
+        );
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&json::render(&report, &redactor).unwrap()).unwrap();
+    assert_eq!(doc["verdict"], "incomplete");
+    assert_eq!(doc["exit_code"], 143);
+    assert_eq!(doc["incomplete"]["ran"], 606);
+    assert_eq!(doc["incomplete"]["signal"], "SIGTERM");
 }
 
 #[test]

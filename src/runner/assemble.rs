@@ -111,6 +111,7 @@ pub fn report(
         steps: sorted_steps(results.steps),
         gate,
         limits: Vec::new(),
+        incomplete: None,
     }
 }
 

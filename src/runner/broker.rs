@@ -201,6 +201,7 @@ pub async fn topology_command(
         steps: Vec::new(),
         gate: Default::default(),
         limits: Vec::new(),
+        incomplete: None,
     })
 }
 

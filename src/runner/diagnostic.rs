@@ -82,7 +82,10 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "error: {}", self.title)?;
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
-        if self.line == 0 {
+        if self.line == 0 && self.col > 0 {
+            // A command-line value: point at the character.
+            writeln!(f, "{pad}--> {}, character {}", self.file, self.col)?;
+        } else if self.line == 0 {
             writeln!(f, "{pad}--> {}", self.file)?;
         } else {
             writeln!(

@@ -47,20 +47,9 @@ pub fn load(
 ) -> Result<FeatureSet, FeatureErrors> {
     let filter = match tags {
         None => None,
-        Some(expr) => Some(
-            expr.parse::<gherkin::tagexpr::TagOperation>()
-                .map_err(|e| {
-                    FeatureErrors(vec![Diagnostic {
-                        title: format!("invalid tag expression `{expr}`: {e}"),
-                        file: "--tags".into(),
-                        line: 0,
-                        col: 0,
-                        source_line: None,
-                        width: 1,
-                        help: Some("example: --tags \"@smoke and not @slow\"".into()),
-                    }])
-                })?,
-        ),
+        Some(expr) => {
+            Some(super::bounds::parse_tag_expression(expr).map_err(|d| FeatureErrors(vec![d]))?)
+        }
     };
     let (parsed, mut diagnostics) = parse_all(paths, display_root);
     let mut features = Vec::new();
@@ -74,6 +63,7 @@ pub fn load(
             keep_tagged(&mut feature, op);
         }
         check_steps(&feature, &file, &shown, &mut diagnostics);
+        super::samples::check_tags(&feature, &file, &shown, &mut diagnostics);
         if feature.count_scenarios() > 0 {
             features.push(feature);
         }
@@ -122,6 +112,9 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
                 continue;
             }
         };
+        if !within_run_size(&source, &file, &shown, &mut diagnostics) {
+            continue;
+        }
         match feature_file::parse(&source) {
             Err(errors) => {
                 diagnostics.extend(errors.iter().map(|e| syntax_diagnostic(&file, &shown, e)))
@@ -300,6 +293,35 @@ fn split_scenarios(scenarios: Vec<gherkin::Scenario>) -> Vec<gherkin::Scenario> 
     out
 }
 
+/// Reports a feature file with more table rows than one run may start
+/// scenarios ([`super::bounds::MAX_SCENARIO_RUNS`]), from its text, before
+/// it is parsed and its outlines expanded; returns whether it is within.
+fn within_run_size(
+    source: &str,
+    file: &Path,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let max = super::bounds::MAX_SCENARIO_RUNS;
+    let past = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with('|'))
+        .nth(max);
+    let Some((at, _)) = past else { return true };
+    diagnostics.push(
+        Diagnostic::at(
+            format!("this feature file holds more than {max} table rows; one run starts at most {max} scenarios"),
+            file,
+            shown,
+            at + 1,
+            1,
+        )
+        .with_help("split the Examples table into several feature files and select them with --tags or paths, or run them in shards (--shard I/N)"),
+    );
+    false
+}
+
 fn keep_tagged(feature: &mut Feature, op: &gherkin::tagexpr::TagOperation) {
     let feature_tags = feature.tags.clone();
     feature
@@ -330,6 +352,7 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
         if !seen.insert((step.position.line, step.value.clone())) {
             continue;
         }
+        check_time_amounts(step, file, shown, diagnostics);
         if let Err(suggestion) = steps::lookup(&step.value) {
             let col = step.position.col + step.keyword.chars().count();
             let mut d = Diagnostic::at(
@@ -358,6 +381,48 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
                 .with_help(
                     "Gherkin allows both, but every driftgate step takes at most one of them and would ignore the other; keep the one the step needs (`driftgate steps` says which)",
                 ),
+            );
+        }
+    }
+}
+
+/// Adds a diagnostic for a time a step gives (`within 5 seconds`) that is
+/// out of range: the parameter before each `unit` parameter is its amount.
+fn check_time_amounts(
+    step: &gherkin::Step,
+    file: &Path,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let matched = steps::catalogue()
+        .iter()
+        .zip(steps::patterns())
+        .find_map(|(def, re)| Some((def, re.captures(&step.value)?)));
+    let Some((def, caps)) = matched else { return };
+    for (i, _) in def
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| *name == "unit")
+    {
+        // Group 0 is the whole step; parameter i is group i + 1.
+        let (Some(amount), Some(unit)) = (caps.get(i).filter(|_| i > 0), caps.get(i + 1)) else {
+            continue;
+        };
+        if let Err(message) = crate::config::duration::from_amount(amount.as_str(), unit.as_str()) {
+            let col = step.position.col
+                + step.keyword.chars().count()
+                + step.value[..amount.start()].chars().count();
+            diagnostics.push(
+                Diagnostic::at(
+                    format!("time out of range: {message}"),
+                    file,
+                    shown,
+                    step.position.line,
+                    col,
+                )
+                .underline(col, amount.as_str().chars().count())
+                .with_help("a timeout or time window is at most a day (86400 seconds)"),
             );
         }
     }

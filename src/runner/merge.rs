@@ -18,12 +18,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::assemble;
+use super::{assemble, completeness};
 use crate::compare::RuleSet;
-use crate::compare::traces::{TraceRun, TwinTrace, twin_of};
+use crate::compare::traces::{RunEnding, TraceRun, TwinTrace, twin_of};
 use crate::config::{Config, Redactor};
 use crate::report::DriftReport;
-use crate::trace::{ScenarioKey, ShardRecord, TraceError, TraceRecord, TraceWriter, read_trace};
+use crate::trace::{
+    RunEnd, RunPlan, ScenarioKey, ShardRecord, TraceError, TraceRecord, TraceWriter, read_trace,
+};
 
 /// Why traces cannot be merged into one run.
 #[derive(Debug, thiserror::Error)]
@@ -346,36 +348,45 @@ pub fn read_and_combine(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
 /// The report of a merged run, judged under `config` as of `today`.
 pub fn report(config: &Config, merged: &MergedRun, today: NaiveDate) -> DriftReport {
     let results = assemble::results_of(&merged.twin, &RuleSet::compile(&config.compare));
-    assemble::report(
+    let mut report = assemble::report(
         config,
         merged.twin.header.clone(),
         results,
         busiest_shard_ms(&merged.shards),
         today,
-    )
+    );
+    report.incomplete = shortfall(&merged.shards);
+    report
 }
 
-/// The run time of a merged run: the scenario time of its busiest shard (a
-/// trace records how long each scenario took, not when the run ended).
+/// The run time of a merged run: that of its slowest shard, as its records tell.
 pub fn busiest_shard_ms(shards: &[ShardTrace]) -> f64 {
     shards
         .iter()
-        .map(|t| {
-            t.run
-                .scenarios
-                .iter()
-                .filter_map(|s| s.end.as_ref())
-                .map(|e| e.duration_ms)
-                .sum::<f64>()
-        })
+        .map(|t| completeness::duration_ms(&t.run))
         .fold(0.0, f64::max)
 }
 
+/// Whether the shards' runs, together, stopped short of their plan.
+pub fn shortfall(shards: &[ShardTrace]) -> Option<crate::report::Incomplete> {
+    completeness::of_shards(shards.iter().map(|t| (t.name.as_str(), &t.run)))
+}
+
 /// Writes the merged run as one trace (`driftgate report` reads it like any
-/// twin trace): the header, then every shard's records, shard by shard.
+/// twin trace): the header and the plan of all shards, then every shard's
+/// records, shard by shard, then a run-end record when every shard finished.
 pub fn write_trace(merged: &MergedRun, path: &Path) -> Result<(), TraceError> {
     let writer = TraceWriter::create(path, Redactor::default())?;
     writer.append(&TraceRecord::Run(merged.twin.header.clone()))?;
+    let progress: Vec<(usize, Option<usize>)> = merged
+        .shards
+        .iter()
+        .map(|t| completeness::progress(&t.run))
+        .collect();
+    let planned = progress.iter().try_fold(0, |sum, (_, p)| Some(sum + (*p)?));
+    if let Some(scenarios) = planned {
+        writer.append(&TraceRecord::Plan(RunPlan { scenarios }))?;
+    }
     for scenario in merged.shards.iter().flat_map(|t| &t.run.scenarios) {
         for step in &scenario.steps {
             writer.append(&TraceRecord::Step(step.clone()))?;
@@ -383,6 +394,23 @@ pub fn write_trace(merged: &MergedRun, path: &Path) -> Result<(), TraceError> {
         if let Some(end) = &scenario.end {
             writer.append(&TraceRecord::Scenario(end.clone()))?;
         }
+    }
+    if let (None, Some(scenarios)) = (shortfall(&merged.shards), planned) {
+        let finished_at = merged
+            .shards
+            .iter()
+            .filter_map(|t| match &t.run.ending {
+                Some(RunEnding::Finished(end)) => Some(end.finished_at.clone()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or_else(crate::trace::timestamp);
+        writer.append(&TraceRecord::End(RunEnd {
+            finished_at,
+            duration_ms: busiest_shard_ms(&merged.shards),
+            scenarios,
+            ran: progress.iter().map(|(ran, _)| ran).sum(),
+        }))?;
     }
     Ok(())
 }

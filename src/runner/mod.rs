@@ -3,9 +3,12 @@
 //! world, and build the [`DriftReport`] from what was recorded.
 
 pub mod assemble;
+pub mod bounds;
 pub mod broker;
+pub mod completeness;
 mod diagnostic;
 pub mod features;
+pub mod interrupt;
 pub mod merge;
 pub mod modes;
 pub mod preflight;
@@ -26,17 +29,18 @@ use futures::FutureExt as _;
 
 pub use diagnostic::Diagnostic;
 pub use features::FeatureErrors;
+pub use interrupt::Interrupt;
 pub use modes::RunMode;
 pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
 
 use crate::config::{Config, ConfigError, Environment, Redactor};
-use crate::report::DriftReport;
+use crate::report::{DriftReport, Incomplete, IncompleteCause};
 use crate::template::TemplateEngine;
 use crate::trace::{
-    EnvironmentRef, RunHeader, ScenarioKey, Side, TRACE_FORMAT, TraceError, TraceRecord,
-    TraceWriter, Twin,
+    EnvironmentRef, Interruption, RunEnd, RunHeader, RunPlan, ScenarioKey, Side, TRACE_FORMAT,
+    TraceError, TraceRecord, TraceWriter, Twin,
 };
 use crate::transport::http::ClientError;
 use crate::transport::limit::Limiters;
@@ -71,6 +75,8 @@ pub struct RunOptions {
     pub shard: Option<shard::Shard>,
     /// Tenants to cover (`--tenant`); empty or `all` means every declared tenant.
     pub tenants: Vec<String>,
+    /// Signals that stop the run cleanly (none unless the command listens).
+    pub interrupt: Interrupt,
 }
 
 impl RunOptions {
@@ -92,6 +98,7 @@ impl RunOptions {
             progress: ProgressMode::Quiet,
             shard: None,
             tenants: Vec::new(),
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -192,10 +199,27 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 .unwrap_or_default()
         )));
     }
+    let tenant_count = tenant_names.len().max(1);
+    bounds::check_run_size(
+        feature_set.scenario_count.saturating_mul(tenant_count),
+        &format!(
+            "{} scenarios × {tenant_count} tenants",
+            feature_set.scenario_count
+        ),
+    )?;
     tenants::expand(&mut feature_set.features, &tenant_names);
-    feature_set.scenario_count *= tenant_names.len().max(1);
+    feature_set.scenario_count *= tenant_count;
     let shard_record = opts.shard.map(|s| shard::select(&mut feature_set, s));
+    bounds::check_run_size(
+        samples::runs(&feature_set.features, &opts.sampling),
+        "scenarios × tenants × repetitions for timing",
+    )?;
     let sampled = samples::expand(&mut feature_set.features, &opts.sampling);
+    let planned: usize = feature_set
+        .features
+        .iter()
+        .map(cucumber::feature::Ext::count_scenarios)
+        .sum();
     let header = RunHeader {
         format: TRACE_FORMAT,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -238,6 +262,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     if let Some(record) = shard_record {
         trace.append(&TraceRecord::Shard(record))?;
     }
+    trace.append(&TraceRecord::Plan(RunPlan { scenarios: planned }))?;
     tracing::info!(
         scenarios = feature_set.scenario_count,
         baseline = %opts.baseline,
@@ -276,20 +301,46 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     let progress =
         progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, contexts.first());
     let absent = recording.then_some(Side::Candidate);
-    execute(
+    let stopped = execute(
         feature_set.features,
         contexts,
         concurrency,
         progress,
         absent,
+        &opts.interrupt,
     )
     .await;
 
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
-    let trace_errors = std::mem::take(&mut results.trace_errors);
+    let mut trace_errors = std::mem::take(&mut results.trace_errors);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let end = RunEnd {
+        finished_at: crate::trace::timestamp(),
+        duration_ms,
+        scenarios: planned,
+        ran: results.scenarios.len(),
+    };
+    let incomplete = stopped.map(|stopped| Incomplete {
+        ran: end.ran,
+        planned: Some(planned),
+        cause: IncompleteCause::Signal {
+            signal: stopped.signal,
+        },
+    });
+    let last = match stopped {
+        None => TraceRecord::End(end),
+        Some(stopped) => TraceRecord::Interrupted(Interruption {
+            signal: stopped.signal,
+            end,
+            abandoned: stopped.abandoned,
+        }),
+    };
+    if let Err(e) = trace.append(&last) {
+        trace_errors.push(e.to_string());
+    }
     let mut report = assemble::report(config, header, results, duration_ms, modes::today());
     report.limits = limiters.usage();
+    report.incomplete = incomplete;
     if recording {
         return Ok(RunOutcome {
             report,
@@ -335,17 +386,26 @@ fn runtimes(
         .collect()
 }
 
-/// Runs the features through cucumber on the twin world.
+/// Runs the features through cucumber on the twin world, until every
+/// scenario ran or a signal stopped the run (then: how).
 async fn execute(
     features: Vec<Feature>,
     contexts: tenants::TenantContexts,
     concurrency: usize,
     progress: progress::ProgressWriter,
     absent: Option<Side>,
-) {
+    interrupt: &Interrupt,
+) -> Option<interrupt::Stopped> {
+    let starting = interrupt.clone();
+    let finishing = interrupt.clone();
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(concurrency)
         .before(move |feature, rule, scenario, world: &mut TwinWorld| {
+            if !starting.scenario_may_start() {
+                // After a signal a scenario never starts: it waits here
+                // until the run stops, and records nothing.
+                return futures::future::pending().boxed_local();
+            }
             let key = scenario_key(feature, rule, scenario);
             let context = contexts.for_scenario(&key);
             let state = match absent {
@@ -355,10 +415,11 @@ async fn execute(
             world.begin(context, state);
             async {}.boxed_local()
         })
-        .after(|_, _, _, finished, world: Option<&mut TwinWorld>| {
+        .after(move |_, _, _, finished, world: Option<&mut TwinWorld>| {
             if let Some(world) = world {
                 world.finish(failure_message(finished));
             }
+            finishing.scenario_finished();
             async {}.boxed_local()
         });
     for (def, regex) in steps::catalogue().iter().zip(steps::patterns()) {
@@ -372,14 +433,17 @@ async fn execute(
         cucumber::runner::basic::Cli,
         cucumber::cli::Empty,
     >::default();
-    cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(
+    let run = cucumber::Cucumber::<TwinWorld, _, (), _, _, cucumber::cli::Empty>::custom(
         Preparsed(features),
         runner,
         progress,
     )
     .with_cli(opts)
-    .run(())
-    .await;
+    .run(());
+    tokio::select! {
+        _ = run => None,
+        stopped = interrupt.stopped() => Some(stopped),
+    }
 }
 
 /// Identity of a scenario as recorded in traces.

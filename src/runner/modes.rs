@@ -20,14 +20,14 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::merge::{ShardTrace, busiest_shard_ms};
-use super::{RunError, RunOptions, RunOutcome, assemble, run_in_mode};
+use super::merge::{ShardTrace, busiest_shard_ms, shortfall};
+use super::{RunError, RunOptions, RunOutcome, assemble, completeness, run_in_mode};
 use crate::compare::RuleSet;
 use crate::compare::noise::{self, NOISE_FORMAT, NoiseFile};
-use crate::compare::traces::{Presence, TraceRun, TwinTrace, pair_traces, twin_of};
+use crate::compare::traces::{Presence, RunEnding, TraceRun, TwinTrace, pair_traces, twin_of};
 use crate::config::{Config, Redactor};
 use crate::report::DriftReport;
-use crate::trace::{ScenarioEnd, ScenarioStatus, TraceRecord, TraceWriter, read_trace};
+use crate::trace::{RunPlan, ScenarioEnd, ScenarioStatus, TraceRecord, TraceWriter, read_trace};
 
 /// How a run uses its two sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +107,8 @@ pub async fn run_against_trace(
     }
     let started = Instant::now();
     let baseline = read_run(baseline_trace)?;
+    let baseline_shortfall =
+        completeness::of_trace(&baseline_trace.display().to_string(), &baseline);
     let report_dir = opts.report_dir.clone();
     let config = opts.config.clone();
     opts.baseline = opts.candidate.clone();
@@ -117,11 +119,19 @@ pub async fn run_against_trace(
     let twin = pair_traces(&baseline, &candidate);
     let trace_path = report_dir.join("trace.jsonl");
     let mut errors = live.report_errors;
-    if let Err(e) = write_twin_trace(&trace_path, &twin, &live.redactor) {
+    // The paired trace ends as the live run did, unless the baseline
+    // recording itself stopped short: then it has no run-end record either.
+    let ending = baseline_shortfall
+        .is_none()
+        .then_some(&candidate)
+        .map(|c| (c.planned, c.ending.as_ref()));
+    if let Err(e) = write_twin_trace(&trace_path, &twin, ending, &live.redactor) {
         errors.push(e.to_string());
     }
     let mut report = report_of(&config, &twin, elapsed_ms(started), today());
     report.limits = live.report.limits.clone();
+    report.incomplete =
+        completeness::least_complete([live.report.incomplete.clone(), baseline_shortfall]);
     let report_files = match crate::report::write_all(&report, &report_dir, &live.redactor) {
         Ok(files) => files,
         Err(e) => {
@@ -173,7 +183,9 @@ pub fn report_from_traces(
             .flat_map(|s| twin_of(&s.run).scenarios)
             .collect(),
     };
-    Ok(report_of(config, &twin, busiest_shard_ms(&shards), today))
+    let mut report = report_of(config, &twin, busiest_shard_ms(&shards), today);
+    report.incomplete = shortfall(&shards);
+    Ok(report)
 }
 
 /// Compares two stored traces: the baseline role of `baseline` (a recording,
@@ -184,9 +196,14 @@ pub fn compare_traces(
     candidate: &Path,
     today: NaiveDate,
 ) -> Result<DriftReport, RunError> {
-    let started = Instant::now();
-    let twin = pair_traces(&read_run(baseline)?, &read_run(candidate)?);
-    Ok(report_of(config, &twin, elapsed_ms(started), today))
+    let (b, c) = (read_run(baseline)?, read_run(candidate)?);
+    let twin = pair_traces(&b, &c);
+    let mut report = report_of(config, &twin, completeness::duration_ms(&c), today);
+    report.incomplete = completeness::least_complete([
+        completeness::of_trace(&baseline.display().to_string(), &b),
+        completeness::of_trace(&candidate.display().to_string(), &c),
+    ]);
+    Ok(report)
 }
 
 fn read_run(path: &Path) -> Result<TraceRun, RunError> {
@@ -204,10 +221,23 @@ fn elapsed_ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Writes the paired scenarios of a twin trace as a twin trace file.
-fn write_twin_trace(path: &Path, twin: &TwinTrace, redactor: &Redactor) -> Result<(), RunError> {
+/// How a paired trace ends: the live run's plan and last record.
+type Ending<'a> = (Option<usize>, Option<&'a RunEnding>);
+
+/// Writes the paired scenarios of a twin trace as a twin trace file, with
+/// the plan and last record of `ending`.
+fn write_twin_trace(
+    path: &Path,
+    twin: &TwinTrace,
+    ending: Option<Ending<'_>>,
+    redactor: &Redactor,
+) -> Result<(), RunError> {
     let writer = TraceWriter::create(path, redactor.clone())?;
     writer.append(&TraceRecord::Run(twin.header.clone()))?;
+    let (planned, last) = ending.unwrap_or_default();
+    if let Some(scenarios) = planned {
+        writer.append(&TraceRecord::Plan(RunPlan { scenarios }))?;
+    }
     for scenario in twin
         .scenarios
         .iter()
@@ -225,7 +255,15 @@ fn write_twin_trace(path: &Path, twin: &TwinTrace, redactor: &Redactor) -> Resul
             },
             message: scenario.failure.clone(),
             duration_ms: scenario.duration_ms,
+            finished_at: None,
         }))?;
+    }
+    match last {
+        Some(RunEnding::Finished(end)) => writer.append(&TraceRecord::End(end.clone()))?,
+        Some(RunEnding::Interrupted(stop)) => {
+            writer.append(&TraceRecord::Interrupted(stop.clone()))?;
+        }
+        None => {}
     }
     Ok(())
 }

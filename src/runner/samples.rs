@@ -17,11 +17,14 @@
 //! filtering and removes again when it builds the [`ScenarioKey`].
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::LazyLock;
 
 use cucumber::gherkin::{Feature, Scenario};
 use regex::Regex;
 
+use super::bounds::MAX_SAMPLES;
+use super::diagnostic::Diagnostic;
 use crate::compare::Drift;
 use crate::report::ScenarioResult;
 use crate::trace::{SampleRef, ScenarioKey, ScenarioStatus};
@@ -40,13 +43,64 @@ pub struct Sampling {
 const MARKER: &str = "driftgate-sample:";
 
 static SAMPLES_TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^@?samples(?:\((\d+)\)|-(\d+))$").unwrap_or_else(|e| panic!("{e}"))
+    Regex::new(r"^@?samples(?:\((.*)\)|-(.*)|\(.*)$").unwrap_or_else(|e| panic!("{e}"))
 });
 
-/// The sample count a tag asks for: `@samples(30)` or `@samples-30`.
-pub fn samples_tag(tag: &str) -> Option<usize> {
+/// The sample count a tag asks for (`@samples(30)` or `@samples-30`), or why
+/// it is not one (`@samples(0)`, `@samples(abc)`, more than [`MAX_SAMPLES`]);
+/// none for a tag that is not a samples tag.
+pub fn samples_tag(tag: &str) -> Option<Result<usize, String>> {
     let caps = SAMPLES_TAG.captures(tag)?;
-    caps.get(1).or(caps.get(2))?.as_str().parse().ok()
+    let count = caps.get(1).or(caps.get(2)).map_or("", |m| m.as_str());
+    let valid = count.bytes().all(|b| b.is_ascii_digit()) && !count.is_empty();
+    Some(match count.parse::<usize>() {
+        Ok(n) if valid && (1..=MAX_SAMPLES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`@{}` is not a sample count: write @samples(N) with N from 1 to {MAX_SAMPLES}",
+            tag.trim_start_matches('@')
+        )),
+    })
+}
+
+/// Adds a diagnostic, at the tag's line, for every samples tag of the
+/// feature, its rules and scenarios that is not a count from 1 to [`MAX_SAMPLES`].
+pub fn check_tags(feature: &Feature, file: &Path, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let source = std::fs::read_to_string(file).unwrap_or_default();
+    let lines: Vec<&str> = source.lines().collect();
+    let tagged = std::iter::once((&feature.tags, feature.position.line))
+        .chain(feature.rules.iter().map(|r| (&r.tags, r.position.line)))
+        .chain(
+            feature
+                .scenarios
+                .iter()
+                .chain(feature.rules.iter().flat_map(|r| &r.scenarios))
+                .map(|s| (&s.tags, s.position.line)),
+        );
+    let mut seen = std::collections::BTreeSet::new();
+    for (tags, line) in tagged {
+        for tag in tags {
+            let Some(Err(message)) = samples_tag(tag) else {
+                continue;
+            };
+            let (line, col) = tag_position(&lines, line, tag);
+            if seen.insert((line, col)) {
+                diagnostics.push(
+                    Diagnostic::at(message, file, shown, line, col)
+                        .underline(col, tag.chars().count() + 1)
+                        .with_help("a sample count repeats the scenario N times for timing; see docs/guide.md"),
+                );
+            }
+        }
+    }
+}
+
+/// The line and column of `@tag` in the lines above (and at) the element at `line`.
+fn tag_position(lines: &[&str], line: usize, tag: &str) -> (usize, usize) {
+    let written = format!("@{}", tag.trim_start_matches('@'));
+    (1..=line.min(lines.len()))
+        .rev()
+        .find_map(|n| Some((n, lines[n - 1].find(&written)? + 1)))
+        .unwrap_or((line, 1))
 }
 
 /// Replaces every scenario that is to be repeated by its repetitions;
@@ -64,17 +118,44 @@ pub fn expand(features: &mut [Feature], sampling: &Sampling) -> bool {
     any
 }
 
+/// The scenario runs [`expand`] would make of `features` (saturating).
+pub fn runs(features: &[Feature], sampling: &Sampling) -> usize {
+    let mut runs = 0usize;
+    for feature in features {
+        let lists = std::iter::once((&feature.scenarios, feature.tags.clone())).chain(
+            feature.rules.iter().map(|rule| {
+                let tags = feature.tags.iter().chain(&rule.tags).cloned().collect();
+                (&rule.scenarios, tags)
+            }),
+        );
+        for (scenarios, tags) in lists {
+            for scenario in scenarios {
+                let each = repetitions(scenario, &tags, sampling)
+                    .map_or(1, |n| n.saturating_add(sampling.warmup));
+                runs = runs.saturating_add(each);
+            }
+        }
+    }
+    runs
+}
+
+/// How many measured runs a scenario gets, when it is repeated at all: its
+/// innermost `@samples(N)` tag, else `--samples`.
+fn repetitions(scenario: &Scenario, outer_tags: &[String], sampling: &Sampling) -> Option<usize> {
+    let tagged = scenario
+        .tags
+        .iter()
+        .rev()
+        .chain(outer_tags.iter().rev())
+        .find_map(|t| samples_tag(t).and_then(Result::ok));
+    tagged.or(sampling.samples).filter(|n| *n >= 2)
+}
+
 fn expand_list(scenarios: &mut Vec<Scenario>, outer_tags: &[String], sampling: &Sampling) -> bool {
     let mut any = false;
     let mut out = Vec::with_capacity(scenarios.len());
     for scenario in scenarios.drain(..) {
-        let tagged = scenario
-            .tags
-            .iter()
-            .rev()
-            .chain(outer_tags.iter().rev())
-            .find_map(|t| samples_tag(t));
-        match tagged.or(sampling.samples).filter(|n| *n >= 2) {
+        match repetitions(&scenario, outer_tags, sampling) {
             None => out.push(scenario),
             Some(n) => {
                 any = true;
@@ -194,13 +275,19 @@ mod tests {
     #[test]
     fn sample_tags() {
         for (tag, expected) in [
-            ("@samples(30)", Some(30)),
-            ("samples-12", Some(12)),
+            ("@samples(30)", Some(Some(30))),
+            ("samples-12", Some(Some(12))),
+            ("@samples(1000)", Some(Some(1000))),
+            ("@samples(0)", Some(None)),
+            ("@samples(abc)", Some(None)),
+            ("@samples(99999999999)", Some(None)),
+            ("@samples(99999999999999999999999)", Some(None)),
+            ("@samples(+3)", Some(None)),
+            ("@samples(3", Some(None)),
             ("@samples", None),
-            ("@samples(x)", None),
             ("@smoke", None),
         ] {
-            assert_eq!(samples_tag(tag), expected, "{tag}");
+            assert_eq!(samples_tag(tag).map(Result::ok), expected, "{tag}");
         }
     }
 

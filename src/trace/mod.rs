@@ -3,9 +3,11 @@
 //! [`TraceWriter`] appends and flushes one record at a time, redacting
 //! secrets, so a run that is interrupted leaves a readable trace of what it
 //! did so far. [`read_trace`] reads one back, naming the line of any record
-//! it cannot parse.
+//! it cannot parse — except a last line torn by a kill in the middle of a
+//! write, which is dropped with a warning so the records before it are judged.
 
 mod amqp;
+mod end;
 mod model;
 
 use std::fs::File;
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use amqp::*;
+pub use end::*;
 pub use model::*;
 
 use crate::config::Redactor;
@@ -89,29 +92,76 @@ impl TraceWriter {
     }
 }
 
-/// Reads every record of a trace file.
+/// Reads every record of a trace file; a torn last line is dropped with a
+/// warning (see [`parse_trace`]).
 pub fn read_trace(path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
     let file = File::open(path).map_err(|source| TraceError::Io {
         path: path.to_owned(),
         source,
     })?;
+    let parsed = parse_trace(path, BufReader::new(file))?;
+    if let Some(line) = parsed.torn_line {
+        tracing::warn!(
+            "trace {}:{line}: the last line is cut short (the run was killed while writing it); dropped it and judged the {} records before it",
+            path.display(),
+            parsed.records.len()
+        );
+    }
+    Ok(parsed.records)
+}
+
+/// The records of a trace, and the line of a torn last record dropped from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedTrace {
+    /// Every whole record, in order.
+    pub records: Vec<TraceRecord>,
+    /// The 1-based line of a last line that was cut short and dropped.
+    pub torn_line: Option<usize>,
+}
+
+/// Parses the records of a trace read from `input` (`path` names it in
+/// errors). A line that is not a record is an error, unless it is the last
+/// line and has no line end: the writer ends every record with one, so that
+/// line was cut short by a kill and is dropped.
+pub fn parse_trace(path: &Path, mut input: impl BufRead) -> Result<ParsedTrace, TraceError> {
+    let io = |source| TraceError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let mut records = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|source| TraceError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        if line.trim().is_empty() {
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line).map_err(io)? == 0 {
+            return Ok(ParsedTrace {
+                records,
+                torn_line: None,
+            });
+        }
+        number += 1;
+        let ended = line.last() == Some(&b'\n');
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
             continue;
         }
-        let record = serde_json::from_str(&line).map_err(|e| TraceError::Malformed {
-            path: path.to_owned(),
-            line: i + 1,
-            message: e.to_string(),
-        })?;
-        records.push(record);
+        match serde_json::from_str(&text) {
+            Ok(record) => records.push(record),
+            Err(_) if !ended => {
+                return Ok(ParsedTrace {
+                    records,
+                    torn_line: Some(number),
+                });
+            }
+            Err(e) => {
+                return Err(TraceError::Malformed {
+                    path: path.to_owned(),
+                    line: number,
+                    message: e.to_string(),
+                });
+            }
+        }
     }
-    Ok(records)
 }
 
 #[cfg(test)]
@@ -185,5 +235,20 @@ mod tests {
         std::fs::write(&path, "{\"kind\":\"scenario\"}\n").unwrap();
         let err = read_trace(&path).unwrap_err().to_string();
         assert!(err.contains("bad.jsonl:1"), "{err}");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_the_rest_kept() {
+        let whole = serde_json::to_string(&TraceRecord::Plan(RunPlan { scenarios: 3 })).unwrap();
+        let torn = format!("{whole}\n{whole}\n{{\"kind\":\"step\",\"scen");
+        let parsed = parse_trace(Path::new("t.jsonl"), torn.as_bytes()).unwrap();
+        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(parsed.torn_line, Some(3));
+        // A bad line with its line end was written whole: that is an error.
+        let bad = format!("{whole}\n{{\"kind\":\"step\"}}\n{whole}\n");
+        let err = parse_trace(Path::new("t.jsonl"), bad.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("t.jsonl:2"), "{err}");
+        let ended = format!("{whole}\n{{\"kind\"\n");
+        assert!(parse_trace(Path::new("t.jsonl"), ended.as_bytes()).is_err());
     }
 }

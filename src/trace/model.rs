@@ -3,13 +3,14 @@
 //! A trace is a sequence of [`TraceRecord`]s, one JSON object a line:
 //!
 //! ```json
-//! {"kind":"run","format":1,"tool_version":"0.1.0","started_at":"2026-11-26T10:00:00Z",
+//! {"kind":"run","format":2,"tool_version":"0.1.0","started_at":"2026-11-26T10:00:00Z",
 //!  "baseline":{"name":"production","variables":{"plant":"P100"}},"candidate":{"name":"staging","variables":{"plant":"S100"}}}
 //! {"kind":"step","scenario":{"feature":"features/order_sync.feature","name":"Create an order","line":7},
 //!  "index":0,"keyword":"When ","text":"I send a POST request to \"/api/orders\"","line":8,
 //!  "baseline":{"outcome":{"status":"passed"},"observations":[{"type":"http", ...}]},
 //!  "candidate":{"outcome":{"status":"passed"},"observations":[...]}}
-//! {"kind":"scenario","scenario":{...},"status":"passed","duration_ms":41.2}
+//! {"kind":"scenario","scenario":{...},"status":"passed","duration_ms":41.2,"finished_at":"2026-11-26T10:00:00.041Z"}
+//! {"kind":"end","finished_at":"2026-11-26T10:00:00.052Z","duration_ms":52.0,"scenarios":1,"ran":1}
 //! ```
 //!
 //! Recording is separate from judging: nothing here says whether two sides
@@ -20,8 +21,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Version of the trace format written by this build.
-pub const TRACE_FORMAT: u32 = 1;
+/// Version of the trace format written by this build: 2 since a run's trace
+/// ends with an `end` or `interrupted` record (see [`super::RunEnd`]).
+pub const TRACE_FORMAT: u32 = 2;
 
 /// One of the two environments of a twin run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,6 +101,12 @@ pub enum TraceRecord {
     Scenario(ScenarioEnd),
     /// Which slice of a sharded run this trace holds (right after the header).
     Shard(ShardRecord),
+    /// How many scenario runs the run is about to start.
+    Plan(super::RunPlan),
+    /// The last line of a run that ran every scenario it planned.
+    End(super::RunEnd),
+    /// The last line of a run stopped by a signal.
+    Interrupted(super::Interruption),
 }
 
 /// The slice of a sharded run (`driftgate run --shard I/N`) a trace holds, so
@@ -508,6 +516,10 @@ pub struct ScenarioEnd {
     pub message: Option<String>,
     /// Wall time of the scenario.
     pub duration_ms: f64,
+    /// When the scenario ended (RFC 3339), so a trace cut short still tells
+    /// how long its run took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
 }
 
 /// Status of a scenario as a test, independent of drift.

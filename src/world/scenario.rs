@@ -315,6 +315,7 @@ impl ScenarioState {
                 status,
                 message: message.clone(),
                 duration_ms,
+                finished_at: Some(crate::trace::timestamp()),
             }),
         );
         let mut results = run.results.lock().unwrap_or_else(|e| e.into_inner());

@@ -83,6 +83,7 @@ fn recording(env: &str, scenarios: &[(ScenarioKey, Vec<Twin<SideStep>>)]) -> Tra
             status: ScenarioStatus::Passed,
             message: None,
             duration_ms: 5.0,
+            finished_at: None,
         }));
     }
     TraceRun::from_records(env, records).unwrap()

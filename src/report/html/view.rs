@@ -10,13 +10,14 @@ use super::chart::{Chart, quantile, strip_chart};
 use crate::compare::Drift;
 use crate::config::Redactor;
 use crate::report::text::format_drift_value;
-use crate::report::{DriftReport, ScenarioIndex, ScenarioResult, SideResult, StepResult, Verdict};
+use crate::report::{DriftReport, ScenarioIndex, ScenarioResult, SideResult, StepResult};
 
 #[derive(Serialize)]
 pub(super) struct ReportView {
     verdict: &'static str,
     verdict_label: &'static str,
     exit_code: u8,
+    incomplete: Option<String>,
     baseline: EnvView,
     candidate: EnvView,
     started_at: String,
@@ -106,11 +107,9 @@ pub(super) fn report_view(report: &DriftReport, redactor: &Redactor) -> ReportVi
         .collect();
     ReportView {
         verdict: verdict.as_str(),
-        verdict_label: match verdict {
-            Verdict::Drift => "DRIFT",
-            Verdict::NoDrift => "NO DRIFT",
-        },
-        exit_code: verdict.exit_code(),
+        verdict_label: verdict.label(),
+        exit_code: report.exit_code(),
+        incomplete: report.incomplete.as_ref().map(|i| r(&i.headline())),
         baseline: env(&report.header.environments.baseline),
         candidate: env(&report.header.environments.candidate),
         started_at: r(&report.header.started_at),

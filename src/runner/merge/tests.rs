@@ -46,8 +46,20 @@ fn shard(index: usize, total: usize, scenarios: usize) -> ShardRecord {
     }
 }
 
-/// A trace with one passing step per scenario at `lines`.
+/// A finished trace with one passing step per scenario at `lines`, each taking 10 ms.
 fn trace(name: &str, head: RunHeader, shard: Option<ShardRecord>, lines: &[usize]) -> ShardTrace {
+    let mut records = unfinished(head, shard, lines);
+    records.push(TraceRecord::End(RunEnd {
+        finished_at: "2026-11-26T10:00:01.000Z".into(),
+        duration_ms: 10.0 * lines.len() as f64,
+        scenarios: lines.len(),
+        ran: lines.len(),
+    }));
+    ShardTrace::from_records(name.into(), records).unwrap()
+}
+
+/// The records of a run killed after the scenarios at `lines`, of 5 planned.
+fn unfinished(head: RunHeader, shard: Option<ShardRecord>, lines: &[usize]) -> Vec<TraceRecord> {
     let mut records = vec![TraceRecord::Run(head)];
     records.extend(shard.map(TraceRecord::Shard));
     for &line in lines {
@@ -64,9 +76,34 @@ fn trace(name: &str, head: RunHeader, shard: Option<ShardRecord>, lines: &[usize
             status: ScenarioStatus::Passed,
             message: None,
             duration_ms: 10.0,
+            finished_at: None,
         }));
     }
-    ShardTrace::from_records(name.into(), records).unwrap()
+    records
+}
+
+#[test]
+fn a_shard_killed_before_its_end_makes_the_merged_run_incomplete() {
+    let killed = ShardTrace::from_records("killed".into(), {
+        let mut records = unfinished(v1(), None, &[40]);
+        records.insert(1, TraceRecord::Plan(RunPlan { scenarios: 5 }));
+        records
+    })
+    .unwrap();
+    let merged = combine(vec![trace("whole", v1(), None, &[10, 20]), killed]).unwrap();
+    let config = Config::parse("", std::path::Path::new("driftgate.toml")).unwrap();
+    let report = report(&config, &merged, chrono::NaiveDate::MIN);
+    let incomplete = report
+        .incomplete
+        .clone()
+        .expect("a killed shard is no complete run");
+    assert_eq!((incomplete.ran, incomplete.planned), (3, Some(7)));
+    assert!(
+        incomplete
+            .headline()
+            .contains("killed has no run-end record")
+    );
+    assert_eq!(report.exit_code(), crate::exit::INCOMPLETE);
 }
 
 fn v1() -> RunHeader {
@@ -105,7 +142,7 @@ fn traces_that_are_not_one_complete_run_are_refused() {
                 trace("s1", v1(), Some(shard(1, 2, 1)), &[10]),
                 trace("s2", header("0.2.0", "P100"), Some(shard(2, 2, 1)), &[20]),
             ],
-            "s2 was written by driftgate 0.2.0 (trace format 1), s1 by 0.1.0",
+            "s2 was written by driftgate 0.2.0 (trace format 2), s1 by 0.1.0",
         ),
         (
             "mixed",

@@ -22,15 +22,15 @@ pub(super) fn limit_ms(amount: &str, unit: &str) -> f64 {
     }
 }
 
-/// A number of `unit`s (`ms`, `s`, `seconds`) as a duration; an unreadable amount is none.
+/// A number of `unit`s (`ms`, `s`, `seconds`) as a duration; an unreadable
+/// amount is none, one past a day (refused when features load) a day.
 pub(super) fn duration(amount: &str, unit: &str) -> Duration {
-    let amount: f64 = amount.parse().unwrap_or(0.0);
-    let seconds = if unit == "ms" {
-        amount / 1000.0
-    } else {
-        amount
-    };
-    Duration::from_secs_f64(seconds.max(0.0))
+    use crate::config::duration::{MAX_WAIT, from_amount};
+    match from_amount(amount, unit) {
+        Ok(duration) => duration,
+        Err(_) if amount.parse::<f64>().is_ok_and(|n| n > 0.0) => MAX_WAIT,
+        Err(_) => Duration::ZERO,
+    }
 }
 
 /// How a poll ended: its last attempt, and why the condition was not met, if it was not.
