@@ -4,8 +4,8 @@
 //!
 //! - every `good/*.feature` loads without a diagnostic, through the same
 //!   path `driftgate check` and `driftgate run` use;
-//! - every `bad/*.feature` is refused at exactly the lines its
-//!   `.errors.ndjson` names, each with a sentence and a hint, never a
+//! - every `bad/*.feature` is refused at exactly the lines (and columns)
+//!   its `.errors.ndjson` names, each with a sentence and a hint, never a
 //!   parser token list.
 //!
 //! Without the folder the test skips loudly; with `CI=true` it fails.
@@ -48,8 +48,9 @@ fn feature_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The lines the official parser reports for a bad file.
-fn official_lines(feature: &Path) -> BTreeSet<usize> {
+/// The locations the official parser reports for a bad file: line, and
+/// column where it names one (not for an early end of the file).
+fn official_locations(feature: &Path) -> BTreeSet<(usize, Option<usize>)> {
     let mut errors = feature.as_os_str().to_owned();
     errors.push(".errors.ndjson");
     std::fs::read_to_string(&errors)
@@ -58,9 +59,11 @@ fn official_lines(feature: &Path) -> BTreeSet<usize> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["parseError"]["source"]["location"]["line"]
-                .as_u64()
-                .unwrap() as usize
+            let location = &v["parseError"]["source"]["location"];
+            (
+                location["line"].as_u64().unwrap() as usize,
+                location["column"].as_u64().map(|c| c as usize),
+            )
         })
         .collect()
 }
@@ -87,20 +90,27 @@ fn every_file_the_official_parser_accepts_loads() {
 }
 
 #[test]
-fn every_file_the_official_parser_rejects_is_refused_at_its_lines() {
+fn every_file_the_official_parser_rejects_is_refused_at_its_locations() {
     let Some(dir) = conformance_dir() else { return };
     let files = feature_files(&dir.join("bad"));
     assert!(files.len() >= 12, "only {} bad files found", files.len());
     let mut wrong = Vec::new();
     for file in &files {
-        let expected = official_lines(file);
+        let expected = official_locations(file);
         let (parsed, diagnostics) = features::parse_all(std::slice::from_ref(file), &dir);
-        let got: BTreeSet<usize> = diagnostics.iter().map(|d| d.line).collect();
+        // Compare columns only where the official parser names one.
+        let got: BTreeSet<(usize, Option<usize>)> = diagnostics
+            .iter()
+            .map(|d| {
+                let col = expected.contains(&(d.line, None)).then_some(None);
+                (d.line, col.unwrap_or(Some(d.col)))
+            })
+            .collect();
         let text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         let text = text.join("\n");
         if !parsed.is_empty() || got != expected {
             wrong.push(format!(
-                "{}: official lines {expected:?}, driftgate {got:?}\n{text}",
+                "{}: official (line, column) {expected:?}, driftgate {got:?}\n{text}",
                 file.display()
             ));
         }
@@ -117,7 +127,7 @@ fn every_file_the_official_parser_rejects_is_refused_at_its_lines() {
         }
     }
     eprintln!(
-        "gherkin conformance: {} of {} bad files refused at the official lines",
+        "gherkin conformance: {} of {} bad files refused at the official lines and columns",
         files.len() - wrong.len(),
         files.len()
     );
