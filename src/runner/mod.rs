@@ -6,6 +6,7 @@ pub mod assemble;
 pub mod broker;
 mod diagnostic;
 pub mod features;
+pub mod learning;
 pub mod merge;
 pub mod modes;
 pub mod preflight;
