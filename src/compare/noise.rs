@@ -35,7 +35,7 @@ use super::route_template::route_pattern;
 pub mod learn;
 pub mod runs;
 
-pub use learn::{ScenarioSteps, learn};
+pub use learn::ScenarioSteps;
 
 /// Version of the noise file format written (format 1, one environment and
 /// `*` routes, is still read).

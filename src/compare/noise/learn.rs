@@ -34,14 +34,6 @@ const MAX_EXAMPLES: usize = 3;
 /// One scenario of a paired run: its identity and its steps.
 pub type ScenarioSteps = (ScenarioKey, Vec<StepRecord>);
 
-/// Learns the noise of an A/A run: both sides of `header` are the same
-/// environment, so every difference between them is noise.
-pub fn learn(header: &RunHeader, scenarios: &[ScenarioSteps]) -> Vec<NoiseEntry> {
-    let mut learned = Differences::default();
-    learned.add_run_pair(header, scenarios, None);
-    learned.into_entries()
-}
-
 /// A difference between the two sides of a paired run at one place.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Difference {
@@ -64,7 +56,7 @@ impl Differences {
         &mut self,
         header: &RunHeader,
         scenarios: &[ScenarioSteps],
-        pair: Option<&str>,
+        pair: &str,
     ) {
         for (key, steps) in scenarios {
             let environments = header.environments_for(key.tenant.as_deref());
@@ -169,16 +161,14 @@ impl Differences {
             }
         }
         push_new(&mut entry.scenarios, &place.scenario);
-        if let Some(pair) = place.pair {
-            push_new(&mut entry.learned_from, pair);
-        }
+        push_new(&mut entry.learned_from, place.pair);
     }
 }
 
 /// Where the differences of one scenario of a paired run come from.
 struct Place<'a> {
     scenario: String,
-    pair: Option<&'a str>,
+    pair: &'a str,
     normalizer: &'a Normalizer,
 }
 

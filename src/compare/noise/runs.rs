@@ -168,7 +168,7 @@ fn compare(
             Presence::OnlyCandidate => failures.push(missing(first, other)),
         }
     }
-    differences.add_run_pair(&twin.header, &paired, Some(label));
+    differences.add_run_pair(&twin.header, &paired, label);
 }
 
 /// Every scenario of a run that failed or did not finish.

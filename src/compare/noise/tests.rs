@@ -92,7 +92,9 @@ fn learned() -> Vec<NoiseEntry> {
             ),
         ),
     };
-    learn(&a_a_header(), &[(key(), vec![step])])
+    let mut differences = learn::Differences::default();
+    differences.add_run_pair(&a_a_header(), &[(key(), vec![step])], "staging run 1 vs 2");
+    differences.into_entries()
 }
 
 #[test]
@@ -126,6 +128,7 @@ fn entries_keep_examples_and_scenarios_for_review() {
         ]
     );
     assert_eq!(at.scenarios, ["features/order_sync.feature: Read an order"]);
+    assert_eq!(at.learned_from, ["staging run 1 vs 2"]);
 }
 
 #[test]
