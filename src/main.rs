@@ -12,7 +12,7 @@ use std::process::ExitCode;
 mod cli;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use cli::{demo, run, services, steps, traces};
+use cli::{demo, learn, run, services, steps, traces};
 use driftgate::exit;
 
 /// Catch behavioural drift between two environments before it becomes an outage.
@@ -58,8 +58,8 @@ enum Command {
     Topology(services::TopologyArgs),
     /// Record one environment into a trace, to compare candidates against later.
     Record(traces::RecordArgs),
-    /// Run every scenario twice against one environment and write what differs as noise.
-    LearnNoise(traces::LearnNoiseArgs),
+    /// Run every scenario several times against each environment and write what differs between runs as noise.
+    LearnNoise(learn::LearnNoiseArgs),
     /// Compare two stored traces (recordings or twin traces) and report the drift.
     Compare(traces::CompareArgs),
     /// Rebuild drift.json, junit.xml and the terminal report from twin traces alone.
@@ -131,7 +131,7 @@ async fn dispatch(command: Command, color: bool) -> anyhow::Result<u8> {
         Command::Capture(args) => Ok(services::capture(args).await),
         Command::Topology(args) => Ok(services::topology(args, color).await),
         Command::Record(args) => traces::record(args).await,
-        Command::LearnNoise(args) => traces::learn_noise(args).await,
+        Command::LearnNoise(args) => learn::learn_noise(args).await,
         Command::Compare(args) => Ok(traces::compare(args, color)),
         Command::Report(args) => Ok(traces::rebuild_report(args, color)),
         Command::Merge(args) => Ok(traces::merge(args, color)),

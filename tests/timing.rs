@@ -1,8 +1,8 @@
 //! End to end: timing drift between two real HTTP environments (wiremock),
 //! through the `driftgate` binary with `--samples`.
 //!
-//! TIMING TEST: each case sends 20 (+2 warm-up) sequential requests to each
-//! side with 20–50 ms of server delay, about 2 s in all.
+//! TIMING TEST: each case sends 20–40 (+2–3 warm-up) sequential requests to
+//! each side with 20–50 ms of server delay, about 2 s each.
 
 use std::path::Path;
 use std::time::Duration;
@@ -48,12 +48,13 @@ fn write_project(dir: &Path, baseline: &MockServer, candidate: &MockServer) {
     std::fs::write(dir.join("timing.feature"), FEATURE).unwrap();
 }
 
-/// Runs `driftgate run --samples 20 …` and returns the exit code and drift.json.
-async fn run_sampled(dir: &Path, extra: &[&str]) -> (i32, Value) {
+/// Runs `driftgate run --samples N …` and returns the exit code and drift.json.
+async fn run_sampled(dir: &Path, samples: usize, extra: &[&str]) -> (i32, Value) {
     let mut cmd = Command::cargo_bin("driftgate").unwrap();
     cmd.current_dir(dir)
         .args(["run", "--baseline", "production", "--candidate", "staging"])
-        .args(["--samples", "20", "--reports", "reports", "timing.feature"])
+        .args(["--samples", &samples.to_string()])
+        .args(["--reports", "reports", "timing.feature"])
         .args(extra);
     let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
@@ -69,7 +70,7 @@ async fn slower_candidate_is_timing_drift_at_that_step() {
     let (baseline, candidate) = (erp(20).await, erp(50).await);
     let dir = tempfile::tempdir().unwrap();
     write_project(dir.path(), &baseline, &candidate);
-    let (code, doc) = run_sampled(dir.path(), &["--warmup", "2", "--cold"]).await;
+    let (code, doc) = run_sampled(dir.path(), 20, &["--warmup", "2", "--cold"]).await;
     assert_eq!(code, 1, "{doc:#}");
     let step = &doc["timing"]["steps"][0];
     assert_eq!(step["verdict"], "slower", "{step:#}");
@@ -129,11 +130,41 @@ async fn equal_delays_are_no_timing_drift() {
     let feature = FEATURE.replace("under 40 ms", "under 5000 ms");
     write_project(dir.path(), &baseline, &candidate);
     std::fs::write(dir.path().join("timing.feature"), feature).unwrap();
-    let (code, doc) = run_sampled(dir.path(), &[]).await;
+    let (code, doc) = run_sampled(dir.path(), 20, &[]).await;
     let step = &doc["timing"]["steps"][0];
     assert_eq!(step["verdict"], "same", "{step:#}");
     assert_eq!(step["candidate"]["total_ms"]["n"], 20);
     assert_eq!(doc["verdict"], "no_drift", "{doc:#}");
     assert_eq!(code, 0);
     assert_eq!(doc["timing"]["budgets"][0]["baseline"]["within"], true);
+}
+
+/// The slowdown the old rule (shift beyond max(20% of the median, 5 ms))
+/// could never flag: +25% on a 20 ms route is a 5 ms shift. Real sleeps on a
+/// shared machine jitter, so the test judges 40 samples and asserts the
+/// verdict and the direction, not exact numbers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quarter_slower_fast_route_is_timing_drift() {
+    let (baseline, candidate) = (erp(20).await, erp(25).await);
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path(), &baseline, &candidate);
+    let feature = FEATURE.replace("under 40 ms", "under 5000 ms");
+    std::fs::write(dir.path().join("timing.feature"), feature).unwrap();
+    let (code, doc) = run_sampled(dir.path(), 40, &["--warmup", "3"]).await;
+    let step = &doc["timing"]["steps"][0];
+    assert_eq!(step["verdict"], "slower", "{step:#}");
+    assert!(step["ratio"]["low"].as_f64().unwrap() > 1.1, "{step:#}");
+    assert!(
+        step["shift_ms"]["estimate"].as_f64().unwrap() > 2.0,
+        "{step:#}"
+    );
+    let timing: Vec<&Value> = doc["scenarios"][0]["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["class"] == "timing")
+        .collect();
+    assert_eq!(timing.len(), 1, "{doc:#}");
+    assert_eq!(timing[0]["step"]["line"], 3);
+    assert_eq!(code, 1, "{doc:#}");
 }

@@ -5,12 +5,14 @@
 //!
 //! ```text
 //! driftgate run …                                  -> run::run
-//! driftgate record | learn-noise | compare | …     -> traces::*
+//! driftgate record | compare | report | merge     -> traces::*
+//! driftgate learn-noise                            -> learn::learn_noise
 //! driftgate mock | capture | topology | db-parity  -> services::*
 //! ```
 
 mod args;
 pub(crate) mod demo;
+pub(crate) mod learn;
 mod output;
 pub(crate) mod run;
 pub(crate) mod services;

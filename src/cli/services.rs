@@ -206,7 +206,7 @@ fn parse_port(s: &str) -> Result<(String, u16), String> {
 }
 
 /// Parses a duration such as `10s`, `500ms`, `2m` or `1.5` (seconds), at most a day.
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(s: &str) -> Result<Duration, String> {
     let (number, unit) = s
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((s, "s"), |at| s.split_at(at));

@@ -1,11 +1,10 @@
-//! The commands that write or read stored traces: `record` and `learn-noise`
-//! run one environment; `compare`, `report` and `merge` judge traces already
-//! on disk. Argument parsing and printing only: the work is in
+//! The commands that write or read stored traces: `record` runs one
+//! environment (`learn-noise`, in [`super::learn`], records several runs);
+//! `compare`, `report` and `merge` judge traces already on disk. Argument parsing and printing only: the work is in
 //! `driftgate::runner::{modes, merge}`.
 //!
 //! ```text
 //! driftgate record --env production -o production.trace.jsonl
-//! driftgate learn-noise --env staging -o noise.json
 //! driftgate compare production.trace.jsonl staging.trace.jsonl --config driftgate.toml
 //! driftgate report reports/trace.jsonl --waivers waivers.toml --today 2026-12-01
 //! driftgate merge shards/*/trace.jsonl --config driftgate.toml -r reports --metrics reports/driftgate.prom
@@ -40,24 +39,6 @@ pub(crate) struct RecordArgs {
     /// Scenarios running at once (default: [run] concurrency of the config).
     #[arg(long)]
     concurrency: Option<usize>,
-}
-
-/// `driftgate learn-noise`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct LearnNoiseArgs {
-    #[command(flatten)]
-    suite: SuiteArgs,
-    /// The environment to run against, twice.
-    #[arg(long)]
-    env: String,
-    /// The noise file to write: TOML when it ends in .toml, JSON otherwise.
-    #[arg(short, long)]
-    output: PathBuf,
-    #[command(flatten)]
-    filter: ScenarioFilter,
-    /// Folder for the A/A trace.
-    #[arg(short, long)]
-    reports: Option<PathBuf>,
 }
 
 /// Where `compare` and `report` find their rules and put their reports.
@@ -169,44 +150,9 @@ fn recording_exit_code(outcome: &RunOutcome, env: &str) -> u8 {
     exit::DRIFT
 }
 
-/// Learns noise from two runs against one environment and writes the file.
-pub(crate) async fn learn_noise(args: LearnNoiseArgs) -> anyhow::Result<u8> {
-    let Some(config) = args.suite.config.load() else {
-        return Ok(exit::USAGE);
-    };
-    let report_dir = args.reports.unwrap_or_else(|| {
-        config
-            .resolve_path(&config.run.report_dir)
-            .join("learn-noise")
-    });
-    let opts = one_environment(config, &args.env, report_dir, args.suite.paths, args.filter)?;
-    let learned = match modes::learn_noise(opts).await {
-        Ok(learned) => learned,
-        Err(e) => return Ok(output::run_failed(&e)),
-    };
-    learned.noise.save(&args.output)?;
-    println!(
-        "learned {} noisy places from two runs against `{}`",
-        learned.noise.noise.len(),
-        args.env
-    );
-    for entry in &learned.noise.noise {
-        println!(
-            "  {} {}  {} ({:?})",
-            entry.service, entry.route, entry.path, entry.kind
-        );
-    }
-    println!(
-        "noise: {} (review it, then set [compare] noise or pass --noise)",
-        args.output.display()
-    );
-    println!("trace: {}", learned.run.trace_path.display());
-    Ok(exit::NO_DRIFT)
-}
-
 /// Run options with one environment on both sides, for the suite and
 /// scenarios named on the command line.
-fn one_environment(
+pub(super) fn one_environment(
     config: Config,
     env: &str,
     report_dir: PathBuf,

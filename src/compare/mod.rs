@@ -40,6 +40,7 @@ pub mod noise;
 mod normalize;
 mod outcome;
 pub mod policy;
+pub mod route_template;
 mod rows;
 pub mod rules;
 mod topology;

@@ -1,41 +1,47 @@
-//! Learned noise: the places whose values differ between two runs of the
-//! same scenario against the *same* environment (an A/A run), written to a
-//! reviewable file that later runs apply.
+//! Learned noise: the places whose values differ between runs of the same
+//! scenario against the *same* environment, written to a reviewable file
+//! that later runs apply ([`learn`] compares two runs, [`runs`] decides over
+//! several runs of both environments).
 //!
 //! ```json
-//! {"format": 1, "environment": "staging", "learned_at": "2026-11-26T10:00:00Z",
+//! {"format": 2, "environments": ["production", "staging"], "learned_at": "2026-11-26T10:00:00Z",
+//!  "runs": 3,
 //!  "noise": [
 //!   {"service": "erp", "route": "POST /api/orders", "path": "$.createdAt", "kind": "value",
 //!    "examples": ["2026-11-26T10:00:00.120Z", "2026-11-26T10:00:00.410Z"],
-//!    "scenarios": ["features/order_sync.feature: Create an order"]},
-//!   {"service": "erp", "route": "GET /api/orders/*", "path": "$.lines", "kind": "order"}]}
+//!    "scenarios": ["features/order_sync.feature: Create an order"],
+//!    "learned_from": ["production run 1 vs 2", "staging run 1 vs 2"]},
+//!   {"service": "wms", "route": "GET /api/stock/{{ sku }}", "path": "$.bins", "kind": "order"}],
+//!  "environment_specific": [
+//!   {"service": "erp", "route": "GET /api/info", "path": "header:x-region",
+//!    "values": {"production": "eu-1", "staging": "eu-2"}}]}
 //! ```
 //!
 //! A `value` entry hides a value change of the same type and format only; a
 //! missing field, a type change or a format change stays drift. An `order`
-//! entry compares the array as a multiset. `route` segments that held
-//! captured values, environment variables, numbers or uuids become `*`.
+//! entry compares the array as a multiset. `route` is the step's route
+//! template ([`super::route_template`]): `{{ … }}` segments match any
+//! segment, and so do `*` segments (format 1 files, still read).
+//! `environment_specific` entries are for review only: they are not applied.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::exchange::url_path;
-use super::tree::{Act, PathAction, RuleNode};
-use super::walk::diff_with_rules;
-use super::{DriftClass, Normalizer, Segment, is_polling_step};
-use crate::trace::{
-    HttpExchange, Observation, RunHeader, ScenarioKey, Side, StepOutcome, StepRecord, Twin,
-};
+use super::route_template::route_pattern;
 
-/// Version of the noise file format.
-pub const NOISE_FORMAT: u32 = 1;
-/// Distinct example values kept per entry.
-const MAX_EXAMPLES: usize = 3;
+pub mod learn;
+pub mod runs;
+
+pub use learn::ScenarioSteps;
+
+/// Version of the noise file format written (format 1, one environment and
+/// `*` routes, is still read).
+pub const NOISE_FORMAT: u32 = 2;
+/// The oldest noise file format still read.
+const OLDEST_FORMAT: u32 = 1;
 
 /// A noise file: what was learned, where, from which environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,13 +49,58 @@ const MAX_EXAMPLES: usize = 3;
 pub struct NoiseFile {
     /// [`NOISE_FORMAT`].
     pub format: u32,
-    /// The environment both runs went to.
-    pub environment: String,
+    /// The environments learned from (format 1: `environment`, one name).
+    #[serde(alias = "environment", deserialize_with = "one_or_many")]
+    pub environments: Vec<String>,
     /// When it was learned (RFC 3339).
     pub learned_at: String,
+    /// Runs per environment it was learned from (absent in format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
     /// The noisy places.
     #[serde(default)]
     pub noise: Vec<NoiseEntry>,
+    /// Values constant within each environment but different between them:
+    /// listed for review, never applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environment_specific: Vec<EnvironmentValue>,
+}
+
+/// A value each environment always answers the same way, but differently
+/// from the other: not noise, but something to declare as an environment
+/// variable (`[environments.NAME.variables]`) or to waive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentValue {
+    /// Service of the exchanges.
+    pub service: String,
+    /// Route template of the step.
+    pub route: String,
+    /// JSONPath with `[*]` for array positions, or `header:NAME`.
+    pub path: String,
+    /// The value each environment answered, by environment name.
+    pub values: BTreeMap<String, Value>,
+    /// Scenarios it was seen in (`feature: name`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<String>,
+}
+
+/// One name or a list of names: `"a"` or `["a", "b"]`.
+pub(crate) fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        One(T),
+        Many(Vec<T>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// One noisy place: a JSONPath (or `header:NAME`) in the responses of a route.
@@ -58,7 +109,7 @@ pub struct NoiseFile {
 pub struct NoiseEntry {
     /// Service of the exchanges.
     pub service: String,
-    /// Route pattern, e.g. `GET /api/orders/*`.
+    /// Route template of the step, e.g. `GET /api/stock/{{ sku }}` (format 1: `GET /api/orders/*`).
     pub route: String,
     /// JSONPath with `[*]` for array positions, or `header:NAME`.
     pub path: String,
@@ -71,6 +122,9 @@ pub struct NoiseEntry {
     /// Scenarios it was seen in (`feature: name`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<String>,
+    /// The pairs of runs that differed here (`staging run 1 vs 3`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub learned_from: Vec<String>,
 }
 
 /// What varies at a noisy place.
@@ -152,14 +206,14 @@ impl NoiseFile {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.format != NOISE_FORMAT {
+        if !(OLDEST_FORMAT..=NOISE_FORMAT).contains(&self.format) {
             return Err(format!(
-                "`format`: {} is not supported (expected {NOISE_FORMAT})",
+                "`format`: {} is not supported (this driftgate reads formats {OLDEST_FORMAT} to {NOISE_FORMAT}); learn it again with `driftgate learn-noise`",
                 self.format
             ));
         }
         for (i, entry) in self.noise.iter().enumerate() {
-            super::wildcard::RoutePattern::parse(&entry.route)
+            super::wildcard::RoutePattern::parse(&route_pattern(&entry.route))
                 .map_err(|e| format!("`noise[{i}].route`: {e}"))?;
             if !entry.path.starts_with("header:") {
                 serde_json_path::JsonPath::parse(&entry.path).map_err(|e| {
@@ -172,198 +226,6 @@ impl NoiseFile {
         }
         Ok(())
     }
-}
-
-/// One scenario of an A/A run: its identity and its steps.
-pub type ScenarioSteps = (ScenarioKey, Vec<StepRecord>);
-
-/// Learns the noise of an A/A run: both sides of `header` are the same
-/// environment, so every difference between them is noise.
-pub fn learn(header: &RunHeader, scenarios: &[ScenarioSteps]) -> Vec<NoiseEntry> {
-    let mut learned = Learned::default();
-    let variables: Vec<&String> = header.environments.baseline.variables.values().collect();
-    for (key, steps) in scenarios {
-        let captures = super::scenario_captures(steps);
-        let normalizer =
-            Normalizer::new(&header.environments_for(key.tenant.as_deref()), &captures);
-        let label = format!("{}: {}", key.feature, key.name);
-        for step in steps.iter().filter(|s| both_acted(s)) {
-            let polling = is_polling_step(&step.text);
-            let b = exchanges(step, Side::Baseline, polling);
-            let c = exchanges(step, Side::Candidate, polling);
-            for (b, c) in b.into_iter().zip(c) {
-                let route = route_of(b, &normalizer, &variables);
-                learned.exchange(&route, Twin::new(b, c), &normalizer, &label);
-            }
-        }
-    }
-    learned.entries.into_values().collect()
-}
-
-fn both_acted(step: &StepRecord) -> bool {
-    Side::BOTH.iter().all(|side| {
-        matches!(
-            step.sides.get(*side).outcome,
-            StepOutcome::Passed | StepOutcome::Failed { .. }
-        )
-    })
-}
-
-fn exchanges(step: &StepRecord, side: Side, polling: bool) -> Vec<&HttpExchange> {
-    let all: Vec<&HttpExchange> = step
-        .sides
-        .get(side)
-        .observations
-        .iter()
-        .filter_map(|o| match o {
-            Observation::Http(exchange) => Some(exchange),
-            _ => None,
-        })
-        .collect();
-    if polling {
-        all.last().copied().into_iter().collect()
-    } else {
-        all
-    }
-}
-
-/// `METHOD /path` with every segment that varies per run or environment as `*`.
-fn route_of(exchange: &HttpExchange, normalizer: &Normalizer, variables: &[&String]) -> String {
-    let path = normalizer.normalize_text(Side::Baseline, &url_path(&exchange.request.url));
-    let segments: Vec<&str> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|segment| {
-            let varies = segment.contains('<')
-                || segment.bytes().all(|b| b.is_ascii_digit())
-                || uuid::Uuid::try_parse(segment).is_ok()
-                || variables.iter().any(|v| v.as_str() == segment);
-            if varies { "*" } else { segment }
-        })
-        .collect();
-    format!("{} /{}", exchange.request.method, segments.join("/"))
-}
-
-/// Learned entries by (service, route, path, kind).
-#[derive(Default)]
-struct Learned {
-    entries: BTreeMap<(String, String, String, NoiseKind), NoiseEntry>,
-}
-
-impl Learned {
-    fn exchange(
-        &mut self,
-        route: &str,
-        pair: Twin<&HttpExchange>,
-        normalizer: &Normalizer,
-        scenario: &str,
-    ) {
-        let (Some(b), Some(c)) = (&pair.baseline.response, &pair.candidate.response) else {
-            return;
-        };
-        let service = &pair.baseline.service;
-        for (name, value) in &b.headers {
-            let other = c.header(name);
-            if other.is_some_and(|other| other != value) {
-                let examples = [Value::from(value.as_str()), Value::from(other)];
-                let path = format!("header:{}", name.to_ascii_lowercase());
-                self.add(service, route, path, NoiseKind::Value, &examples, scenario);
-            }
-        }
-        let (Some(bj), Some(cj)) = (
-            b.body.as_ref().and_then(|b| b.as_json()),
-            c.body.as_ref().and_then(|c| c.as_json()),
-        ) else {
-            return;
-        };
-        let bj = normalizer.normalize_value(Side::Baseline, bj);
-        let cj = normalizer.normalize_value(Side::Candidate, cj);
-        for difference in diff_with_rules(&bj, &cj, &arrays_unordered(&bj)) {
-            let kind = match difference.class {
-                DriftClass::ValueChange => NoiseKind::Value,
-                DriftClass::Order => NoiseKind::Order,
-                _ => continue,
-            };
-            let examples: Vec<Value> = match kind {
-                NoiseKind::Value => [difference.baseline, difference.candidate]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-                NoiseKind::Order => Vec::new(),
-            };
-            let path = generalise(&difference.path);
-            self.add(service, route, path, kind, &examples, scenario);
-        }
-    }
-
-    fn add(
-        &mut self,
-        service: &str,
-        route: &str,
-        path: String,
-        kind: NoiseKind,
-        examples: &[Value],
-        scenario: &str,
-    ) {
-        let key = (service.to_owned(), route.to_owned(), path.clone(), kind);
-        let entry = self.entries.entry(key).or_insert_with(|| NoiseEntry {
-            service: service.to_owned(),
-            route: route.to_owned(),
-            path,
-            kind,
-            examples: Vec::new(),
-            scenarios: Vec::new(),
-        });
-        for example in examples {
-            if entry.examples.len() < MAX_EXAMPLES && !entry.examples.contains(example) {
-                entry.examples.push(example.clone());
-            }
-        }
-        if !entry.scenarios.iter().any(|s| s == scenario) {
-            entry.scenarios.push(scenario.to_owned());
-        }
-    }
-}
-
-/// A tree that compares every array of `document` as a multiset, so a
-/// shuffled array is learned as order noise, not as value noise in each element.
-fn arrays_unordered(document: &Value) -> RuleNode {
-    let act = Act {
-        id: (0, 0),
-        action: PathAction::NoiseOrder,
-        label: "order".to_owned(),
-    };
-    let mut tree = RuleNode::default();
-    mark_arrays(document, &mut Vec::new(), &mut tree, &act);
-    tree
-}
-
-fn mark_arrays<'a>(value: &'a Value, at: &mut Vec<Segment<'a>>, tree: &mut RuleNode, act: &Act) {
-    match value {
-        Value::Array(items) => {
-            tree.insert_at(at, act);
-            for (i, item) in items.iter().enumerate() {
-                at.push(Segment::Index(i));
-                mark_arrays(item, at, tree, act);
-                at.pop();
-            }
-        }
-        Value::Object(members) => {
-            for (name, member) in members {
-                at.push(Segment::Name(name));
-                mark_arrays(member, at, tree, act);
-                at.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-/// `$.lines[3].id` → `$.lines[*].id`.
-fn generalise(path: &str) -> String {
-    static INDEX: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\[\d+\]").unwrap_or_else(|e| panic!("{e}")));
-    INDEX.replace_all(path, "[*]").into_owned()
 }
 
 #[cfg(test)]

@@ -351,7 +351,7 @@ fn compile_spec(index: usize, spec: &RuleSpec) -> CompiledRule {
 fn compile_noise(entry: &NoiseEntry) -> CompiledRule {
     let mut rule = CompiledRule::ignoring(format!("learned noise at {}", entry.path), &[]);
     rule.service = Some(entry.service.clone());
-    rule.route = RoutePattern::parse(&entry.route).ok();
+    rule.route = RoutePattern::parse(&super::route_template::route_pattern(&entry.route)).ok();
     if let Some(header) = entry.path.strip_prefix("header:") {
         rule.header_noise.push(header.to_ascii_lowercase());
         return rule;

@@ -27,11 +27,16 @@ pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {
             .validate()
             .map_err(|(key, message)| invalid(format!("waivers[{i}].{key}"), message))?;
     }
-    if let Some(noise) = &config.compare.noise {
+    let several = config.compare.noise.len() > 1;
+    for (i, noise) in config.compare.noise.iter().enumerate() {
+        let key = if several {
+            format!("compare.noise[{i}]")
+        } else {
+            "compare.noise".to_owned()
+        };
         let path = super::folder::inside(&config.base_dir(), noise)
-            .map_err(|e| invalid("compare.noise".into(), e.to_string()))?;
-        let file =
-            NoiseFile::load(&path).map_err(|e| invalid("compare.noise".into(), e.to_string()))?;
+            .map_err(|e| invalid(key.clone(), e.to_string()))?;
+        let file = NoiseFile::load(&path).map_err(|e| invalid(key, e.to_string()))?;
         config.compare.learned.extend(file.noise);
     }
     if let Some(waivers) = &config.policy.waivers_file {
@@ -82,6 +87,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("tolerence"), "{err}");
+    }
+
+    #[test]
+    fn several_noise_files_are_all_applied_and_a_missing_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, path) in [("a.json", "$.a"), ("b.json", "$.b")] {
+            std::fs::write(
+                dir.path().join(name),
+                format!(
+                    r#"{{"format": 2, "environments": ["p", "s"], "learned_at": "x", "noise": [{{"service": "erp", "route": "GET /api/stock/{{{{ sku }}}}", "path": "{path}"}}]}}"#
+                ),
+            )
+            .unwrap();
+        }
+        let config = parse("[compare]\nnoise = [\"a.json\", \"b.json\"]\n", dir.path()).unwrap();
+        let paths: Vec<&str> = config
+            .compare
+            .learned
+            .iter()
+            .map(|e| e.path.as_str())
+            .collect();
+        assert_eq!(paths, ["$.a", "$.b"]);
+        let err = parse(
+            "[compare]\nnoise = [\"a.json\", \"gone.json\"]\n",
+            dir.path(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`compare.noise[1]`") && err.contains("gone.json"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! ignore = ["$.generatedAt", "$..traceId"]
 //! headers = ["content-type"]
 //! ignore_headers = ["date"]
-//! noise = "noise.json"              # learned by `driftgate learn-noise`
+//! noise = "noise.json"              # learned by `driftgate learn-noise` (or a list of files)
 //!
 //! [[compare.rules]]                 # scoped rules, see compare::rules
 //! route = "GET /api/orders/*"
@@ -198,8 +198,10 @@ pub struct CompareRules {
     pub ignore_headers: Vec<String>,
     /// Scoped rules: `[[compare.rules]]`.
     pub rules: Vec<crate::compare::rules::RuleSpec>,
-    /// A learned noise file (JSON or TOML), relative to the config file.
-    pub noise: Option<PathBuf>,
+    /// Learned noise files (JSON or TOML), relative to the config file: one
+    /// path or a list (`noise = ["a.json", "b.json"]`).
+    #[serde(deserialize_with = "crate::compare::noise::one_or_many")]
+    pub noise: Vec<PathBuf>,
     /// Noise entries loaded from `noise` (or `--noise`).
     #[serde(skip)]
     pub learned: Vec<crate::compare::noise::NoiseEntry>,
@@ -215,7 +217,7 @@ impl Default for CompareRules {
             headers: vec!["content-type".to_owned()],
             ignore_headers: Vec::new(),
             rules: Vec::new(),
-            noise: None,
+            noise: Vec::new(),
             learned: Vec::new(),
         }
     }

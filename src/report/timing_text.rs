@@ -2,7 +2,7 @@
 //! sampled scenario, then the latency budgets.
 //!
 //! ```text
-//! timing: 99% confidence, tolerance max(20% of baseline median, 5 ms)
+//! timing: 99% confidence, slower when the ratio's interval is above ×1.10 and the shift above 0.5 ms
 //! SLOWER       features/order_sync.feature:9  POST /api/orders (erp)  in Create an order
 //!       baseline   n=30  median 20.4  p90 22.8  p95 23.9  p99 25.0 ms
 //!       candidate  n=30  median 51.0  p90 54.1  p95 56.2  p99 58.3 ms
@@ -27,9 +27,9 @@ pub(super) fn timing_lines(section: &TimingSection, palette: &Palette) -> Vec<St
     }
     let policy = &section.policy;
     let mut lines = vec![format!(
-        "timing: {}% confidence, tolerance max({}% of baseline median, {} ms)",
+        "timing: {}% confidence, slower when the ratio's interval is above ×{:.2} and the shift above {} ms",
         policy.confidence * 100.0,
-        policy.tolerance * 100.0,
+        1.0 + policy.tolerance,
         policy.floor_ms
     )];
     for step in &section.steps {

@@ -9,6 +9,7 @@ pub mod completeness;
 mod diagnostic;
 pub mod features;
 pub mod interrupt;
+pub mod learning;
 pub mod merge;
 pub mod modes;
 pub mod preflight;

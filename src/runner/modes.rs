@@ -3,7 +3,7 @@
 //! - [`record`]: one environment into a trace (`driftgate record`);
 //! - [`run_against_trace`]: a live candidate against a recorded baseline
 //!   (`driftgate run --baseline-trace FILE`);
-//! - [`learn_noise`]: one environment on both sides, its differences learned
+//! - [`super::learning`]: several recordings of each environment, learned
 //!   as noise (`driftgate learn-noise`);
 //! - [`report_from_traces`] and [`compare_traces`]: reports from stored
 //!   traces alone (`driftgate report`, `driftgate compare`).
@@ -23,7 +23,6 @@ use chrono::NaiveDate;
 use super::merge::{ShardTrace, busiest_shard_ms, shortfall};
 use super::{RunError, RunOptions, RunOutcome, assemble, completeness, run_in_mode};
 use crate::compare::RuleSet;
-use crate::compare::noise::{self, NOISE_FORMAT, NoiseFile};
 use crate::compare::traces::{Presence, RunEnding, TraceRun, TwinTrace, pair_traces, twin_of};
 use crate::config::{Config, Redactor};
 use crate::report::DriftReport;
@@ -39,8 +38,6 @@ pub enum RunMode {
         /// Where the recording goes.
         trace: PathBuf,
     },
-    /// The same environment on both sides (noise learning).
-    SameEnvironment,
 }
 
 impl RunMode {
@@ -48,7 +45,7 @@ impl RunMode {
     pub fn trace_path(&self) -> Option<PathBuf> {
         match self {
             RunMode::Record { trace } => Some(trace.clone()),
-            RunMode::Twin | RunMode::SameEnvironment => None,
+            RunMode::Twin => None,
         }
     }
 }
@@ -61,38 +58,6 @@ pub fn today() -> NaiveDate {
 /// Records the scenarios on `opts.baseline` alone into `trace`.
 pub async fn record(opts: RunOptions, trace: PathBuf) -> Result<RunOutcome, RunError> {
     run_in_mode(opts, RunMode::Record { trace }).await
-}
-
-/// What `learn-noise` learned.
-#[derive(Debug)]
-pub struct LearnOutcome {
-    /// The noise file, not yet written.
-    pub noise: NoiseFile,
-    /// The A/A run it was learned from.
-    pub run: RunOutcome,
-}
-
-/// Runs every scenario twice against `opts.baseline` (as both sides, in
-/// lockstep) and learns every difference between the two runs as noise.
-pub async fn learn_noise(mut opts: RunOptions) -> Result<LearnOutcome, RunError> {
-    opts.candidate = opts.baseline.clone();
-    opts.base_url_overrides.candidate = opts.base_url_overrides.baseline.clone();
-    opts.config.compare.learned.clear();
-    let environment = opts.baseline.clone();
-    let run = run_in_mode(opts, RunMode::SameEnvironment).await?;
-    let trace = read_run(&run.trace_path)?;
-    let scenarios: Vec<noise::ScenarioSteps> = trace
-        .scenarios
-        .into_iter()
-        .map(|s| (s.key, s.steps))
-        .collect();
-    let noise = NoiseFile {
-        format: NOISE_FORMAT,
-        environment,
-        learned_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        noise: noise::learn(&trace.header, &scenarios),
-    };
-    Ok(LearnOutcome { noise, run })
 }
 
 /// Runs `opts.candidate` live and compares it with the recorded baseline trace.
@@ -206,7 +171,7 @@ pub fn compare_traces(
     Ok(report)
 }
 
-fn read_run(path: &Path) -> Result<TraceRun, RunError> {
+pub(super) fn read_run(path: &Path) -> Result<TraceRun, RunError> {
     let records = read_trace(path)?;
     TraceRun::from_records(&path.display().to_string(), records)
         .map_err(|e| RunError::Usage(e.to_string()))

@@ -26,6 +26,7 @@ use regex::Regex;
 use super::bounds::MAX_SAMPLES;
 use super::diagnostic::Diagnostic;
 use crate::compare::Drift;
+use crate::compare::route_template::request_shape;
 use crate::report::ScenarioResult;
 use crate::trace::{SampleRef, ScenarioKey, ScenarioStatus};
 
@@ -202,12 +203,17 @@ pub fn take_marker(tags: &mut Vec<String>) -> Option<SampleRef> {
 /// Folds the repetitions of each scenario into one result and one set of
 /// drifts: a scenario fails when any repetition failed (the message names
 /// the first that did); a drift found at the same place in several
-/// repetitions is listed once, as the first repetition saw it.
+/// repetitions is listed once, as the first repetition saw it, with how
+/// many repetitions saw it; warm-up repetitions produce no drift.
 pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioResult>, Vec<Drift>) {
     let mut folded: BTreeMap<ScenarioKey, ScenarioResult> = BTreeMap::new();
+    let mut measured: BTreeMap<ScenarioKey, usize> = BTreeMap::new();
     let mut order = Vec::new();
     for result in results {
         let key = result.scenario.without_sample();
+        if result.scenario.sample.is_some_and(|s| !s.warmup) {
+            *measured.entry(key.clone()).or_default() += 1;
+        }
         let message = match (&result.scenario.sample, result.message) {
             (Some(sample), Some(m)) => Some(format!("{sample}: {m}")),
             (_, m) => m,
@@ -235,26 +241,51 @@ pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioRe
             }
         }
     }
-    let mut unique: Vec<Drift> = Vec::new();
-    for mut drift in drifts {
-        drift.scenario = drift.scenario.without_sample();
-        if !unique.iter().any(|known| same_place(known, &drift)) {
-            unique.push(drift);
-        }
-    }
     let results = order
         .into_iter()
         .filter_map(|key| folded.remove(&key))
         .collect();
-    (results, unique)
+    (results, fold_drifts(drifts, &measured))
 }
 
-/// Two drifts of the same class at the same place of the same scenario: the
-/// same drift seen in two repetitions (values generated per run, such as a
-/// `{{ uuid() }}` echoed in a message, may differ; the first is kept).
+/// One drift per place, with how many of the scenario's `measured`
+/// repetitions saw it; drifts of warm-up repetitions are dropped.
+fn fold_drifts(drifts: Vec<Drift>, measured: &BTreeMap<ScenarioKey, usize>) -> Vec<Drift> {
+    let mut unique: Vec<(Drift, usize)> = Vec::new();
+    for mut drift in drifts {
+        if drift.scenario.sample.is_some_and(|s| s.warmup) {
+            continue;
+        }
+        drift.scenario = drift.scenario.without_sample();
+        match unique
+            .iter_mut()
+            .find(|(known, _)| same_place(known, &drift))
+        {
+            Some((_, seen)) => *seen += 1,
+            None => unique.push((drift, 1)),
+        }
+    }
+    unique
+        .into_iter()
+        .map(|(mut drift, seen)| {
+            if let Some(total) = measured.get(&drift.scenario).filter(|n| **n > 1) {
+                drift.message =
+                    format!("{} (seen in {seen} of {total} repetitions)", drift.message);
+            }
+            drift
+        })
+        .collect()
+}
+
+/// Two drifts of the same class at the same place of the same step: the
+/// same drift seen in two repetitions. The request is compared by its
+/// shape, since values generated per repetition (a `{{ uuid() }}` in the
+/// URL, an order number) differ from one to the next; the first is kept.
 fn same_place(a: &Drift, b: &Drift) -> bool {
-    (a.class, &a.scenario, a.step.index, &a.request, &a.path)
-        == (b.class, &b.scenario, b.step.index, &b.request, &b.path)
+    let shape = |d: &Drift| d.request.as_deref().map(request_shape);
+    (a.class, &a.scenario, a.step.index, &a.service, &a.path)
+        == (b.class, &b.scenario, b.step.index, &b.service, &b.path)
+        && shape(a) == shape(b)
 }
 
 /// Sets every scenario's drift count from the drift list.
@@ -381,7 +412,7 @@ mod tests {
             duration_ms: 10.0,
             drift_count: 1,
         };
-        let drift = |sample| Drift {
+        let drift = |sample: usize| Drift {
             class: DriftClass::ValueChange,
             scenario: key(Some(sample)),
             step: StepRef {
@@ -389,20 +420,27 @@ mod tests {
                 line: 3,
                 text: "Given x".into(),
             },
-            service: None,
-            request: None,
+            service: Some("erp".into()),
+            // A generated value in the URL differs from one repetition to the next.
+            request: Some(format!("GET /api/orders/ORD-{sample}00")),
             path: Some("$.a".into()),
             baseline: None,
             candidate: None,
             message: format!("differs in sample {sample}"),
         };
+        let mut warmup = drift(9);
+        warmup.scenario.sample = Some(SampleRef {
+            index: 1,
+            warmup: true,
+        });
+        warmup.path = Some("$.only_in_warmup".into());
         let (mut results, drifts) = fold(
             vec![
                 result(1, ScenarioStatus::Passed, None),
                 result(2, ScenarioStatus::Failed, Some("boom")),
                 result(3, ScenarioStatus::Failed, Some("bang")),
             ],
-            vec![drift(1), drift(2), drift(3)],
+            vec![warmup, drift(1), drift(2), drift(3)],
         );
         count_drifts(&mut results, &drifts);
         assert_eq!(results.len(), 1);
@@ -410,7 +448,11 @@ mod tests {
         assert_eq!(results[0].status, ScenarioStatus::Failed);
         assert_eq!(results[0].message.as_deref(), Some("sample 2: boom"));
         assert_eq!(results[0].duration_ms, 30.0);
-        assert_eq!(drifts.len(), 1);
+        assert_eq!(drifts.len(), 1, "warm-ups produce no drift: {drifts:?}");
+        assert_eq!(
+            drifts[0].message,
+            "differs in sample 1 (seen in 3 of 3 repetitions)"
+        );
         assert_eq!(results[0].drift_count, 1);
     }
 }

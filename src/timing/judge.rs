@@ -2,30 +2,37 @@
 //! and beyond what matters?
 //!
 //! ```text
-//! baseline  n=30 median 20.3 ms    candidate n=30 median 50.1 ms
-//! p = 3e-11 < 0.01 (99% confidence)   shift +29.8 ms > max(20% × 20.3, 5 ms) = 5 ms
+//! baseline  n=30 median 20.1 ms    candidate n=30 median 25.2 ms
+//! p = 4e-10 < 0.01 (99% confidence)
+//! ratio of medians ×1.25, 99% CI ×1.19–×1.31: all of it above the ×1.10 margin
+//! shift +5.1 ms > the 0.5 ms floor
 //! ──▶ Judgement { verdict: Slower, … }
 //! ```
 //!
-//! A step is `slower` (drift) or `faster` (information) only when the
-//! Mann-Whitney test is significant at the policy's confidence **and** the
-//! Hodges-Lehmann shift is beyond the tolerance: `max(tolerance × baseline
-//! median, floor_ms)`. Fewer than `min_samples` on a side is
-//! `inconclusive`, never a pass or a fail.
+//! A step is `slower` (drift) only when the Mann-Whitney test is
+//! significant at the policy's confidence, the **lower bound** of the
+//! ratio-of-medians interval at that confidence is above `1 + tolerance`
+//! (the slowdown is at least that large, with that confidence), and the
+//! Hodges-Lehmann shift is beyond `floor_ms` (sub-millisecond jitter of a
+//! very fast route never counts). `faster` (information) mirrors it: the
+//! upper bound below `1 / (1 + tolerance)`. Judging the ratio's interval,
+//! not its point estimate, makes the rule scale-free: +25% is caught on a
+//! 5 ms route as on a 100 ms one, once the samples are enough to make the
+//! interval narrow. Fewer than `min_samples` on a side is `inconclusive`,
+//! never a pass or a fail.
 
 use serde::{Deserialize, Serialize};
 
 use super::rank::{PMethod, mann_whitney};
 use super::shift::{Estimate, hodges_lehmann, ratio_of_medians};
-use super::summary::median;
 
 /// `[timing]` in `driftgate.toml`: how timing drift is judged.
 ///
 /// ```toml
 /// [timing]
 /// confidence = 0.99
-/// tolerance = 0.2
-/// floor_ms = 5.0
+/// tolerance = 0.1
+/// floor_ms = 0.5
 /// min_samples = 10
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -33,9 +40,10 @@ use super::summary::median;
 pub struct TimingPolicy {
     /// Confidence of the significance test and of the intervals (0.99: p < 0.01).
     pub confidence: f64,
-    /// Smallest shift that matters, as a fraction of the baseline median.
+    /// Margin of the ratio of medians: slower only when the whole interval
+    /// of the ratio is above `1 + tolerance` (0.1: surely more than 10% slower).
     pub tolerance: f64,
-    /// Smallest shift that matters, in milliseconds, whatever the median.
+    /// Smallest shift that matters, in milliseconds, whatever the ratio.
     pub floor_ms: f64,
     /// Fewer measured samples than this on a side is inconclusive.
     pub min_samples: usize,
@@ -45,8 +53,8 @@ impl Default for TimingPolicy {
     fn default() -> Self {
         TimingPolicy {
             confidence: 0.99,
-            tolerance: 0.2,
-            floor_ms: 5.0,
+            tolerance: 0.1,
+            floor_ms: 0.5,
             min_samples: 10,
         }
     }
@@ -67,7 +75,7 @@ impl TimingPolicy {
         if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
             return Some((
                 "timing.tolerance",
-                format!("{} must be a fraction ≥ 0; e.g. 0.2", self.tolerance),
+                format!("{} must be a fraction ≥ 0; e.g. 0.1", self.tolerance),
             ));
         }
         if !(self.floor_ms >= 0.0 && self.floor_ms.is_finite()) {
@@ -90,11 +98,11 @@ impl TimingPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimingVerdict {
-    /// Significantly slower, beyond the tolerance: drift.
+    /// Significantly slower, the ratio's interval above the margin: drift.
     Slower,
-    /// Significantly faster, beyond the tolerance: information.
+    /// Significantly faster, the ratio's interval below the margin: information.
     Faster,
-    /// No difference that is both significant and beyond the tolerance.
+    /// No difference that is significant and beyond the margin and the floor.
     Same,
     /// Too few samples to judge.
     Inconclusive,
@@ -129,7 +137,7 @@ pub struct Judgement {
     /// Ratio of medians candidate / baseline, with its interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<Interval>,
-    /// The shift that matters: `max(tolerance × baseline median, floor_ms)`.
+    /// The smallest shift that counts (`floor_ms`), whatever the ratio.
     pub threshold_ms: f64,
     /// One sentence saying why.
     pub reason: String,
@@ -158,9 +166,7 @@ impl From<Estimate> for Interval {
 
 /// Judges `candidate` against `baseline` (times in ms) under `policy`.
 pub fn judge(baseline: &[f64], candidate: &[f64], policy: &TimingPolicy) -> Judgement {
-    let threshold_ms = median(baseline)
-        .map(|m| (policy.tolerance * m).max(policy.floor_ms))
-        .unwrap_or(policy.floor_ms);
+    let threshold_ms = policy.floor_ms;
     let shift_ms = hodges_lehmann(candidate, baseline, policy.confidence).map(Interval::from);
     let ratio = ratio_of_medians(candidate, baseline, policy.confidence).map(Interval::from);
     let test = mann_whitney(candidate, baseline);
@@ -184,49 +190,83 @@ pub fn judge(baseline: &[f64], candidate: &[f64], policy: &TimingPolicy) -> Judg
     let (Some(p), Some(shift)) = (judgement.p_value, shift_ms) else {
         return judgement;
     };
+    let Some(ratio) = ratio else {
+        judgement.reason =
+            "a measured time is zero or not finite: the ratio of medians cannot be judged".into();
+        return judgement;
+    };
+    let (verdict, reason) = decide(p, shift, ratio, policy);
+    judgement.verdict = verdict;
+    judgement.reason = reason;
+    judgement
+}
+
+/// The rule itself: significant, the whole ratio interval beyond the margin
+/// `1 + tolerance` (or below `1 / (1 + tolerance)`), and the shift beyond the floor.
+fn decide(
+    p: f64,
+    shift: Interval,
+    ratio: Interval,
+    policy: &TimingPolicy,
+) -> (TimingVerdict, String) {
     let alpha = 1.0 - policy.confidence;
-    let significant = p < alpha;
-    let beyond = shift.estimate.abs() > threshold_ms;
-    let (verdict, reason) = match (significant, beyond) {
-        (true, true) if shift.estimate > 0.0 => (
-            TimingVerdict::Slower,
-            format!(
-                "slower by {:.1} ms (p = {}, beyond the {:.1} ms tolerance)",
-                shift.estimate,
-                p_text(p),
-                threshold_ms
-            ),
-        ),
-        (true, true) => (
-            TimingVerdict::Faster,
-            format!(
-                "faster by {:.1} ms (p = {}, beyond the {:.1} ms tolerance)",
-                -shift.estimate,
-                p_text(p),
-                threshold_ms
-            ),
-        ),
-        (true, false) => (
-            TimingVerdict::Same,
-            format!(
-                "a significant shift of {:+.1} ms (p = {}) within the {:.1} ms tolerance",
-                shift.estimate,
-                p_text(p),
-                threshold_ms
-            ),
-        ),
-        (false, _) => (
+    let margin = 1.0 + policy.tolerance;
+    let confidence = policy.confidence * 100.0;
+    if p >= alpha {
+        return (
             TimingVerdict::Same,
             format!(
                 "no significant shift (p = {} ≥ {})",
                 p_text(p),
                 p_text(alpha)
             ),
-        ),
+        );
+    }
+    let beyond_floor = shift.estimate.abs() > policy.floor_ms;
+    if ratio.low > margin && beyond_floor {
+        return (
+            TimingVerdict::Slower,
+            format!(
+                "slower by {:.1} ms, ×{:.2} ({confidence}% CI ×{:.2}–×{:.2} above the ×{margin:.2} margin; p = {})",
+                shift.estimate,
+                ratio.estimate,
+                ratio.low,
+                ratio.high,
+                p_text(p)
+            ),
+        );
+    }
+    if ratio.high < 1.0 / margin && beyond_floor {
+        return (
+            TimingVerdict::Faster,
+            format!(
+                "faster by {:.1} ms, ×{:.2} ({confidence}% CI ×{:.2}–×{:.2} below the ×{:.2} margin; p = {})",
+                -shift.estimate,
+                ratio.estimate,
+                ratio.low,
+                ratio.high,
+                1.0 / margin,
+                p_text(p)
+            ),
+        );
+    }
+    let why = if beyond_floor {
+        format!(
+            "its {confidence}% CI ×{:.2}–×{:.2} reaches inside the ×{margin:.2} margin",
+            ratio.low, ratio.high
+        )
+    } else {
+        format!("within the {:.1} ms floor", policy.floor_ms)
     };
-    judgement.verdict = verdict;
-    judgement.reason = reason;
-    judgement
+    (
+        TimingVerdict::Same,
+        format!(
+            "a significant shift of {:+.1} ms, ×{:.2} (p = {}), but {why}",
+            shift.estimate,
+            ratio.estimate,
+            p_text(p)
+        ),
+    )
 }
 
 /// A p-value for people: `0.032`, `1.2e-9`.
@@ -260,8 +300,8 @@ mod tests {
             ("30 ms slower", times(30, 50.0, 0.6), TimingVerdict::Slower),
             ("40% faster", times(30, 12.0, 0.6), TimingVerdict::Faster),
             ("identical", times(30, 20.0, 0.6), TimingVerdict::Same),
-            // +2 ms: significant but under the 5 ms floor.
-            ("within floor", times(30, 22.0, 0.1), TimingVerdict::Same),
+            // +10%: its interval reaches inside the ×1.10 margin.
+            ("within margin", times(30, 22.0, 0.1), TimingVerdict::Same),
             ("too few", times(5, 80.0, 0.6), TimingVerdict::Inconclusive),
         ];
         for (name, candidate, expected) in cases {
@@ -278,24 +318,39 @@ mod tests {
         let candidate = times(40, 110.0, 0.05);
         let j = judge(&base, &candidate, &policy);
         assert!(j.p_value.unwrap() < 0.01, "{j:?}");
-        assert!((j.threshold_ms - 20.0).abs() < 1e-3, "{j:?}");
+        assert!(j.ratio.unwrap().low < 1.1, "{j:?}");
         assert_eq!(j.verdict, TimingVerdict::Same, "{j:?}");
         assert!(
-            j.reason.contains("within the 20.0 ms tolerance"),
+            j.reason.contains("reaches inside the ×1.10 margin"),
             "{}",
             j.reason
         );
     }
 
     #[test]
-    fn floor_applies_to_fast_steps() {
+    fn a_quarter_slower_fast_route_is_slower() {
+        // 20 ms → 25 ms: a 5 ms shift that the old 5 ms floor could never flag.
         let j = judge(
-            &times(30, 2.0, 0.2),
-            &times(30, 4.0, 0.2),
+            &times(30, 20.0, 0.2),
+            &times(30, 25.0, 0.2),
             &TimingPolicy::default(),
         );
-        assert_eq!(j.threshold_ms, 5.0);
+        assert_eq!(j.verdict, TimingVerdict::Slower, "{j:?}");
+        assert!(j.ratio.unwrap().low > 1.1, "{j:?}");
+        assert!(j.reason.contains("above the ×1.10 margin"), "{}", j.reason);
+    }
+
+    #[test]
+    fn floor_applies_to_very_fast_steps() {
+        // Twice as slow, but 0.2 ms: below the 0.5 ms floor.
+        let j = judge(
+            &times(30, 0.2, 0.2),
+            &times(30, 0.4, 0.2),
+            &TimingPolicy::default(),
+        );
+        assert_eq!(j.threshold_ms, 0.5);
         assert_eq!(j.verdict, TimingVerdict::Same, "{j:?}");
+        assert!(j.reason.contains("within the 0.5 ms floor"), "{}", j.reason);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 use serde_json::json;
 
 use super::*;
-use crate::trace::{Body, EnvironmentRef, HttpRequestRecord, HttpResponseRecord, SideStep, Timing};
+use crate::trace::{
+    Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
+    RunHeader, ScenarioKey, SideStep, StepOutcome, StepRecord, Timing, Twin,
+};
 
 fn exchange(url: &str, headers: &[(&str, &str)], body: Value) -> Observation {
     Observation::Http(HttpExchange {
@@ -89,7 +92,9 @@ fn learned() -> Vec<NoiseEntry> {
             ),
         ),
     };
-    learn(&a_a_header(), &[(key(), vec![step])])
+    let mut differences = learn::Differences::default();
+    differences.add_run_pair(&a_a_header(), &[(key(), vec![step])], "staging run 1 vs 2");
+    differences.into_entries()
 }
 
 #[test]
@@ -98,7 +103,7 @@ fn differences_between_two_runs_are_learned_as_noise() {
         .into_iter()
         .map(|e| (e.route, e.path, e.kind))
         .collect();
-    let route = "GET /plants/*/orders/*".to_owned();
+    let route = "GET /plants/{{ env.plant }}/orders/{{ orderId }}".to_owned();
     assert_eq!(
         found,
         [
@@ -107,7 +112,7 @@ fn differences_between_two_runs_are_learned_as_noise() {
             (route.clone(), "$.lines[*].uid".to_owned(), NoiseKind::Value),
             (route, "header:x-request-id".to_owned(), NoiseKind::Value),
         ],
-        "captured ids are placeholders, not noise; equal values are not noise"
+        "keyed by the route template; captured ids are placeholders, not noise; equal values are not noise"
     );
 }
 
@@ -123,6 +128,7 @@ fn entries_keep_examples_and_scenarios_for_review() {
         ]
     );
     assert_eq!(at.scenarios, ["features/order_sync.feature: Read an order"]);
+    assert_eq!(at.learned_from, ["staging run 1 vs 2"]);
 }
 
 #[test]
@@ -130,9 +136,11 @@ fn noise_files_round_trip_as_json_and_toml() {
     let dir = tempfile::tempdir().unwrap();
     let file = NoiseFile {
         format: NOISE_FORMAT,
-        environment: "staging".into(),
+        environments: vec!["staging".into()],
         learned_at: "2026-11-26T10:00:00Z".into(),
+        runs: Some(3),
         noise: learned(),
+        environment_specific: Vec::new(),
     };
     for name in ["noise.json", "noise.toml"] {
         let path = dir.path().join(name);
@@ -152,4 +160,29 @@ fn a_bad_noise_file_names_the_key() {
     .unwrap();
     let err = NoiseFile::load(&path).unwrap_err().to_string();
     assert!(err.contains("noise[0].path"), "{err}");
+}
+
+#[test]
+fn format_1_files_are_still_read_and_newer_formats_say_how_to_regenerate() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    std::fs::write(
+        &old,
+        r#"{"format":1,"environment":"staging","learned_at":"x","noise":[{"service":"erp","route":"GET /api/orders/*","path":"$.at"}]}"#,
+    )
+    .unwrap();
+    let file = NoiseFile::load(&old).unwrap();
+    assert_eq!(file.environments, ["staging"]);
+    assert_eq!(file.noise[0].route, "GET /api/orders/*");
+    let newer = dir.path().join("newer.json");
+    std::fs::write(
+        &newer,
+        r#"{"format":9,"environments":["a"],"learned_at":"x"}"#,
+    )
+    .unwrap();
+    let err = NoiseFile::load(&newer).unwrap_err().to_string();
+    assert!(
+        err.contains("newer.json") && err.contains("driftgate learn-noise"),
+        "{err}"
+    );
 }

@@ -277,6 +277,7 @@ fn a_gherkin_rule_applies_to_the_previous_exchange_step_only() {
 
 fn noise(path: &str, kind: NoiseKind) -> NoiseEntry {
     NoiseEntry {
+        learned_from: Vec::new(),
         service: "orders".into(),
         route: "GET /api/*".into(),
         path: path.into(),
