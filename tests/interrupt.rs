@@ -383,6 +383,59 @@ async fn sigint_during_a_recording_ends_its_trace_interrupted_and_exits_130() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn sigint_against_a_recorded_baseline_leaves_an_incomplete_paired_trace() {
+    let mocks = Twins::start().await;
+    slow_orders(&mocks, Duration::from_millis(100)).await;
+    let project = suite(&mocks);
+    let baseline = project
+        .root()
+        .join("production.trace.jsonl")
+        .display()
+        .to_string();
+    let recorded = wait(
+        start(&project, &["record", "--env", BASELINE, "-o", &baseline]),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(recorded.code, Some(0), "{}", recorded.stderr);
+    let reports = project.reports().display().to_string();
+    let live = project.reports().join("candidate.trace.jsonl");
+    let child = start(
+        &project,
+        &[
+            "run",
+            "--candidate",
+            CANDIDATE,
+            "--baseline-trace",
+            &baseline,
+            "-q",
+            "--reports",
+            &reports,
+        ],
+    );
+    wait_for_scenarios(&live, 2).await;
+
+    signal(&child, "INT");
+    let exited = wait(child, Duration::from_secs(20)).await;
+
+    assert_eq!(exited.code, Some(130), "stderr:\n{}", exited.stderr);
+    let ran = finished_scenarios(&live);
+    assert_reports_say_incomplete(&project.reports(), ran, "SIGINT");
+    let paired = project.reports().join("trace.jsonl");
+    let last = records(&paired).pop().expect("a paired trace");
+    assert_eq!(last["kind"], "interrupted", "{last}");
+    let doc = drift_json(&project.reports());
+    assert_eq!(
+        doc["summary"]["scenarios"], ran,
+        "scenarios the interrupted candidate never ran are no drift: {doc:#}"
+    );
+    assert_eq!(doc["summary"]["drifts"], 0, "{doc:#}");
+    let rebuilt = rebuild_report(&project, &paired).await;
+    rebuilt.assert_code(4);
+    assert_eq!(rebuilt.report()["incomplete"]["ran"], ran);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_recording_with_refused_writes_exits_1_naming_them() {
     let mocks = Twins::start().await;
     let project = Project::new(&TwinConfig::new(&mocks).protected_production().render());
