@@ -52,21 +52,29 @@ fn suite(mocks: &Twins) -> Project {
 
 /// Starts `driftgate run` on the project in the background.
 fn start_run(project: &Project) -> Child {
-    let reports = project.reports();
-    Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(["run", "--config"])
-        .arg(project.config_path())
-        .args([
+    let reports = project.reports().display().to_string();
+    start(
+        project,
+        &[
+            "run",
             "--baseline",
             BASELINE,
             "--candidate",
             CANDIDATE,
-            "--concurrency",
-            "2",
             "-q",
-        ])
-        .arg("--reports")
-        .arg(&reports)
+            "--reports",
+            &reports,
+        ],
+    )
+}
+
+/// Starts the binary with `args`, the project's config and two scenarios at once.
+fn start(project: &Project, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_driftgate"))
+        .args(args)
+        .arg("--config")
+        .arg(project.config_path())
+        .args(["--concurrency", "2"])
         .current_dir(project.root())
         .env_remove("DRIFTGATE_CONFIG")
         .env_remove("RUST_LOG")
@@ -345,6 +353,86 @@ async fn a_killed_run_is_judged_incomplete_even_with_a_torn_last_line() {
         torn.report()["summary"]["scenarios"],
         doc["summary"]["scenarios"]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_during_a_recording_ends_its_trace_interrupted_and_exits_130() {
+    let mocks = Twins::start().await;
+    slow_orders(&mocks, Duration::from_millis(150)).await;
+    let project = suite(&mocks);
+    let trace = project.root().join("production.trace.jsonl");
+    let shown = trace.display().to_string();
+    let child = start(&project, &["record", "--env", BASELINE, "-o", &shown]);
+    wait_for_scenarios(&trace, 2).await;
+
+    signal(&child, "INT");
+    let exited = wait(child, Duration::from_secs(20)).await;
+
+    assert_eq!(exited.code, Some(130), "stderr:\n{}", exited.stderr);
+    let last = records(&trace).pop().expect("a trace");
+    assert_eq!(last["kind"], "interrupted", "{last}");
+    let ran = finished_scenarios(&trace);
+    assert_eq!(last["ran"], ran);
+    assert!(
+        exited.stderr.contains(&format!(
+            "INCOMPLETE: {ran} of {SCENARIOS} scenarios ran (interrupted by SIGINT)"
+        )),
+        "{}",
+        exited.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_against_a_recorded_baseline_leaves_an_incomplete_paired_trace() {
+    let mocks = Twins::start().await;
+    slow_orders(&mocks, Duration::from_millis(100)).await;
+    let project = suite(&mocks);
+    let baseline = project
+        .root()
+        .join("production.trace.jsonl")
+        .display()
+        .to_string();
+    let recorded = wait(
+        start(&project, &["record", "--env", BASELINE, "-o", &baseline]),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(recorded.code, Some(0), "{}", recorded.stderr);
+    let reports = project.reports().display().to_string();
+    let live = project.reports().join("candidate.trace.jsonl");
+    let child = start(
+        &project,
+        &[
+            "run",
+            "--candidate",
+            CANDIDATE,
+            "--baseline-trace",
+            &baseline,
+            "-q",
+            "--reports",
+            &reports,
+        ],
+    );
+    wait_for_scenarios(&live, 2).await;
+
+    signal(&child, "INT");
+    let exited = wait(child, Duration::from_secs(20)).await;
+
+    assert_eq!(exited.code, Some(130), "stderr:\n{}", exited.stderr);
+    let ran = finished_scenarios(&live);
+    assert_reports_say_incomplete(&project.reports(), ran, "SIGINT");
+    let paired = project.reports().join("trace.jsonl");
+    let last = records(&paired).pop().expect("a paired trace");
+    assert_eq!(last["kind"], "interrupted", "{last}");
+    let doc = drift_json(&project.reports());
+    assert_eq!(
+        doc["summary"]["scenarios"], ran,
+        "scenarios the interrupted candidate never ran are no drift: {doc:#}"
+    );
+    assert_eq!(doc["summary"]["drifts"], 0, "{doc:#}");
+    let rebuilt = rebuild_report(&project, &paired).await;
+    rebuilt.assert_code(4);
+    assert_eq!(rebuilt.report()["incomplete"]["ran"], ran);
 }
 
 #[tokio::test(flavor = "multi_thread")]

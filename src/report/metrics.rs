@@ -64,7 +64,7 @@ pub struct RunInfo {
     pub started_at: String,
     /// Wall time of the run.
     pub duration_seconds: f64,
-    /// `no_drift` or `drift`.
+    /// `no_drift`, `drift` or `incomplete`.
     pub verdict: &'static str,
     /// The exit code the gate gives.
     pub exit_code: u8,

@@ -42,37 +42,41 @@ impl Interrupt {
     /// A handle signalled by this process's SIGINT and SIGTERM (Ctrl-C only,
     /// off Unix). Call it inside the async runtime, only for a command that
     /// stops cleanly: from then on these signals no longer end the process.
+    /// The handlers are in place when this returns.
     pub fn on_signals() -> Interrupt {
         let interrupt = Interrupt::default();
         let listener = interrupt.clone();
-        tokio::spawn(async move { listener.listen().await });
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::spawn(async move {
+                        loop {
+                            let signal = tokio::select! {
+                                Some(()) = int.recv() => Signal::Interrupt,
+                                Some(()) = term.recv() => Signal::Terminate,
+                                else => break,
+                            };
+                            listener.raise(signal);
+                        }
+                    });
+                }
+                _ => tracing::warn!(
+                    "cannot listen for SIGINT/SIGTERM; an interrupted run leaves no report"
+                ),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                listener.raise(Signal::Interrupt);
+            }
+        });
         interrupt
-    }
-
-    #[cfg(unix)]
-    async fn listen(self) {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
-            tracing::warn!("cannot listen for SIGINT/SIGTERM; an interrupted run leaves no report");
-            return;
-        };
-        loop {
-            let signal = tokio::select! {
-                _ = int.recv() => Signal::Interrupt,
-                _ = term.recv() => Signal::Terminate,
-            };
-            self.raise(signal);
-        }
-    }
-
-    #[cfg(not(unix))]
-    async fn listen(self) {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            self.raise(Signal::Interrupt);
-        }
     }
 
     /// Records a signal, as if the process had received it.

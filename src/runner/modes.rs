@@ -81,7 +81,12 @@ pub async fn run_against_trace(
     let live_path = report_dir.join("candidate.trace.jsonl");
     let live = record(opts, live_path.clone()).await?;
     let candidate = read_run(&live_path)?;
-    let twin = pair_traces(&baseline, &candidate);
+    let mut twin = pair_traces(&baseline, &candidate);
+    drop_unrun(
+        &mut twin,
+        baseline_shortfall.is_some(),
+        live.report.incomplete.is_some(),
+    );
     let trace_path = report_dir.join("trace.jsonl");
     let mut errors = live.report_errors;
     // The paired trace ends as the live run did, unless the baseline
@@ -162,13 +167,26 @@ pub fn compare_traces(
     today: NaiveDate,
 ) -> Result<DriftReport, RunError> {
     let (b, c) = (read_run(baseline)?, read_run(candidate)?);
-    let twin = pair_traces(&b, &c);
-    let mut report = report_of(config, &twin, completeness::duration_ms(&c), today);
-    report.incomplete = completeness::least_complete([
+    let shortfalls = [
         completeness::of_trace(&baseline.display().to_string(), &b),
         completeness::of_trace(&candidate.display().to_string(), &c),
-    ]);
+    ];
+    let mut twin = pair_traces(&b, &c);
+    drop_unrun(&mut twin, shortfalls[0].is_some(), shortfalls[1].is_some());
+    let mut report = report_of(config, &twin, completeness::duration_ms(&c), today);
+    report.incomplete = completeness::least_complete(shortfalls);
     Ok(report)
+}
+
+/// Leaves out the scenarios one side lacks because that side's run stopped
+/// short: they did not run there, which is no `scenario_only_in_…` drift
+/// (the report says the run is incomplete instead).
+fn drop_unrun(twin: &mut TwinTrace, baseline_short: bool, candidate_short: bool) {
+    twin.scenarios.retain(|s| match s.presence {
+        Presence::OnlyBaseline => !candidate_short,
+        Presence::OnlyCandidate => !baseline_short,
+        Presence::Both => true,
+    });
 }
 
 pub(super) fn read_run(path: &Path) -> Result<TraceRun, RunError> {
