@@ -1,7 +1,9 @@
 //! EDI checks of `driftgate check`: an EDI fixture is read as a run reads it
-//! (as bytes, in the character set its envelope declares) and, when it holds
-//! no template syntax, its envelopes and counts are checked with the
-//! messages a run gives; EDI element paths in steps are parsed.
+//! (as bytes, in the character set its envelope declares) and its envelopes
+//! and counts are checked with the messages a run gives — as written, or
+//! rendered for each environment when its templates read only `env.*`
+//! variables and functions; EDI docstrings likewise, and EDI element paths
+//! in steps are parsed.
 //!
 //! ```text
 //! error: segment 8 (SE): SE01 says 7 segments, transaction set 0001 has 6 (ST at segment 3) (fixture `edi/po.x12`)
@@ -10,9 +12,13 @@
 //!   --> features/edi.feature:9:35
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::config::Config;
 use crate::edi::{self, EdiPath};
+use crate::template::{GeneratedValues, Scope, TemplateEngine};
 
 /// Why a fixture could not be read.
 pub(super) enum Unreadable {
@@ -42,14 +48,49 @@ pub(super) fn fixture_text(path: &Path, edi_step: bool) -> Result<String, Unread
     })
 }
 
-/// An envelope or count problem of an EDI fixture, with the line and
-/// column (1-based) of the segment it names. Fixtures with template syntax
-/// are checked when a run renders them.
+/// An envelope or count problem of an EDI document without template
+/// syntax, with the line and column (1-based) of the segment it names.
 pub(super) fn envelope_problem(text: &str) -> Option<(String, usize, usize)> {
     if text.contains("{{") || text.contains("{%") || edi::sniff(text).is_none() {
         return None;
     }
-    let error = edi::parse(text).err()?;
+    located(text, &edi::parse(text).err()?)
+}
+
+/// The problem a run would meet in a templated EDI fixture that reads only
+/// `env.*` variables and template functions (`now`, `control_number`), as
+/// rendered for each environment of the configuration in turn. Fixtures
+/// reading scenario variables are checked when a run renders them.
+pub(super) fn rendered_problem(
+    text: &str,
+    engine: &TemplateEngine,
+    config: Option<&Config>,
+) -> Option<(String, usize, usize)> {
+    let config = config?;
+    let variables = engine.variables(text).ok()?;
+    if variables.iter().any(|v| !v.starts_with("env.")) {
+        return None;
+    }
+    config.environments.iter().find_map(|(name, env)| {
+        let rendered = engine
+            .render(
+                text,
+                Scope {
+                    vars: &BTreeMap::new(),
+                    env_name: name,
+                    env_vars: &env.variables,
+                    generated: &Arc::new(GeneratedValues::default()),
+                },
+            )
+            .ok()?;
+        edi::sniff(&rendered)?;
+        let (title, line, col) = located(&rendered, &edi::parse(&rendered).err()?)?;
+        Some((format!("{title} (as rendered for `{name}`)"), line, col))
+    })
+}
+
+/// The error's message, with the line and column of the segment it names.
+fn located(text: &str, error: &edi::EdiError) -> Option<(String, usize, usize)> {
     let offset = error
         .position()
         .and_then(|p| {

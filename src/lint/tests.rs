@@ -157,3 +157,40 @@ fn edi_docstrings_and_paths_are_checked() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn templated_edi_fixtures_reading_only_env_variables_are_checked_as_rendered() {
+    let fixture = "UNB+UNOC:3+{{ env.plant }}:14+B:14+{{ now('%y%m%d') }}:1000+{{ control_number(\"unb\") }}'\nUNH+1+ORDERS:D:96A:UN'\nBGM+220+X+9'\nUNT+4+1'\nUNZ+1+{{ control_number(\"unb\") }}'\n";
+    let step = |name: &str| {
+        format!(
+            "Feature: f\n  Scenario: s\n    When I post the EDI fixture \"edi/{name}\" to \"/in\" on \"erp\"\n"
+        )
+    };
+    let outcome = check_tree(&step("env.edifact"), &[("edi/env.edifact", fixture)]);
+    let titles: Vec<(usize, &str)> = outcome
+        .findings
+        .iter()
+        .map(|d| (d.line, d.title.as_str()))
+        .collect();
+    assert_eq!(titles.len(), 1, "{titles:#?}");
+    assert_eq!(titles[0].0, 4, "the UNT line");
+    assert!(
+        titles[0].1.starts_with(
+            "segment 4 (UNT): UNT01 says 4 segments, message 1 has 3 (UNH at segment 2) (as rendered for `"
+        ),
+        "{titles:#?}"
+    );
+    let fixed = fixture.replace("UNT+4+1", "UNT+3+1");
+    let clean = check_tree(&step("env.edifact"), &[("edi/env.edifact", &fixed)]);
+    assert!(clean.findings.is_empty(), "{:#?}", clean.findings);
+    let scenario_variable = fixture.replace("BGM+220+X", "BGM+220+{{ poNumber }}");
+    let later = check_tree(&step("s.edifact"), &[("edi/s.edifact", &scenario_variable)]);
+    assert!(
+        later
+            .findings
+            .iter()
+            .all(|d| !d.title.starts_with("segment")),
+        "a fixture reading scenario variables is checked when a run renders it: {:#?}",
+        later.findings
+    );
+}
