@@ -120,3 +120,59 @@ pub(super) fn path_problem(value: &str) -> Option<String> {
 
 /// The help line for an invalid EDI path.
 pub(super) const PATH_HELP: &str = "paths are written as in docs/edi.md: segment steps with an optional [occurrence] or [qualifier], then the element, e.g. `BEG03`, `PO1[2]/PO102`, `LIN[2]/QTY[1]+1:2`";
+
+#[cfg(test)]
+mod tests {
+    use super::super::{CheckOutcome, check};
+
+    const CONFIG: &str = "[run]\nfeatures = [\"features\"]\nfixtures = \"scenarios\"\n\n[environments.production]\nvariables = { plant = \"P100\" }\n[environments.production.services.edi]\nbase_url = \"http://127.0.0.1:1\"\n\n[environments.staging]\nvariables = { plant = \"S100\" }\n[environments.staging.services.edi]\nbase_url = \"http://127.0.0.1:1\"\n";
+
+    const FIXTURE: &str = "UNB+UNOC:3+{{ env.plant }}:14+B:14+{{ now('%y%m%d') }}:1000+{{ control_number(\"unb\") }}'\nUNH+1+ORDERS:D:96A:UN'\nBGM+220+X+9'\nUNT+4+1'\nUNZ+1+{{ control_number(\"unb\") }}'\n";
+
+    /// `driftgate check` over one feature posting `edi/f.edifact`, holding `fixture`.
+    fn check_fixture(fixture: &str) -> CheckOutcome {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for (path, text) in [
+            ("driftgate.toml", CONFIG),
+            (
+                "features/f.feature",
+                "Feature: f\n  Scenario: s\n    When I post the EDI fixture \"edi/f.edifact\" to \"/in\" on \"edi\"\n",
+            ),
+            ("scenarios/edi/f.edifact", fixture),
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        check(&[], Some(&root.join("driftgate.toml")), &root)
+    }
+
+    #[test]
+    fn templated_fixtures_reading_only_env_variables_are_checked_as_rendered() {
+        let outcome = check_fixture(FIXTURE);
+        let found: Vec<(usize, &str)> = outcome
+            .findings
+            .iter()
+            .map(|d| (d.line, d.title.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, 4, "the UNT line");
+        assert_eq!(
+            found[0].1,
+            "segment 4 (UNT): UNT01 says 4 segments, message 1 has 3 (UNH at segment 2) (as rendered for `production`) (fixture `edi/f.edifact`)"
+        );
+        let fixed = check_fixture(&FIXTURE.replace("UNT+4+1", "UNT+3+1"));
+        assert!(fixed.findings.is_empty(), "{:#?}", fixed.findings);
+        let scenario_variable =
+            check_fixture(&FIXTURE.replace("BGM+220+X", "BGM+220+{{ poNumber }}"));
+        assert!(
+            scenario_variable
+                .findings
+                .iter()
+                .all(|d| !d.title.starts_with("segment")),
+            "a fixture reading scenario variables is checked when a run renders it: {:#?}",
+            scenario_variable.findings
+        );
+    }
+}
