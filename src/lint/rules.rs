@@ -24,7 +24,7 @@ pub(super) struct LintContext {
     pub config: Option<Config>,
     /// Folder fixtures are read from.
     pub fixtures: PathBuf,
-    /// Template engine (for parsing only; nothing is rendered).
+    /// Template engine: parses templates, and renders EDI fixtures that read only `env.*`.
     pub engine: TemplateEngine,
     /// Folder paths are shown relative to.
     pub display_root: PathBuf,
