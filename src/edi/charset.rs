@@ -75,7 +75,11 @@ impl Charset {
                     kind: Kind::Iso2022,
                 })
             }
-            Err(EdifactError::UnrecognisedSyntaxIdentifier(id)) if id == "UNOW" => {
+            // A fixture whose syntax level is a template (`UNB+{{ env.level }}:3`) is read as
+            // UTF-8; the rendered document declares its level before it is sent.
+            Err(EdifactError::UnrecognisedSyntaxIdentifier(id))
+                if id == "UNOW" || id.starts_with('{') =>
+            {
                 Ok(Charset::UTF8)
             }
             Err(
@@ -279,6 +283,11 @@ mod tests {
                 .to_string()
                 .contains("`UNOQ` is not an EDIFACT syntax level"),
             "{unknown}"
+        );
+        assert_eq!(
+            Charset::declared(b"UNB+{{ env.level }}:3+A").unwrap(),
+            Charset::UTF8,
+            "a templated syntax level is read as UTF-8 until it is rendered"
         );
         let utf8 = decode(b"ISA*\xFF").unwrap_err();
         assert!(utf8.to_string().contains("of UTF-8"), "{utf8}");

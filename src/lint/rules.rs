@@ -25,7 +25,7 @@ pub(super) struct LintContext {
     pub config: Option<Config>,
     /// Folder fixtures are read from.
     pub fixtures: PathBuf,
-    /// Template engine (for parsing only; nothing is rendered).
+    /// Template engine: parses templates, and renders EDI fixtures that read only `env.*`.
     pub engine: TemplateEngine,
     /// Folder paths are shown relative to.
     pub display_root: PathBuf,
@@ -201,9 +201,18 @@ impl ScenarioLinter<'_> {
         match edi::fixture_text(&path, edi_step) {
             Ok(text) => {
                 self.template(&text, &source);
-                if let Some((title, line, col)) =
-                    edi_step.then(|| edi::envelope_problem(&text)).flatten()
-                {
+                let problem = edi_step
+                    .then(|| {
+                        edi::envelope_problem(&text).or_else(|| {
+                            edi::rendered_problem(
+                                &text,
+                                &self.context.engine,
+                                self.context.config.as_ref(),
+                            )
+                        })
+                    })
+                    .flatten();
+                if let Some((title, line, col)) = problem {
                     self.at_fixture_line(&source, title, line, col);
                 }
             }
