@@ -76,6 +76,10 @@ fn feature() -> String {
   Scenario: One element differs
     When I send a GET request to "/api/orders/mixed"
     Then each response field "$.items[*].customer" should be "CUST-1"
+
+  Scenario: A plain field on a wildcard compares the list
+    When I send a GET request to "/api/orders/mixed"
+    Then the response field "$.items[*].customer" should be "CUST-1"
 "##
     )
 }
@@ -100,6 +104,12 @@ async fn typed_values_each_element_and_optional_colons() {
         "{message}"
     );
     assert!(!message.contains("$.items[0]"), "{message}");
+    let plain = run.scenario("A plain field on a wildcard compares the list");
+    let message = plain["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(r#"`each response field "$.items[*].customer" should be …`"#),
+        "{message}"
+    );
     run.assert_code(1);
     assert!(run.drifts().is_empty(), "{:#}", run.report());
 }

@@ -160,18 +160,37 @@ impl Planner<'_> {
         generated: &Arc<GeneratedValues>,
         template: &str,
     ) -> Result<String, String> {
-        let env = self.envs.get(side);
         self.engine
-            .render(
-                template,
-                Scope {
-                    vars: &plan.vars,
-                    env_name: &env.name,
-                    env_vars: &env.variables,
-                    generated,
-                },
-            )
+            .render(template, self.scope(side, plan, generated))
             .map_err(|e| e.to_string())
+    }
+
+    /// Renders a body as a run does: whole-string values keep their JSON type.
+    fn render_body(
+        &self,
+        side: Side,
+        plan: &SidePlan,
+        generated: &Arc<GeneratedValues>,
+        template: &str,
+    ) -> Result<String, String> {
+        self.engine
+            .render_json(template, self.scope(side, plan, generated))
+            .map_err(|e| e.to_string())
+    }
+
+    fn scope<'a>(
+        &'a self,
+        side: Side,
+        plan: &'a SidePlan,
+        generated: &'a Arc<GeneratedValues>,
+    ) -> Scope<'a> {
+        let env = self.envs.get(side);
+        Scope {
+            vars: &plan.vars,
+            env_name: &env.name,
+            env_vars: &env.variables,
+            generated,
+        }
     }
 
     /// A step that sets variables or builds the next request.
@@ -288,7 +307,9 @@ impl Planner<'_> {
                 url.push_str(&format!("{}={}", render(k)?, render(v)?));
             }
             let mut text = format!("{method} {url}\n");
-            let body = body.map(|b| b.and_then(|t| render(&t))).transpose()?;
+            let body = body
+                .map(|b| b.and_then(|t| self.render_body(side, plan, generated, &t)))
+                .transpose()?;
             let mut all_headers = Vec::new();
             for (k, v) in service.headers.iter().chain(&headers) {
                 all_headers.push((k.clone(), render(v)?));

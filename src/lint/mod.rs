@@ -16,8 +16,11 @@
 //! used before they are captured or set (step text, docstrings, tables and
 //! fixtures), `env.*` variables an environment lacks, missing and unreadable
 //! fixtures, EDI fixtures' envelopes and counts, EDI element paths,
-//! invalid JSONPath, templates that do not parse, unknown services, and
-//! writes to a protected environment from a scenario without an allowing tag.
+//! invalid JSONPath, templates that do not parse, unknown services, writes
+//! to a protected environment from a scenario without an allowing tag,
+//! expected values with unknown or malformed markers or regexes that do not
+//! compile, body-check docstrings that are not JSON, and template function
+//! calls that would fail (`random_int(9, 1)`, `now('%Q')`).
 
 mod edi;
 mod rules;

@@ -1,5 +1,10 @@
 //! The checks `driftgate check` runs on each scenario, step by step, in the
 //! order a run would execute them (so "used before captured" is exact).
+//! Checks of expected values and of template function calls live in their
+//! own modules.
+
+mod expectations;
+mod functions;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -96,6 +101,7 @@ impl ScenarioLinter<'_> {
                 _ => {}
             }
         }
+        self.expectations(matched);
         let here = Source::Feature {
             from_line: step.position.line,
             span: 1,
@@ -452,6 +458,7 @@ impl ScenarioLinter<'_> {
                 return;
             }
         };
+        self.function_calls(text, source);
         for name in variables {
             let mut parts = name.split('.');
             let root = parts.next().unwrap_or_default();

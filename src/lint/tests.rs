@@ -195,3 +195,100 @@ fn a_method_override_naming_a_write_is_a_protected_write() {
         );
     }
 }
+
+/// One statically detectable error a run would otherwise hit in both
+/// environments: the steps, and the finding's title and line.
+struct RunTimeError {
+    steps: &'static str,
+    title: &'static str,
+    line: usize,
+}
+
+const RUN_TIME_ERRORS: &[RunTimeError] = &[
+    RunTimeError {
+        steps: r##"Then the response field "$.id" should be "#uuidd""##,
+        title: "unknown marker `#uuidd`; did you mean `#uuid`?",
+        line: 4,
+    },
+    RunTimeError {
+        steps: r#"Then the response field "$.v" should be #regex [0-9"#,
+        title: "`#regex [0-9` has an invalid regex",
+        line: 4,
+    },
+    RunTimeError {
+        steps: r##"Then each response field "$.lines[*].sku" should be "#[x]""##,
+        title: "malformed marker `#[x]`",
+        line: 4,
+    },
+    RunTimeError {
+        steps: r#"Then the response field "$.status" should be "OPEN":"#,
+        title: "the expected value `\"OPEN\":` ends with a colon",
+        line: 4,
+    },
+    RunTimeError {
+        steps: "Then the response body should match:\n      \"\"\"\n      { \"id\": \"{{ orderNo }}\",\n        status: \"OPEN\" }\n      \"\"\"",
+        title: "the expected body is not JSON: key must be a string",
+        line: 7,
+    },
+    RunTimeError {
+        steps: "Then the message body should contain:\n      \"\"\"\n      { \"id\": \"#uuidd\" }\n      \"\"\"",
+        title: "unknown marker `#uuidd`; did you mean `#uuid`?",
+        line: 6,
+    },
+    RunTimeError {
+        steps: r#"When I send a GET request to "/api/orders/PO-{{ random_int(9, 1) }}""#,
+        title: "`random_int(9, 1)` would fail",
+        line: 4,
+    },
+    RunTimeError {
+        steps: r#"Given the variable "at" is "{{ now('%Q') }}""#,
+        title: "`now('%Q')` would fail",
+        line: 4,
+    },
+    RunTimeError {
+        steps: r#"Given the variable "day" is "{{ today('%Y-%m-%Q') }}""#,
+        title: "is not a valid strftime format",
+        line: 4,
+    },
+];
+
+#[test]
+fn check_finds_what_a_run_would_reject_one_test_per_error() {
+    for case in RUN_TIME_ERRORS {
+        let feature = format!(
+            "Feature: Orders\n  Scenario: s\n    Given the variable \"orderNo\" is \"PO-1\"\n    {}\n",
+            case.steps
+        );
+        let outcome = check_tree(&feature, &[]);
+        let found: Vec<(String, usize)> = outcome
+            .findings
+            .iter()
+            .map(|d| (d.title.clone(), d.line))
+            .collect();
+        assert_eq!(found.len(), 1, "{}: {found:?}", case.steps);
+        assert!(
+            found[0].0.contains(case.title) && found[0].1 == case.line,
+            "{}: {found:?}",
+            case.steps
+        );
+    }
+}
+
+#[test]
+fn valid_markers_regexes_and_calls_have_no_findings() {
+    let outcome = check_tree(
+        r###"Feature: Orders
+  Scenario: s
+    Given the variable "n" is "{{ random_int(1, 9) }}-{{ now('%Y-%m-%d') }}-{{ today() }}"
+    Then the response field "$.v" should be "#regex [0-9]+\.[0-9]+"
+    And the response field "$.v" should be #regex [0-9]+\.[0-9]+
+    And each response field "$.lines[*].sku" should be "##string"
+    And the response body should match
+      """
+      { "id": "{{ n }}", "qty": {{ n }}, "v": "#regex [0-9]+\\.[0-9]+", "l": "#[2] #object" }
+      """
+"###,
+        &[],
+    );
+    assert!(outcome.findings.is_empty(), "{}", rendered(&outcome));
+}

@@ -359,11 +359,23 @@ impl TemplateEngine {
             .collect())
     }
 
+    /// Whether `name` is one of the template functions (`uuid`, `now`, …).
+    pub fn is_function(&self, name: &str) -> bool {
+        self.env.globals().any(|(global, _)| global == name)
+    }
+
     /// Whether the first segment of `name` is a function or global such as `uuid`.
     fn is_global(&self, name: &str) -> bool {
         let root = name.split('.').next().unwrap_or_default();
         self.env.globals().any(|(global, _)| global == root)
     }
+}
+
+/// `text` with each `{{ … }}` replaced by `0`, so the text around the
+/// templates can be checked as JSON (`{"id": "{{ id }}", "n": {{ n }}}` →
+/// `{"id": "0", "n": 0}`).
+pub fn without_templates(text: &str) -> String {
+    typed::without_templates(text)
 }
 
 fn generated(state: &State, function: &str, make: impl FnOnce() -> JinjaValue) -> JinjaValue {

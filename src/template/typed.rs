@@ -45,8 +45,7 @@ pub(super) fn rewrite(template: &str) -> Option<String> {
     if template.contains("{%") || !WHOLE_VALUE.is_match(template) {
         return None;
     }
-    let skeleton = ANY_TEMPLATE.replace_all(template, "0");
-    serde_json::from_str::<serde::de::IgnoredAny>(&skeleton).ok()?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&without_templates(template)).ok()?;
     let rewritten = WHOLE_VALUE.replace_all(template, |c: &Captures<'_>| {
         let whole = c.get(0).map_or(0..0, |m| m.range());
         let is_key = template[whole.end..].trim_start().starts_with(':');
@@ -56,6 +55,11 @@ pub(super) fn rewrite(template: &str) -> Option<String> {
         format!("{}{{{{ {} | {AS_JSON_FILTER} }}}}", &c[1], &c[2])
     });
     (rewritten != template).then(|| rewritten.into_owned())
+}
+
+/// `text` with each `{{ … }}` replaced by `0`.
+pub(super) fn without_templates(text: &str) -> String {
+    ANY_TEMPLATE.replace_all(text, "0").into_owned()
 }
 
 /// The template that renders `text` as JSON when all of `text` is one

@@ -30,6 +30,7 @@ const FEATURE: &str = r#"Feature: ERP database
       | SEN-3310 |
       | HYD-2040 |
       | BRK-1001 |
+    And each query row's column "Sku" should be #regex [A-Z]{3}-[0-9]{4}
     And the query result should be the same in both environments
 
   Scenario: Parameters are bound per environment and captured

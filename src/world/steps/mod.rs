@@ -74,6 +74,7 @@ pub fn catalogue() -> &'static [StepDef] {
         steps.extend(edi::steps());
         steps.extend(timing::steps());
         steps.extend(sql::steps());
+        steps.extend(sql_rows::steps());
         steps.extend(sql_parity::steps());
         steps.extend(amqp::steps());
         steps.extend(compare::steps());

@@ -181,13 +181,24 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
         let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
         assert_step(w, &ctx, |s, response| {
             let expected = matcher::parse_expected(&s.render_json(&expected)?);
-            field_check(
+            let mut record = field_check(
                 response,
                 &path,
                 &expected,
                 MatchMode::Equals,
                 format!("{path} == {expected}"),
-            )
+            )?;
+            let selected_many = record.actual.as_ref().is_some_and(Value::is_array)
+                && !expected.is_array()
+                && (path.contains("[*]") || path.contains(".."));
+            if let (false, true, Some(message)) =
+                (record.passed, selected_many, &mut record.message)
+            {
+                message.push_str(&format!(
+                    " (the path selects several values; `each response field \"{path}\" should be …` checks every one)"
+                ));
+            }
+            Ok(record)
         });
     })
 }

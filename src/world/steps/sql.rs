@@ -318,7 +318,7 @@ async fn act(
 }
 
 /// Runs an assertion on each side's last query result.
-fn assert_query(
+pub(super) fn assert_query(
     w: &mut TwinWorld,
     ctx: &Context,
     description: &str,

@@ -12,11 +12,82 @@
 //! | PO-1    | CREATED  | #notnull   |   ──▶         ["PO-2", "OPEN",    "5.00"]]
 //! exact: same rows in order · unordered: same rows, any order · contains: at least these rows
 //! ```
+//!
+//! `each query row's column "Status" should be "OPEN"` reads its value the
+//! same way, for every row.
 
+use cucumber::step::Context;
+use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::{StepDef, arg};
 use crate::matcher::{MatchMode, match_value, parse_expected};
 use crate::trace::SqlExchange;
+use crate::world::TwinWorld;
+
+pub(super) fn steps() -> Vec<StepDef> {
+    vec![StepDef {
+        pattern: r#"^each query row's column "([^"]+)" should be (.+)$"#,
+        summary: "Asserts the column in every row of the last query (a value as a table cell reads it, or a fuzzy marker); a query that returned no rows fails.",
+        example: r#"Then each query row's column "Status" should be "OPEN""#,
+        params: &[
+            ("column", "column name"),
+            (
+                "expected",
+                "value or fuzzy marker, quoted or not (a template)",
+            ),
+        ],
+        run: each_cell_is,
+    }]
+}
+
+fn each_cell_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (column, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        super::sql::assert_query(
+            w,
+            &ctx,
+            &format!("each query row's {column} == {expected}"),
+            |s, result| {
+                let text = match parse_expected(&s.render(&expected)?) {
+                    Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                check_each_cell(result, &column, &text)
+            },
+        );
+    })
+}
+
+/// Whether `column` matches `expected` (a table cell's text) in every row;
+/// the error names each row that does not.
+pub(super) fn check_each_cell(
+    result: &SqlExchange,
+    column: &str,
+    expected: &str,
+) -> Result<(), String> {
+    let positions = column_positions(result, &[column.to_owned()])?;
+    let index = positions.first().copied().unwrap_or_default();
+    if result.rows.is_empty() {
+        return Err("the query returned no rows; `each` needs at least one".into());
+    }
+    let problems: Vec<String> = result
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(n, row)| {
+            let value = row.get(index).unwrap_or(&Value::Null);
+            cell_matches(expected, value)
+                .err()
+                .map(|why| format!("row {}, column `{column}`: {why}", n + 1))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
 
 /// How the expected rows relate to the actual ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +265,33 @@ mod tests {
             error: None,
             elapsed_ms: 1.0,
         }
+    }
+
+    #[test]
+    fn each_row_is_checked_and_every_failing_row_named() {
+        let result = result();
+        assert_eq!(
+            check_each_cell(&result, "orderno", "#regex PO-[0-9]"),
+            Ok(())
+        );
+        assert_eq!(
+            check_each_cell(&result, "Status", "CREATED"),
+            Err(r#"row 2, column `Status`: expected CREATED, got "OPEN""#.into())
+        );
+        assert!(
+            check_each_cell(&result, "Nope", "x")
+                .unwrap_err()
+                .contains("no column `Nope`")
+        );
+        let empty = SqlExchange {
+            rows: vec![],
+            ..result
+        };
+        assert!(
+            check_each_cell(&empty, "Status", "OPEN")
+                .unwrap_err()
+                .contains("no rows")
+        );
     }
 
     fn table(columns: &[&str], rows: &[&[&str]]) -> ExpectedRows {
