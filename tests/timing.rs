@@ -176,3 +176,47 @@ async fn a_quarter_slower_fast_route_is_timing_drift() {
     assert_eq!(timing[0]["step"]["line"], 3);
     assert_eq!(code, 1, "{doc:#}");
 }
+
+/// A drift repeated in every measured sample is one finding with its count,
+/// although each sample's URL carries another generated order number; the
+/// warm-ups add nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drift_repeated_in_every_sample_is_listed_once_with_its_count() {
+    let order = |currency: &str| {
+        let currency = currency.to_owned();
+        async move {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(wiremock::matchers::path_regex(r"^/api/orders/\d+$"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(serde_json::json!({"currency": currency})),
+                )
+                .mount(&server)
+                .await;
+            server
+        }
+    };
+    let (baseline, candidate) = (order("EUR").await, order("USD").await);
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path(), &baseline, &candidate);
+    let feature = "Feature: Orders\n  Scenario: Read an order\n    When I send a GET request to \"/api/orders/{{ random_int(1, 999999999) }}\" on \"erp\"\n    Then the response status should be 200\n";
+    std::fs::write(dir.path().join("timing.feature"), feature).unwrap();
+    let (code, doc) = run_sampled(dir.path(), 5, &["--warmup", "2"]).await;
+    assert_eq!(code, 1, "{doc:#}");
+    let drifts = doc["scenarios"][0]["drifts"].as_array().unwrap();
+    let changes: Vec<&Value> = drifts
+        .iter()
+        .filter(|d| d["class"] == "value_change")
+        .collect();
+    assert_eq!(changes.len(), 1, "{drifts:#?}");
+    assert_eq!(changes[0]["path"], "$.currency");
+    assert!(
+        changes[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(seen in 5 of 5 repetitions)"),
+        "{:#}",
+        changes[0]
+    );
+}
