@@ -278,3 +278,16 @@ async fn a_refused_scenario_makes_learning_incomplete() {
         "what was learned is still written"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learning_needs_two_runs_and_named_environments() {
+    let mocks = environments().await;
+    let project = project(&mocks, "");
+    let one_run = learn(&project, &["--runs", "1"]).execute().await;
+    one_run.assert_usage_error(&["--runs 1", "at least 2 runs"]);
+    let unnamed = Run::bare(&["learn-noise", "-o", "noise.json"], project.root())
+        .execute()
+        .await;
+    unnamed.assert_usage_error(&["--baseline", "--env"]);
+    assert!(!project.root().join("noise.json").exists());
+}

@@ -28,6 +28,7 @@ use super::traces::one_environment;
 
 /// `driftgate learn-noise`.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("environments").required(true).args(["baseline", "env"])))]
 pub(crate) struct LearnNoiseArgs {
     #[command(flatten)]
     suite: SuiteArgs,
@@ -38,7 +39,7 @@ pub(crate) struct LearnNoiseArgs {
     #[arg(long, requires = "baseline", conflicts_with = "env")]
     candidate: Option<String>,
     /// One environment alone (no environment-specific values can be told apart).
-    #[arg(long, required_unless_present = "baseline")]
+    #[arg(long)]
     env: Option<String>,
     /// Runs per environment (at least 2).
     #[arg(long, default_value_t = 3)]

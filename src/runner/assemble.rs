@@ -69,7 +69,11 @@ pub fn report(
     duration_ms: f64,
     today: NaiveDate,
 ) -> DriftReport {
-    let (mut scenarios, mut drifts) = samples::fold(results.scenarios, results.drifts);
+    let samples::Folded {
+        results: mut scenarios,
+        mut drifts,
+        suppressed,
+    } = samples::fold(results.scenarios, results.drifts, results.suppressed);
     let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
     drifts.extend(timing.drifts);
     samples::count_drifts(&mut scenarios, &drifts);
@@ -97,7 +101,7 @@ pub fn report(
     });
     let gate = apply_policy(
         &drifts,
-        sorted_suppressed(results.suppressed),
+        sorted_suppressed(suppressed),
         &config.policy,
         &config.waivers,
         today,

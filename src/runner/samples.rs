@@ -25,8 +25,8 @@ use regex::Regex;
 
 use super::bounds::MAX_SAMPLES;
 use super::diagnostic::Diagnostic;
-use crate::compare::Drift;
 use crate::compare::route_template::request_shape;
+use crate::compare::{Drift, SuppressedDrift};
 use crate::report::ScenarioResult;
 use crate::trace::{SampleRef, ScenarioKey, ScenarioStatus};
 
@@ -200,12 +200,28 @@ pub fn take_marker(tags: &mut Vec<String>) -> Option<SampleRef> {
     })
 }
 
+/// The repetitions of a run folded into their scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Folded {
+    /// One result per scenario.
+    pub results: Vec<ScenarioResult>,
+    /// One drift per place.
+    pub drifts: Vec<Drift>,
+    /// One suppressed difference per place and rule.
+    pub suppressed: Vec<SuppressedDrift>,
+}
+
 /// Folds the repetitions of each scenario into one result and one set of
 /// drifts: a scenario fails when any repetition failed (the message names
-/// the first that did); a drift found at the same place in several
-/// repetitions is listed once, as the first repetition saw it, with how
-/// many repetitions saw it; warm-up repetitions produce no drift.
-pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioResult>, Vec<Drift>) {
+/// the first that did); a drift (or suppressed difference) found at the
+/// same place in several repetitions is listed once, as the first
+/// repetition saw it, with how many repetitions saw it; warm-up repetitions
+/// produce none.
+pub fn fold(
+    results: Vec<ScenarioResult>,
+    drifts: Vec<Drift>,
+    suppressed: Vec<SuppressedDrift>,
+) -> Folded {
     let mut folded: BTreeMap<ScenarioKey, ScenarioResult> = BTreeMap::new();
     let mut measured: BTreeMap<ScenarioKey, usize> = BTreeMap::new();
     let mut order = Vec::new();
@@ -241,38 +257,74 @@ pub fn fold(results: Vec<ScenarioResult>, drifts: Vec<Drift>) -> (Vec<ScenarioRe
             }
         }
     }
-    let results = order
-        .into_iter()
-        .filter_map(|key| folded.remove(&key))
-        .collect();
-    (results, fold_drifts(drifts, &measured))
+    Folded {
+        results: order
+            .into_iter()
+            .filter_map(|key| folded.remove(&key))
+            .collect(),
+        drifts: fold_places(drifts, &measured),
+        suppressed: fold_places(suppressed, &measured),
+    }
 }
 
-/// One drift per place, with how many of the scenario's `measured`
-/// repetitions saw it; drifts of warm-up repetitions are dropped.
-fn fold_drifts(drifts: Vec<Drift>, measured: &BTreeMap<ScenarioKey, usize>) -> Vec<Drift> {
-    let mut unique: Vec<(Drift, usize)> = Vec::new();
-    for mut drift in drifts {
-        if drift.scenario.sample.is_some_and(|s| s.warmup) {
+/// A drift, or a difference a rule suppressed, as repetitions repeat it.
+trait Repeated {
+    /// The drift (or the one a rule suppressed).
+    fn drift(&self) -> &Drift;
+    /// The same, to rename and annotate.
+    fn drift_mut(&mut self) -> &mut Drift;
+    /// Whether `other` is the same finding seen in another repetition.
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Repeated for Drift {
+    fn drift(&self) -> &Drift {
+        self
+    }
+    fn drift_mut(&mut self) -> &mut Drift {
+        self
+    }
+    fn same(&self, other: &Self) -> bool {
+        same_place(self, other)
+    }
+}
+
+impl Repeated for SuppressedDrift {
+    fn drift(&self) -> &Drift {
+        &self.drift
+    }
+    fn drift_mut(&mut self) -> &mut Drift {
+        &mut self.drift
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.by == other.by && same_place(&self.drift, &other.drift)
+    }
+}
+
+/// One finding per place, with how many of the scenario's `measured`
+/// repetitions saw it; findings of warm-up repetitions are dropped.
+fn fold_places<T: Repeated>(items: Vec<T>, measured: &BTreeMap<ScenarioKey, usize>) -> Vec<T> {
+    let mut unique: Vec<(T, usize)> = Vec::new();
+    for mut item in items {
+        if item.drift().scenario.sample.is_some_and(|s| s.warmup) {
             continue;
         }
+        let drift = item.drift_mut();
         drift.scenario = drift.scenario.without_sample();
-        match unique
-            .iter_mut()
-            .find(|(known, _)| same_place(known, &drift))
-        {
+        match unique.iter_mut().find(|(known, _)| known.same(&item)) {
             Some((_, seen)) => *seen += 1,
-            None => unique.push((drift, 1)),
+            None => unique.push((item, 1)),
         }
     }
     unique
         .into_iter()
-        .map(|(mut drift, seen)| {
+        .map(|(mut item, seen)| {
+            let drift = item.drift_mut();
             if let Some(total) = measured.get(&drift.scenario).filter(|n| **n > 1) {
                 drift.message =
                     format!("{} (seen in {seen} of {total} repetitions)", drift.message);
             }
-            drift
+            item
         })
         .collect()
 }
@@ -434,13 +486,22 @@ mod tests {
             warmup: true,
         });
         warmup.path = Some("$.only_in_warmup".into());
-        let (mut results, drifts) = fold(
+        let suppressed = |sample: usize| SuppressedDrift {
+            drift: drift(sample),
+            by: "learned noise at $.a".into(),
+        };
+        let Folded {
+            mut results,
+            drifts,
+            suppressed,
+        } = fold(
             vec![
                 result(1, ScenarioStatus::Passed, None),
                 result(2, ScenarioStatus::Failed, Some("boom")),
                 result(3, ScenarioStatus::Failed, Some("bang")),
             ],
             vec![warmup, drift(1), drift(2), drift(3)],
+            vec![suppressed(1), suppressed(2)],
         );
         count_drifts(&mut results, &drifts);
         assert_eq!(results.len(), 1);
@@ -454,5 +515,10 @@ mod tests {
             "differs in sample 1 (seen in 3 of 3 repetitions)"
         );
         assert_eq!(results[0].drift_count, 1);
+        assert_eq!(suppressed.len(), 1);
+        assert_eq!(
+            suppressed[0].drift.message,
+            "differs in sample 1 (seen in 2 of 3 repetitions)"
+        );
     }
 }
