@@ -288,12 +288,10 @@ impl Hops {
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok());
-            let hop = match location {
-                Some(_) if self.follow => {
-                    redirect::next_hop(&method, &current, response.status(), location)
-                }
-                _ => None,
-            };
+            let hop = self
+                .follow
+                .then(|| redirect::next_hop(&method, &current, response.status(), location))
+                .flatten();
             let Some(hop) = hop else {
                 return Ok((response, redirects));
             };
