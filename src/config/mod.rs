@@ -284,6 +284,10 @@ pub struct ServiceSpec {
     /// Verify TLS certificates (on unless a service says otherwise).
     #[serde(default = "default_true")]
     pub tls_verify: bool,
+    /// Follow redirects (off: a 3xx is the observed response); credentials
+    /// are never sent to another origin (see `transport::redirect`).
+    #[serde(default)]
+    pub follow_redirects: bool,
 }
 
 fn default_timeout_ms() -> u64 {
@@ -362,6 +366,15 @@ pub struct Service {
     pub timeout: Duration,
     /// Verify TLS certificates.
     pub tls_verify: bool,
+    /// Follow redirects instead of observing the 3xx.
+    pub follow_redirects: bool,
+    /// Names of the headers that carry this service's credentials (its
+    /// `auth` header, headers whose value is a secret): never sent to
+    /// another origin.
+    pub credential_headers: Vec<String>,
+    /// The run's secrets: a redirect to another origin whose URL holds one
+    /// is not followed.
+    pub secrets: Redactor,
 }
 
 impl Config {
@@ -605,8 +618,12 @@ impl Config {
                 continue;
             }
             let mut headers = Vec::new();
+            let mut credential_headers = Vec::new();
             for (h, v) in &svc.headers {
                 headers.push((h.clone(), resolve(v, key(&format!("headers.{h}")))?));
+                if v.is_secret() {
+                    credential_headers.push(h.clone());
+                }
             }
             match &svc.auth {
                 None => {}
@@ -628,6 +645,7 @@ impl Config {
                     let v = resolve(value, key("auth.header.value"))?;
                     redactor.add(&v);
                     headers.push((h.clone(), v));
+                    credential_headers.push(h.clone());
                 }
             }
             let (base_url, userinfo) = secret::split_userinfo(&svc.base_url, redactor);
@@ -645,6 +663,9 @@ impl Config {
                     headers,
                     timeout: Duration::from_millis(svc.timeout_ms),
                     tls_verify: svc.tls_verify,
+                    follow_redirects: svc.follow_redirects,
+                    credential_headers,
+                    secrets: redactor.clone(),
                 },
             );
         }

@@ -38,6 +38,14 @@ pub enum SecretSource {
 }
 
 impl SecretSource {
+    /// Whether the value is a secret: read from a variable or a file.
+    pub fn is_secret(&self) -> bool {
+        match self {
+            SecretSource::Text(text) => text.contains("${"),
+            SecretSource::Env { .. } | SecretSource::File { .. } => true,
+        }
+    }
+
     /// Resolves the value; secret parts are registered with `redactor`.
     /// The error says what is missing and how to provide it.
     pub fn resolve(&self, base_dir: &Path, redactor: &Redactor) -> Result<String, String> {

@@ -260,10 +260,18 @@ impl Config {
                 continue;
             };
             if let Some(url) = &svc.base_url {
+                let (url, userinfo) = super::secret::split_userinfo(url, redactor);
                 service.base_url = url.trim_end_matches('/').to_owned();
+                let has_auth = service
+                    .headers
+                    .iter()
+                    .any(|(h, _)| h.eq_ignore_ascii_case("authorization"));
+                if let Some(value) = userinfo.filter(|_| !has_auth) {
+                    service.headers.push(("Authorization".into(), value));
+                }
             }
-            for (name, value) in &svc.headers {
-                let value = value
+            for (name, source) in &svc.headers {
+                let value = source
                     .resolve(&self.base_dir(), redactor)
                     .map_err(|message| ConfigError::Invalid {
                         path: self.path.clone(),
@@ -277,6 +285,9 @@ impl Config {
                     .headers
                     .retain(|(h, _)| !h.eq_ignore_ascii_case(name));
                 service.headers.push((name.clone(), value));
+                if source.is_secret() {
+                    service.credential_headers.push(name.clone());
+                }
             }
         }
         Ok(env)

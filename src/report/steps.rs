@@ -159,6 +159,7 @@ mod tests {
                     body: Some(Body::Json(body)),
                 }),
                 error: None,
+                redirects: Vec::new(),
                 timing: Timing {
                     headers_ms: ms / 2.0,
                     total_ms: ms,

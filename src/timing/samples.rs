@@ -163,6 +163,7 @@ mod tests {
                 body: None,
             }),
             error: total_ms.is_none().then(|| "cannot connect".to_owned()),
+            redirects: Vec::new(),
             timing: Timing {
                 headers_ms: total_ms.unwrap_or_default() / 2.0,
                 total_ms: total_ms.unwrap_or_default(),

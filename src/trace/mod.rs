@@ -206,6 +206,7 @@ mod tests {
                     body: Some(Body::Json(serde_json::json!({"a": 1}))),
                 }),
                 error: None,
+                redirects: Vec::new(),
                 timing: Timing::default(),
             }));
         let step = TraceRecord::Step(StepRecord {

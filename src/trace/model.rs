@@ -407,8 +407,27 @@ pub struct HttpExchange {
     /// Transport error, when no response arrived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Redirects followed before `response` (only for a service with
+    /// `follow_redirects = true`; otherwise a 3xx is the response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<HttpRedirect>,
     /// How long it took.
     pub timing: Timing,
+}
+
+/// One redirect a client followed: `url` answered `status` with `location`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpRedirect {
+    /// The 3xx status.
+    pub status: u16,
+    /// The URL that answered it.
+    pub url: String,
+    /// Where it pointed, resolved against `url`.
+    pub location: String,
+    /// Whether the next request went without the service's credentials
+    /// (dropped when the chain first left the request's origin).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credentials_dropped: bool,
 }
 
 /// An HTTP request as sent.

@@ -15,9 +15,12 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-use crate::config::Service;
-use crate::trace::{Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Timing};
+use crate::config::{Redactor, Service};
+use crate::trace::{
+    Body, HttpExchange, HttpRedirect, HttpRequestRecord, HttpResponseRecord, Timing,
+};
 use crate::transport::limit::{RequestLimiter, permit};
+use crate::transport::redirect::{self, MAX_REDIRECTS};
 
 /// Header names whose values never enter a trace, whatever the redactor knows.
 const SENSITIVE_HEADERS: &[&str] = &[
@@ -60,6 +63,12 @@ pub struct HttpClient {
     service: String,
     client: reqwest::Client,
     limiter: Option<Arc<RequestLimiter>>,
+    /// Follow redirects (`follow_redirects = true`), else observe the 3xx.
+    follow_redirects: bool,
+    /// The service's own credential headers, dropped on a redirect to another origin.
+    credential_headers: Arc<[String]>,
+    /// The run's secrets, never carried to another origin in a redirect's URL.
+    secrets: Redactor,
 }
 
 /// Makes sure rustls has a process-wide crypto provider (ring).
@@ -87,6 +96,9 @@ impl HttpClient {
             .connect_timeout(service.timeout.min(std::time::Duration::from_secs(10)))
             .danger_accept_invalid_certs(!service.tls_verify)
             .pool_max_idle_per_host(if reuse { 64 } else { 0 })
+            // Redirects are followed (or not) by `send`, which keeps
+            // credentials on their origin and records every hop.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("driftgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError {
@@ -97,6 +109,9 @@ impl HttpClient {
             service: name.to_owned(),
             client,
             limiter: None,
+            follow_redirects: service.follow_redirects,
+            credential_headers: service.credential_headers.clone().into(),
+            secrets: service.secrets.clone(),
         })
     }
 
@@ -118,21 +133,18 @@ impl HttpClient {
                 .collect(),
             body: request.body.clone().map(Body::from_text),
         };
-        let mut builder = self.client.request(request.method, &request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(bytes) = request.body_bytes {
-            builder = builder.body(bytes);
-        } else if let Some(body) = request.body {
-            builder = builder.body(body);
-        }
         let limiter = self.limiter.clone();
+        let hops = Hops {
+            client: self.client.clone(),
+            follow: self.follow_redirects,
+            credential_headers: self.credential_headers.clone(),
+            secrets: self.secrets.clone(),
+        };
         let task = tokio::spawn(async move {
             // Held until the body is read; waiting for it is not timed.
             let _permit = permit(limiter.as_ref()).await;
             let start = Instant::now();
-            let response = builder.send().await?;
+            let (response, redirects) = hops.send(request).await?;
             let headers_ms = ms(start);
             let status = response.status().as_u16();
             let headers = response
@@ -145,20 +157,21 @@ impl HttpClient {
                     (name, value)
                 })
                 .collect::<Vec<_>>();
-            let bytes = response.bytes().await?;
+            let bytes = response.bytes().await.map_err(HopError::Http)?;
             let total_ms = ms(start);
-            Ok::<_, reqwest::Error>((
+            Ok::<_, HopError>((
                 status,
                 headers,
                 bytes,
+                redirects,
                 Timing {
                     headers_ms,
                     total_ms,
                 },
             ))
         });
-        let (response, error, timing) = match task.await {
-            Ok(Ok((status, headers, bytes, timing))) => {
+        let (response, error, redirects, timing) = match task.await {
+            Ok(Ok((status, headers, bytes, redirects, timing))) => {
                 let body = (!bytes.is_empty()).then(|| {
                     Body::from_text(
                         crate::edi::decode_non_utf8(&bytes)
@@ -172,12 +185,32 @@ impl HttpClient {
                         body,
                     }),
                     None,
+                    redirects,
                     timing,
                 )
             }
-            Ok(Err(e)) => (
+            Ok(Err(HopError::Http(e))) => (
                 None,
                 Some(describe_error(&self.service, &e)),
+                Vec::new(),
+                Timing::default(),
+            ),
+            Ok(Err(HopError::TooMany(url))) => (
+                None,
+                Some(format!(
+                    "too many redirects: service `{}` was redirected more than {MAX_REDIRECTS} times, last to {url}",
+                    self.service
+                )),
+                Vec::new(),
+                Timing::default(),
+            ),
+            Ok(Err(HopError::SecretInLocation(url))) => (
+                None,
+                Some(format!(
+                    "redirect not followed: service `{}` was sent to another origin, {url}, with a secret in the URL",
+                    self.service
+                )),
+                Vec::new(),
                 Timing::default(),
             ),
             Err(e) => (
@@ -186,6 +219,7 @@ impl HttpClient {
                     "request task for `{}` was aborted: {e}",
                     self.service
                 )),
+                Vec::new(),
                 Timing::default(),
             ),
         };
@@ -194,7 +228,107 @@ impl HttpClient {
             request: record,
             response,
             error,
+            redirects,
             timing,
+        }
+    }
+}
+
+/// Why a request (or one of its redirects) got no response.
+enum HopError {
+    /// The transport failed.
+    Http(reqwest::Error),
+    /// More than [`MAX_REDIRECTS`] redirects; the last location.
+    TooMany(String),
+    /// A redirect to another origin whose URL holds a secret (shown redacted).
+    SecretInLocation(String),
+}
+
+impl From<reqwest::Error> for HopError {
+    fn from(e: reqwest::Error) -> Self {
+        HopError::Http(e)
+    }
+}
+
+/// What sending one request, redirects included, needs.
+struct Hops {
+    client: reqwest::Client,
+    follow: bool,
+    credential_headers: Arc<[String]>,
+    secrets: Redactor,
+}
+
+impl Hops {
+    /// Sends the request; when following, sends each redirect's next request
+    /// too, credentials dropped once it leaves the first origin. Returns the
+    /// last response and the redirects that led to it.
+    async fn send(
+        &self,
+        request: HttpRequest,
+    ) -> Result<(reqwest::Response, Vec<HttpRedirect>), HopError> {
+        let HttpRequest {
+            mut method,
+            url,
+            mut headers,
+            body,
+            body_bytes,
+        } = request;
+        // The wire bytes when a step encoded them (an EDI document in its
+        // partner's character set), else the text body.
+        let mut body = body_bytes.or_else(|| body.map(String::into_bytes));
+        let Ok(first) = reqwest::Url::parse(&url) else {
+            // reqwest words the error for an unusable URL.
+            return Ok((
+                self.client.request(method, url.as_str()).send().await?,
+                Vec::new(),
+            ));
+        };
+        let mut current = first.clone();
+        let mut redirects = Vec::new();
+        let mut dropped = false;
+        loop {
+            let mut builder = self.client.request(method.clone(), current.clone());
+            for (name, value) in &headers {
+                builder = builder.header(name, value);
+            }
+            if let Some(body) = &body {
+                builder = builder.body(body.clone());
+            }
+            let response = builder.send().await?;
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            let hop = self
+                .follow
+                .then(|| redirect::next_hop(&method, &current, response.status(), location))
+                .flatten();
+            let Some(hop) = hop else {
+                return Ok((response, redirects));
+            };
+            if redirects.len() == MAX_REDIRECTS {
+                return Err(HopError::TooMany(hop.url.to_string()));
+            }
+            let elsewhere = !redirect::same_origin(&first, &hop.url);
+            let shown = self.secrets.redact(hop.url.as_str());
+            if elsewhere && shown != hop.url.as_str() {
+                return Err(HopError::SecretInLocation(shown.into_owned()));
+            }
+            if elsewhere && !dropped {
+                headers = redirect::without_credentials(&headers, &self.credential_headers);
+                dropped = true;
+            }
+            redirects.push(HttpRedirect {
+                status: response.status().as_u16(),
+                url: current.to_string(),
+                location: hop.url.to_string(),
+                credentials_dropped: dropped,
+            });
+            if !hop.keeps_body {
+                body = None;
+            }
+            method = hop.method;
+            current = hop.url;
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Each transport turns a rendered request into an observation for the trace;
 //! it never judges: [`http`], [`sql`] (SQL Server over TDS) and [`amqp`].
+//! [`redirect`] decides whether and how a redirect is followed;
 //! [`method_override`] finds the writes hidden in a read's headers or
 //! parameters; [`limit`] caps the load a run puts on each environment across all of them.
 
@@ -9,4 +10,5 @@ pub mod amqp;
 pub mod http;
 pub mod limit;
 pub mod method_override;
+pub mod redirect;
 pub mod sql;

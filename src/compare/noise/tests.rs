@@ -24,6 +24,7 @@ fn exchange(url: &str, headers: &[(&str, &str)], body: Value) -> Observation {
             body: Some(Body::Json(body)),
         }),
         error: None,
+        redirects: Vec::new(),
         timing: Timing::default(),
     })
 }

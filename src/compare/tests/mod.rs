@@ -75,6 +75,7 @@ fn exchange(method: &str, url: &str, response: Option<HttpResponseRecord>) -> Ob
         },
         response,
         error: None,
+        redirects: Vec::new(),
         timing: Timing::default(),
     })
 }

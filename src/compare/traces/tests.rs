@@ -33,6 +33,7 @@ fn get(state: &str) -> Observation {
             body: Some(Body::Json(json!({"state": state}))),
         }),
         error: None,
+        redirects: Vec::new(),
         timing: Timing::default(),
     })
 }

@@ -80,11 +80,12 @@ pub(super) fn of(secret: &str, min_len: usize) -> Vec<String> {
     forms
 }
 
-/// The secret percent-encoded as a URL component, path, query, user info
-/// and form value (`+` for a space), each with upper and lower hex digits.
+/// The secret percent-encoded as a URL component (with and without the
+/// unreserved `-_.~` encoded too), path, query, user info and form value
+/// (`+` for a space), each with upper and lower hex digits.
 fn percent_encoded(secret: &str) -> Vec<String> {
     let mut forms = Vec::new();
-    for set in [COMPONENT, PATH, QUERY, USERINFO] {
+    for set in [NON_ALPHANUMERIC, COMPONENT, PATH, QUERY, USERINFO] {
         forms.push(utf8_percent_encode(secret, set).to_string());
     }
     forms.push(

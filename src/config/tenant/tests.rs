@@ -191,3 +191,31 @@ variables = { plant = "P200" }
     assert!(!plain.defines_variable("staging", "tenant"));
     assert!(plain.defines_variable("production", "plant"));
 }
+
+#[test]
+fn a_password_in_a_tenant_base_url_becomes_a_redacted_basic_header() {
+    let config = config(
+        r#"
+[tenants.globex]
+[environments.production.tenants.globex.services.erp]
+base_url = "http://globex:tenant-pw-5@globex.erp.prod"
+"#,
+    );
+    let redactor = Redactor::default();
+    let production = config.environment("production", &redactor).unwrap();
+    let globex = config
+        .tenant_environment(&production, "globex", &redactor)
+        .unwrap();
+    let erp = &globex.services["erp"];
+    assert_eq!(erp.base_url, "http://globex.erp.prod");
+    let auth = erp
+        .headers
+        .iter()
+        .find(|(h, _)| h == "Authorization")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(
+        auth.map(|v| redactor.redact(v).into_owned()),
+        Some("***".into())
+    );
+    assert_eq!(redactor.redact("pw tenant-pw-5"), "pw ***");
+}

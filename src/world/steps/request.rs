@@ -313,6 +313,7 @@ fn unreachable_service(service: &str, request: HttpRequest) -> HttpExchange {
         },
         response: None,
         error: Some(format!("service `{service}` has no client")),
+        redirects: Vec::new(),
         timing: Default::default(),
     }
 }

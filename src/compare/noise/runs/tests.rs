@@ -62,6 +62,7 @@ fn recording(
             }),
             error: None,
             timing: Timing::default(),
+            redirects: Vec::new(),
         };
         records.push(TraceRecord::Step(StepRecord {
             scenario: key.clone(),
