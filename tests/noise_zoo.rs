@@ -202,6 +202,12 @@ async fn every_injected_drift_is_found_at_its_step_and_path_and_nothing_else() {
         captured.contains("<captured:orderId> is ") && captured.contains(" in candidate)"),
         "the real captured values are not shown: {captured}"
     );
+    assert!(
+        run.stdout
+            .contains("GET /api/orders/<captured:orderId> (zoo)  [<captured:orderId> is "),
+        "the terminal does not show the real captured values\n{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
