@@ -234,6 +234,18 @@ fn short_environment_values_are_replaced_only_as_whole_tokens() {
     let judgement = judge_scenario(&header, &steps, &RuleSet::compile(&rules()));
     assert_eq!(judgement.drifts, []);
     assert_eq!(judgement.suppressed, []);
+
+    // A text body equal on both sides that equals one side's variable.
+    let text = || {
+        passed(vec![exchange(
+            "GET",
+            "https://erp.example/api/usage",
+            Some(response(200, Some(Body::Text("P".to_owned())))),
+        )])
+    };
+    let steps = single_step(text(), text());
+    let judgement = judge_scenario(&header, &steps, &RuleSet::compile(&rules()));
+    assert_eq!(judgement.drifts, []);
 }
 
 /// One step on each side, with each side's window.
