@@ -16,20 +16,52 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{Project, RunResult};
-use driftgate::mock::{MockEnvironment, load_dir};
+use driftgate::mock::{DemoDatabase, MockEnvironment, load_dir};
 use driftgate::template::TemplateEngine;
 
 const ZOO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/zoo");
 const ENVIRONMENTS: [&str; 3] = ["production", "staging", "drifted"];
 
-/// The zoo's mocks, one environment each, and a project whose config points at them.
+/// The zoo's mocks (and, for the database scenario, its pysqlbridge
+/// servers), one environment each, and a project whose config points at them.
 struct Zoo {
     project: Project,
     _mocks: Vec<MockEnvironment>,
+    _databases: Vec<DemoDatabase>,
 }
+
+/// The connection every environment's `zoodb` has in the zoo's config file.
+const PLACEHOLDER_CONNECTION: &str = "connection = \"Server=tcp:127.0.0.1,1;Database=erp;User Id=demo;Password=demo-only;Encrypt=true;TrustServerCertificate=true\"";
 
 impl Zoo {
     async fn start(config_edit: impl Fn(String) -> String) -> Zoo {
+        Zoo::start_with(config_edit, Vec::new()).await
+    }
+
+    /// The zoo with its databases, or `None` (after a loud SKIP) when
+    /// pysqlbridge is not installed; under `CI=true` that fails the test.
+    async fn with_databases(test: &str) -> Option<Zoo> {
+        let mut databases = Vec::new();
+        for environment in ENVIRONMENTS {
+            let tables = Path::new(ZOO).join("db").join(environment);
+            match DemoDatabase::start(Path::new(env!("CARGO_MANIFEST_DIR")), &tables) {
+                Ok(database) => databases.push(database),
+                Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                    panic!("{test}: {why}")
+                }
+                Err(why) => {
+                    eprintln!("SKIP {test}: {why}");
+                    return None;
+                }
+            }
+        }
+        Some(Zoo::start_with(|config| config, databases).await)
+    }
+
+    async fn start_with(
+        config_edit: impl Fn(String) -> String,
+        databases: Vec<DemoDatabase>,
+    ) -> Zoo {
         let specs = load_dir(Path::new(ZOO)).expect("the zoo's mocks load");
         let engine = Arc::new(TemplateEngine::new());
         let mut mocks = Vec::new();
@@ -49,22 +81,35 @@ impl Zoo {
                 1,
             );
         }
+        for database in &databases {
+            config = config.replacen(
+                PLACEHOLDER_CONNECTION,
+                &format!("connection = {:?}", database.connection()),
+                1,
+            );
+        }
         let project = Project::new(&config_edit(config));
-        for file in ["zoo.feature", "fixtures/order.json"] {
+        for file in ["zoo.feature", "zoo-database.feature", "fixtures/order.json"] {
             let text = std::fs::read_to_string(Path::new(ZOO).join(file)).expect("a zoo file");
             project.write(file, &text);
         }
         Zoo {
             project,
             _mocks: mocks,
+            _databases: databases,
         }
     }
 
     async fn run(&self, candidate: &str) -> RunResult {
+        self.run_features(candidate, &[]).await
+    }
+
+    async fn run_features(&self, candidate: &str, features: &[&str]) -> RunResult {
         self.project
             .run()
             .set("--candidate", candidate)
             .args(&["--show-suppressed"])
+            .args(features)
             .execute()
             .await
     }
@@ -157,6 +202,12 @@ async fn every_injected_drift_is_found_at_its_step_and_path_and_nothing_else() {
         captured.contains("<captured:orderId> is ") && captured.contains(" in candidate)"),
         "the real captured values are not shown: {captured}"
     );
+    assert!(
+        run.stdout
+            .contains("GET /api/orders/<captured:orderId> (zoo)  [<captured:orderId> is "),
+        "the terminal does not show the real captured values\n{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,4 +234,32 @@ async fn strict_mode_compares_generated_values_by_value() {
             "{class} at {path} not found in strict mode: {found:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_now_stamps_are_recognised_and_a_changed_cell_is_found() {
+    let Some(zoo) = Zoo::with_databases("database_now_stamps_are_recognised").await else {
+        return;
+    };
+    let identical = zoo.run_features("staging", &["zoo-database.feature"]).await;
+    identical.assert_code(0);
+    assert_eq!(drift_rows(&identical), [], "{}", identical.stdout);
+    assert!(
+        identical.stdout.contains("generated value: now-stamp"),
+        "the read time is not listed as a now-stamp\n{}",
+        identical.stdout
+    );
+    let drifted = zoo.run_features("drifted", &["zoo-database.feature"]).await;
+    drifted.assert_code(1);
+    assert_eq!(
+        drift_rows(&drifted),
+        [(
+            "Order rows are read".to_owned(),
+            0,
+            "cell_change".to_owned(),
+            "row[OrderNo=PO-1].Status".to_owned()
+        )],
+        "{}",
+        drifted.stdout
+    );
 }

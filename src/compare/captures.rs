@@ -77,8 +77,19 @@ pub(super) fn show_captured_values(drift: &mut Drift, normalizer: &Normalizer) {
         })
         .collect();
     if !notes.is_empty() {
-        drift.message = format!("{} ({})", drift.message, notes.join("; "));
+        drift.message = format!("{}{NOTE_OPEN}{})", drift.message, notes.join("; "));
     }
+}
+
+/// How the note on captured values starts inside a drift's message.
+const NOTE_OPEN: &str = " (";
+
+/// The note [`show_captured_values`] appended to a drift's message, for
+/// reports that show the request line rather than the message:
+/// `<captured:orderId> is 4711 in baseline, 9822 in candidate`.
+pub fn captured_note(drift: &Drift) -> Option<&str> {
+    let at = drift.message.rfind(" (<captured:")?;
+    drift.message[at + NOTE_OPEN.len()..].strip_suffix(')')
 }
 
 /// The names of the `<captured:NAME>` placeholders in `text`.
@@ -102,6 +113,46 @@ fn placeholder_names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_note_on_captured_values_is_found_again_in_the_message() {
+        let notes = |message: &str| {
+            let drift = Drift {
+                class: DriftClass::Status,
+                scenario: crate::trace::ScenarioKey {
+                    feature: "f.feature".into(),
+                    feature_name: "F".into(),
+                    rule: None,
+                    name: "S".into(),
+                    line: 1,
+                    tags: vec![],
+                    sample: None,
+                    tenant: None,
+                },
+                step: super::super::StepRef {
+                    index: 0,
+                    line: 2,
+                    text: "When I act".into(),
+                },
+                service: None,
+                request: None,
+                path: None,
+                baseline: None,
+                candidate: None,
+                message: message.to_owned(),
+            };
+            captured_note(&drift).map(str::to_owned)
+        };
+        assert_eq!(
+            notes("status 200 in baseline, 404 in candidate (<captured:id> is 1 in baseline, 2 in candidate)")
+                .as_deref(),
+            Some("<captured:id> is 1 in baseline, 2 in candidate")
+        );
+        assert_eq!(
+            notes("status 200 in baseline, 404 in candidate (really)"),
+            None
+        );
+    }
 
     #[test]
     fn placeholder_names_are_found_in_any_text() {

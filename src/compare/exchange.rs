@@ -274,8 +274,10 @@ impl ExchangeJudge<'_> {
                 if let Some(findings) = edi {
                     return findings;
                 }
-                let b = self.normalizer.normalize_text(Side::Baseline, b);
-                let c = self.normalizer.normalize_text(Side::Candidate, c);
+                let both = self
+                    .normalizer
+                    .normalize_texts(Twin::new(b.as_str(), c.as_str()));
+                let (b, c) = (both.baseline, both.candidate);
                 (b != c)
                     .then(|| body_finding("text bodies differ", Some(b.into()), Some(c.into())))
                     .into_iter()

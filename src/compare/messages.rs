@@ -183,11 +183,11 @@ impl MessageJudge<'_> {
     /// Everything that differs between two messages that both arrived.
     fn pair(&self, pair: Twin<&AmqpMessage>) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let key = |side: Side| {
-            self.normalizer
-                .normalize_text(side, &pair.get(side).routing_key)
-        };
-        let (b, c) = (key(Side::Baseline), key(Side::Candidate));
+        let keys = self.normalizer.normalize_texts(Twin::new(
+            pair.baseline.routing_key.as_str(),
+            pair.candidate.routing_key.as_str(),
+        ));
+        let (b, c) = (keys.baseline, keys.candidate);
         if b != c {
             findings.push(Finding {
                 suppressed_by: None,

@@ -58,6 +58,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use captures::captured_note;
 pub use drift::{Drift, DriftClass, StepRef, SuppressedDrift};
 pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;

@@ -98,15 +98,25 @@ fn top_drifts(report: &DriftReport, redactor: &Redactor, html_href: &str) -> Str
         "\n### Top drifts\n\n| Class | Scenario | Step | Path | Baseline | Candidate |\n|---|---|---|---|---|---|\n",
     );
     for (i, drift) in ranked.iter().take(TOP_DRIFTS) {
+        let (baseline, candidate) = (
+            format_value(drift.baseline.as_ref(), redactor),
+            format_value(drift.candidate.as_ref(), redactor),
+        );
+        let mut path = drift.path.as_deref().map(code).unwrap_or_default();
+        // The real values behind a capture placeholder the values show.
+        if let Some(note) = crate::compare::captured_note(drift)
+            .filter(|_| baseline.contains("<captured:") || candidate.contains("<captured:"))
+        {
+            path = format!("{path} ({})", text(&redactor.redact(note)));
+        }
         out.push_str(&format!(
-            "| `{}` | [{}]({html_href}#drift-{i}) | {}:{} | {} | {} | {} |\n",
+            "| `{}` | [{}]({html_href}#drift-{i}) | {}:{} | {path} | {} | {} |\n",
             drift.class,
             text(&drift.scenario.title()),
             text(&drift.scenario.feature),
             drift.step.line,
-            drift.path.as_deref().map(code).unwrap_or_default(),
-            code(&format_value(drift.baseline.as_ref(), redactor)),
-            code(&format_value(drift.candidate.as_ref(), redactor)),
+            code(&baseline),
+            code(&candidate),
         ));
     }
     if report.drifts.len() > TOP_DRIFTS {

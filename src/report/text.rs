@@ -97,12 +97,17 @@ pub(crate) fn format_drift_value(
 }
 
 /// `GET /api/orders/… (erp)`: the request line and service of a drift.
-fn request_label(drift: &Drift) -> Option<String> {
-    match (&drift.request, &drift.service) {
-        (Some(request), Some(service)) => Some(format!("{request} ({service})")),
-        (Some(request), None) => Some(request.clone()),
-        (None, Some(service)) => Some(format!("({service})")),
-        (None, None) => None,
+fn request_label(drift: &Drift, redactor: &Redactor) -> Option<String> {
+    let label = match (&drift.request, &drift.service) {
+        (Some(request), Some(service)) => format!("{request} ({service})"),
+        (Some(request), None) => request.clone(),
+        (None, Some(service)) => format!("({service})"),
+        (None, None) => return None,
+    };
+    // The real values behind a capture placeholder the request line shows.
+    match crate::compare::captured_note(drift).filter(|_| label.contains("<captured:")) {
+        Some(note) => Some(format!("{label}  [{}]", redactor.redact(note))),
+        None => Some(label),
     }
 }
 
@@ -264,7 +269,7 @@ pub(crate) fn noted_drift_block(
             current_step = Some(drift.step.index);
             current_request = None;
         }
-        let request = request_label(drift);
+        let request = request_label(drift, redactor);
         if let Some(label) = request.as_ref().filter(|_| request != current_request) {
             lines.push(format!("{BODY_INDENT}{label}"));
         }

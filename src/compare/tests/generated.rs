@@ -234,4 +234,143 @@ fn short_environment_values_are_replaced_only_as_whole_tokens() {
     let judgement = judge_scenario(&header, &steps, &RuleSet::compile(&rules()));
     assert_eq!(judgement.drifts, []);
     assert_eq!(judgement.suppressed, []);
+
+    // A text body equal on both sides that equals one side's variable.
+    let text = || {
+        passed(vec![exchange(
+            "GET",
+            "https://erp.example/api/usage",
+            Some(response(200, Some(Body::Text("P".to_owned())))),
+        )])
+    };
+    let steps = single_step(text(), text());
+    let judgement = judge_scenario(&header, &steps, &RuleSet::compile(&rules()));
+    assert_eq!(judgement.drifts, []);
+}
+
+/// One step on each side, with each side's window.
+fn windowed_step(baseline: Vec<Observation>, candidate: Vec<Observation>) -> Vec<StepRecord> {
+    single_step(
+        windowed(
+            passed(baseline),
+            "2026-12-01T10:00:00.100Z",
+            "2026-12-01T10:00:00.300Z",
+        ),
+        windowed(
+            passed(candidate),
+            "2026-12-01T10:00:00.200Z",
+            "2026-12-01T10:00:00.500Z",
+        ),
+    )
+}
+
+fn received(body: Value, stamped: &str) -> Observation {
+    Observation::Amqp(crate::trace::AmqpObservation {
+        service: "events".into(),
+        event: crate::trace::AmqpEvent::Received {
+            listener: "stockEvents".into(),
+            message: crate::trace::AmqpMessage {
+                exchange: "stock".into(),
+                routing_key: "stock.adjusted".into(),
+                headers: BTreeMap::from([("x-stamped-at".to_owned(), json!(stamped))]),
+                body: Some(Body::Json(body)),
+                ..Default::default()
+            },
+        },
+    })
+}
+
+#[test]
+fn now_stamps_in_message_bodies_and_headers_are_suppressed_and_a_format_change_is_not() {
+    let body = |at: &str, qty: i64| json!({"sku": "BRK-1", "qty": qty, "adjustedAt": at});
+    let steps = windowed_step(
+        vec![received(
+            body("2026-12-01T10:00:00.150Z", 2),
+            "2026-12-01T10:00:00.160Z",
+        )],
+        vec![received(
+            body("2026-12-01T10:00:00.450Z", 2),
+            "2026-12-01T10:00:00.460Z",
+        )],
+    );
+    let judgement = judge_scenario(&run_header(), &steps, &RuleSet::compile(&rules()));
+    assert_eq!(judgement.drifts, []);
+    let suppressed: Vec<(&str, &str)> = judgement
+        .suppressed
+        .iter()
+        .map(|s| (s.drift.path.as_deref().unwrap_or_default(), s.by.as_str()))
+        .collect();
+    assert_eq!(
+        suppressed,
+        [
+            ("header:x-stamped-at", NOW_STAMP),
+            ("$.adjustedAt", NOW_STAMP)
+        ]
+    );
+
+    let drifted = windowed_step(
+        vec![received(body("2026-12-01T10:00:00.150Z", 2), "x")],
+        vec![received(body("2026-12-01", 3), "x")],
+    );
+    assert_eq!(
+        classes(&compare(&drifted, &rules())),
+        [
+            (DriftClass::ValueChange, Some("$.qty")),
+            (DriftClass::FormatChange, Some("$.adjustedAt")),
+        ]
+    );
+}
+
+fn query(read_at: &str, total: f64, status: &str) -> Observation {
+    Observation::Sql(crate::trace::SqlExchange {
+        service: "erpdb".into(),
+        statement: "SELECT OrderNo, Status, Total, SYSUTCDATETIME() AS ReadAt FROM dbo.Orders"
+            .into(),
+        parameters: vec![],
+        columns: ["OrderNo", "Status", "Total", "ReadAt"]
+            .iter()
+            .map(|name| crate::trace::SqlColumn {
+                name: (*name).into(),
+                sql_type: "nvarchar".into(),
+            })
+            .collect(),
+        rows: vec![vec![
+            json!("PO-1"),
+            json!(status),
+            json!(total),
+            json!(read_at),
+        ]],
+        key: vec!["OrderNo".into()],
+        configuration: None,
+        error: None,
+        elapsed_ms: 1.0,
+    })
+}
+
+#[test]
+fn now_stamps_and_float_text_in_sql_cells_are_suppressed_real_changes_are_not() {
+    let steps = windowed_step(
+        vec![query(
+            "2026-12-01T10:00:00.1500000",
+            0.30000000000000004,
+            "OPEN",
+        )],
+        vec![query("2026-12-01T10:00:00.4200000", 0.3, "OPEN")],
+    );
+    let judgement = judge_scenario(&run_header(), &steps, &RuleSet::compile(&rules()));
+    assert_eq!(judgement.drifts, []);
+    let reasons: Vec<&str> = judgement.suppressed.iter().map(|s| s.by.as_str()).collect();
+    assert_eq!(reasons, [FLOAT, NOW_STAMP]);
+
+    let drifted = windowed_step(
+        vec![query("2026-12-01T10:00:00.1500000", 0.3, "OPEN")],
+        vec![query("2026-12-01T10:00:00", 0.3, "RELEASED")],
+    );
+    assert_eq!(
+        classes(&compare(&drifted, &rules())),
+        [
+            (DriftClass::CellChange, Some("row[OrderNo=PO-1].Status")),
+            (DriftClass::FormatChange, Some("row[OrderNo=PO-1].ReadAt")),
+        ]
+    );
 }
