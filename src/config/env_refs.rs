@@ -35,7 +35,10 @@ pub enum EnvRefError {
 
 /// `text` with each `${NAME}` replaced by `lookup(NAME)` (the redactor
 /// resolves secrets with it too).
-pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, EnvRefError> {
+pub fn expand(
+    text: &str,
+    mut lookup: impl FnMut(&str) -> Option<String>,
+) -> Result<String, EnvRefError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {

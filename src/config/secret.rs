@@ -77,22 +77,19 @@ fn read_env(name: &str) -> Result<String, String> {
 }
 
 fn expand_env_refs(text: &str, redactor: &Redactor) -> Result<String, String> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
     let mut secret = false;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed `${{` in `{text}`"))?;
-        let value = read_env(&after[..end])?;
+    let out = super::env_refs::expand(text, |name| {
+        let value = super::env_refs::process_env(name)?;
         redactor.add(&value);
-        out.push_str(&value);
         secret = true;
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
+        Some(value)
+    })
+    .map_err(|e| match e {
+        super::env_refs::EnvRefError::Unset(name) => format!(
+            "environment variable `{name}` is not set; export it, or reference a file with {{ file = \"…\" }}"
+        ),
+        other => other.to_string(),
+    })?;
     if secret {
         redactor.add(&out);
     }
