@@ -20,8 +20,7 @@ use super::rules::{Applicable, HeaderRule, RuleSet, scope_of};
 use super::walk::{Difference, diff_recognising};
 use super::{Drift, DriftClass, Normalizer};
 use crate::trace::{
-    Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation, Side, SideStep,
-    StepRecord, Twin,
+    Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Side, SideStep, StepRecord, Twin,
 };
 
 /// Whether a step polls until a condition holds (`I poll …`), so only its
@@ -76,14 +75,10 @@ pub(super) fn compare_exchanges(
     drifts
 }
 
-fn exchanges(side: &SideStep, polling: bool) -> Vec<&HttpExchange> {
-    let mut all = side
-        .observations
-        .iter()
-        .filter_map(|observation| match observation {
-            Observation::Http(exchange) => Some(exchange),
-            _ => None,
-        });
+/// The exchanges of a side that are compared: all of them, or for a polling
+/// step only the last (the attempts before it are waiting, not behaviour).
+pub(crate) fn exchanges(side: &SideStep, polling: bool) -> Vec<&HttpExchange> {
+    let mut all = side.http_exchanges();
     if polling {
         all.next_back().into_iter().collect()
     } else {

@@ -20,9 +20,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::compare::{Normalizer, StepRef, is_polling_step};
-use crate::trace::{
-    HttpExchange, Observation, RunHeader, ScenarioKey, Side, StepRecord, Timing, Twin,
-};
+use crate::trace::{HttpExchange, RunHeader, ScenarioKey, Side, StepRecord, Timing, Twin};
 
 /// One HTTP exchange of a step, timed on both sides.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +50,14 @@ pub fn timed_exchanges(header: &RunHeader, steps: &[StepRecord]) -> Vec<TimedExc
     let mut out = Vec::new();
     for step in steps.iter().filter(|s| !is_polling_step(&s.text)) {
         let exchanges = Twin::new(
-            http_exchanges(step, Side::Baseline),
-            http_exchanges(step, Side::Candidate),
+            step.sides
+                .get(Side::Baseline)
+                .http_exchanges()
+                .collect::<Vec<_>>(),
+            step.sides
+                .get(Side::Candidate)
+                .http_exchanges()
+                .collect::<Vec<_>>(),
         );
         for (ordinal, (b, c)) in exchanges
             .baseline
@@ -81,18 +85,6 @@ pub fn timed_exchanges(header: &RunHeader, steps: &[StepRecord]) -> Vec<TimedExc
         }
     }
     out
-}
-
-fn http_exchanges(step: &StepRecord, side: Side) -> Vec<&HttpExchange> {
-    step.sides
-        .get(side)
-        .observations
-        .iter()
-        .filter_map(|o| match o {
-            Observation::Http(exchange) => Some(exchange),
-            _ => None,
-        })
-        .collect()
 }
 
 fn answered(exchange: &HttpExchange) -> Option<Timing> {
@@ -135,7 +127,8 @@ mod tests {
 
     use super::*;
     use crate::trace::{
-        EnvironmentRef, HttpRequestRecord, HttpResponseRecord, SampleRef, SideStep, StepOutcome,
+        EnvironmentRef, HttpRequestRecord, HttpResponseRecord, Observation, SampleRef, SideStep,
+        StepOutcome,
     };
 
     fn header() -> RunHeader {

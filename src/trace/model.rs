@@ -279,6 +279,16 @@ pub struct SideStep {
     pub captures: BTreeMap<String, Value>,
 }
 
+impl SideStep {
+    /// The HTTP exchanges this side made during the step, in order.
+    pub fn http_exchanges(&self) -> impl DoubleEndedIterator<Item = &HttpExchange> {
+        self.observations.iter().filter_map(|o| match o {
+            Observation::Http(exchange) => Some(exchange),
+            _ => None,
+        })
+    }
+}
+
 /// How a step ended on one side.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -19,14 +19,12 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{NoiseEntry, NoiseKind};
-use crate::compare::exchange::url_path;
+use crate::compare::exchange::{exchanges, url_path};
 use crate::compare::route_template::route_template;
 use crate::compare::tree::{Act, PathAction, RuleNode};
 use crate::compare::walk::diff_with_rules;
 use crate::compare::{DriftClass, Normalizer, Segment, is_polling_step, scenario_captures};
-use crate::trace::{
-    HttpExchange, Observation, RunHeader, ScenarioKey, Side, StepOutcome, StepRecord, Twin,
-};
+use crate::trace::{HttpExchange, RunHeader, ScenarioKey, Side, StepOutcome, StepRecord, Twin};
 
 /// Distinct example values kept per entry.
 const MAX_EXAMPLES: usize = 3;
@@ -78,8 +76,8 @@ impl Differences {
             };
             for step in steps.iter().filter(|s| both_acted(s)) {
                 let polling = is_polling_step(&step.text);
-                let b = exchanges(step, Side::Baseline, polling);
-                let c = exchanges(step, Side::Candidate, polling);
+                let b = exchanges(step.sides.get(Side::Baseline), polling);
+                let c = exchanges(step.sides.get(Side::Candidate), polling);
                 for (b, c) in b.into_iter().zip(c) {
                     let path = url_path(&b.request.url);
                     let route = route_template(&step.text, &b.request.method, &path, &varies);
@@ -194,24 +192,6 @@ fn both_acted(step: &StepRecord) -> bool {
             StepOutcome::Passed | StepOutcome::Failed { .. }
         )
     })
-}
-
-fn exchanges(step: &StepRecord, side: Side, polling: bool) -> Vec<&HttpExchange> {
-    let all: Vec<&HttpExchange> = step
-        .sides
-        .get(side)
-        .observations
-        .iter()
-        .filter_map(|o| match o {
-            Observation::Http(exchange) => Some(exchange),
-            _ => None,
-        })
-        .collect();
-    if polling {
-        all.last().copied().into_iter().collect()
-    } else {
-        all
-    }
 }
 
 /// A tree that compares every array of `document` as a multiset, so a
