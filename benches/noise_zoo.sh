@@ -16,6 +16,8 @@ zoo="$root/tests/fixtures/zoo"
 bin=${DRIFTGATE:-${CARGO_TARGET_DIR:-$root/target}/debug/driftgate}
 runs=${RUNS:-5}
 [ -x "$bin" ] || { echo "no driftgate binary at $bin: build it (cargo build) or set DRIFTGATE" >&2; exit 2; }
+# The runs happen in a scratch folder: a relative binary path must not break them.
+bin=$(realpath "$bin")
 
 work=$(mktemp -d)
 pids=()
