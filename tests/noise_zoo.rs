@@ -8,8 +8,15 @@
 //!   suppressed with its reason;
 //! - production against `drifted`, which adds one real change per class,
 //!   finds exactly those changes, each at its step and path;
-//! - `[compare] generated_values = "strict"` brings the noise back.
+//! - `[compare] generated_values = "strict"` brings the noise back;
+//! - on the real RabbitMQ (fresh vhosts per test), the zoo's order service
+//!   answers order messages with now-stamped events carrying fresh ids:
+//!   silent between production and staging, while `drifted`'s missing event
+//!   and changed queue argument are found.
 
+#[path = "amqp/broker.rs"]
+#[allow(dead_code)]
+mod broker;
 mod common;
 
 use std::path::Path;
@@ -95,7 +102,12 @@ impl Zoo {
             );
         }
         let project = Project::new(&config_edit(config));
-        for file in ["zoo.feature", "zoo-database.feature", "fixtures/order.json"] {
+        for file in [
+            "zoo.feature",
+            "zoo-database.feature",
+            "zoo-queue.feature",
+            "fixtures/order.json",
+        ] {
             let text = std::fs::read_to_string(Path::new(ZOO).join(file)).expect("a zoo file");
             project.write(file, &text);
         }
@@ -298,5 +310,190 @@ async fn database_now_stamps_are_recognised_and_a_changed_cell_is_found() {
         )],
         "{}",
         drifted.stdout
+    );
+}
+
+/// The zoo with its order service on the real RabbitMQ: one fresh vhost per
+/// environment, each with the same topology except `drifted`'s inbound queue
+/// TTL, and a consumer per vhost that answers order messages with events.
+struct QueueZoo {
+    zoo: Zoo,
+    _services: Vec<tokio::task::JoinHandle<()>>,
+    _broker: broker::Broker,
+}
+
+/// The message TTL of the order service's inbound queue, per environment.
+fn inbound_ttl(environment: &str) -> u64 {
+    if environment == "drifted" {
+        30_000
+    } else {
+        60_000
+    }
+}
+
+impl QueueZoo {
+    /// The queue zoo, or `None` (after a loud SKIP) without a broker; under
+    /// `CI=true` a missing broker fails the test.
+    async fn start(test: &str) -> Option<QueueZoo> {
+        let mut broker = broker::broker(test).await?;
+        let mut services = Vec::new();
+        let mut sections = String::new();
+        for environment in ENVIRONMENTS {
+            let vhost = broker.vhost(&format!("zoo-{environment}")).await;
+            broker.exchange(&vhost, "zoo.orders").await;
+            broker.exchange(&vhost, "zoo.events").await;
+            broker
+                .queue(
+                    &vhost,
+                    "zoo.orders.in",
+                    serde_json::json!({"x-message-ttl": inbound_ttl(environment)}),
+                )
+                .await;
+            broker
+                .bind_queue(&vhost, "zoo.orders", "zoo.orders.in", "order.*")
+                .await;
+            services.push(order_service(&vhost, environment == "drifted").await);
+            sections.push_str(&format!(
+                "\n[environments.{environment}.services.zooevents]\namqp_url = {:?}\ntimeout_ms = 5000\n",
+                broker::Broker::url(&vhost)
+            ));
+        }
+        let zoo = Zoo::start(|config| config + &sections).await;
+        Some(QueueZoo {
+            zoo,
+            _services: services,
+            _broker: broker,
+        })
+    }
+
+    async fn run(&self, candidate: &str) -> RunResult {
+        self.zoo
+            .run_features(candidate, &["zoo-queue.feature"])
+            .await
+    }
+}
+
+/// The zoo's order service on one vhost: every order message on
+/// `zoo.orders.in` is answered on `zoo.events` with an event stamped with the
+/// current time and a fresh event id; the `drifted` one sends nothing for a
+/// cancellation.
+async fn order_service(vhost: &str, drifted: bool) -> tokio::task::JoinHandle<()> {
+    use futures::StreamExt as _;
+    use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions};
+    use lapin::{BasicProperties, Connection, ConnectionProperties, types::FieldTable};
+
+    let connection =
+        Connection::connect(&broker::Broker::url(vhost), ConnectionProperties::default())
+            .await
+            .expect("the order service connects");
+    let channel = connection
+        .create_channel()
+        .await
+        .expect("the order service's channel");
+    let mut orders = channel
+        .basic_consume(
+            "zoo.orders.in".into(),
+            "zoo-order-service".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("the order service consumes its queue");
+    tokio::spawn(async move {
+        let _connection = connection;
+        while let Some(Ok(delivery)) = orders.next().await {
+            let order: serde_json::Value =
+                serde_json::from_slice(&delivery.data).unwrap_or_default();
+            let answer = match delivery.routing_key.as_str() {
+                "order.create" => Some("order.created"),
+                "order.cancel" if !drifted => Some("order.cancelled"),
+                _ => None,
+            };
+            if let Some(routing_key) = answer {
+                let event = serde_json::json!({
+                    "orderNo": order["orderNo"],
+                    "eventId": uuid::Uuid::new_v4().to_string(),
+                    "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                });
+                channel
+                    .basic_publish(
+                        "zoo.events".into(),
+                        routing_key.into(),
+                        BasicPublishOptions::default(),
+                        event.to_string().as_bytes(),
+                        BasicProperties::default().with_content_type("application/json".into()),
+                    )
+                    .await
+                    .expect("the order service publishes its event");
+            }
+            delivery
+                .acker
+                .ack(BasicAckOptions::default())
+                .await
+                .expect("the order service acknowledges the order");
+        }
+    })
+}
+
+/// Whether the terminal lists a difference at `path` as suppressed for `reason`.
+fn suppressed_at(run: &RunResult, path: &str, reason: &str) -> bool {
+    run.stdout.lines().any(|line| {
+        line.contains(&format!(" {path}  ")) && line.contains(&format!("[suppressed by {reason}"))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_queue_deployments_do_not_drift_and_name_their_now_stamps() {
+    let Some(zoo) = QueueZoo::start("identical_queue_deployments").await else {
+        return;
+    };
+    // Both order services may stamp the same millisecond (nothing to
+    // suppress then); every run must be silent, and some run lists the stamp.
+    let mut listed = false;
+    for _ in 0..ATTEMPTS {
+        let run = zoo.run("staging").await;
+        run.assert_code(0);
+        assert_eq!(drift_rows(&run), [], "{}", run.stdout);
+        assert!(
+            suppressed_at(&run, "$.eventId", "generated value: uuid"),
+            "the event id is not listed as a uuid\n{}",
+            run.stdout
+        );
+        if suppressed_at(&run, "$.at", "generated value: now-stamp") {
+            listed = true;
+            break;
+        }
+    }
+    assert!(
+        listed,
+        "the event's time is never listed as a now-stamp in {ATTEMPTS} runs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_event_and_a_changed_queue_argument_are_found_and_nothing_else() {
+    let Some(zoo) = QueueZoo::start("missing_event_and_queue_argument").await else {
+        return;
+    };
+    let run = zoo.run("drifted").await;
+    run.assert_code(1);
+    assert_eq!(
+        drift_rows(&run),
+        [
+            (
+                "A cancellation is answered with an event".to_owned(),
+                2,
+                "message_missing".to_owned(),
+                String::new()
+            ),
+            (
+                "The broker topology is the same".to_owned(),
+                0,
+                "topology".to_owned(),
+                "queue:zoo.orders.in $.arguments['x-message-ttl']".to_owned()
+            ),
+        ],
+        "{}",
+        run.stdout
     );
 }
