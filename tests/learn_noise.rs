@@ -9,6 +9,8 @@
 //! - after learning from 3 runs of each environment, the same pair runs
 //!   with exit 0 although `state` flips during that run, and the header is
 //!   listed as environment-specific, not learned;
+//! - an outline whose URL names its row (`"/api/stock/<sku>"`) learns one
+//!   entry for the outline step, which also covers a row added later;
 //! - a scenario a protected environment refuses makes learning incomplete:
 //!   it is named with its reason and the command exits 1.
 
@@ -57,6 +59,26 @@ const STOCK: &str = r#"Feature: Stock
       | BRK-1001 |
       | HYD-2040 |
 "#;
+
+/// A stock lookup whose URL is written with the outline placeholder; the
+/// skus carry no digit, so nothing but the outline step tells one from a
+/// fixed path segment.
+fn placeholder_outline(rows: &[&str]) -> String {
+    let mut feature = String::from(
+        r#"Feature: Stock
+  Scenario Outline: Stock on hand for <sku>
+    When I send a GET request to "/api/stock/<sku>" on "erp"
+    Then the response status should be 200
+
+    Examples:
+      | sku |
+"#,
+    );
+    for row in rows {
+        feature.push_str(&format!("      | {row} |\n"));
+    }
+    feature
+}
 
 const ORDER: &str = r#"Feature: Orders
   Scenario: Create an order
@@ -139,6 +161,16 @@ fn noise_file(project: &Project) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The (route, path) of every learned entry of a noise file.
+fn noise_entries(noise: &Value) -> Vec<(&str, &str)> {
+    noise["noise"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["route"].as_str().unwrap(), e["path"].as_str().unwrap()))
+        .collect()
+}
+
 fn drift_paths(run: &common::RunResult) -> Vec<String> {
     run.report()["scenarios"]
         .as_array()
@@ -165,12 +197,7 @@ async fn flipping_values_are_learned_and_environment_specific_ones_are_listed() 
     let noise = noise_file(&project);
     assert_eq!(noise["format"], 2);
     assert_eq!(noise["environments"], json!(["production", "staging"]));
-    let entries: Vec<(&str, &str)> = noise["noise"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["route"].as_str().unwrap(), e["path"].as_str().unwrap()))
-        .collect();
+    let entries = noise_entries(&noise);
     let route = "GET /api/stock/{{ sku }}";
     for wanted in [(route, "$.checkedAt"), (route, "$.state")] {
         assert!(entries.contains(&wanted), "{wanted:?}: {noise:#}");
@@ -240,6 +267,58 @@ async fn flipping_values_are_learned_and_environment_specific_ones_are_listed() 
         clean.stdout.contains("learned noise at $.state"),
         "{}",
         clean.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outline_placeholder_url_learns_one_entry_that_covers_new_rows() {
+    let mocks = environments().await;
+    let project = project(&mocks, "");
+    project.feature(
+        "stock.feature",
+        &placeholder_outline(&["BRAKES", "HYDRAULICS"]),
+    );
+
+    let learned = learn(&project, &[]).execute().await;
+    learned.assert_code(0);
+    let noise = noise_file(&project);
+    let entries = noise_entries(&noise);
+    let route = "GET /api/stock/<sku>";
+    for wanted in [(route, "$.checkedAt"), (route, "$.state")] {
+        assert_eq!(
+            entries.iter().filter(|e| **e == wanted).count(),
+            1,
+            "{wanted:?}: {noise:#}"
+        );
+    }
+    assert!(
+        entries.iter().all(|(r, _)| *r == route),
+        "one route for the outline step, none per row: {entries:?}"
+    );
+
+    // A row not seen while learning (calls 6–8: `state` differs on all three).
+    project.feature(
+        "stock.feature",
+        &placeholder_outline(&["BRAKES", "HYDRAULICS", "FILTERS"]),
+    );
+    let clean = project
+        .run()
+        .args(&["--noise", "noise.json"])
+        .execute()
+        .await;
+    clean.assert_code(0);
+    assert_eq!(drift_paths(&clean), Vec::<String>::new());
+    assert_eq!(clean.scenarios().len(), 3);
+    let trace = std::fs::read_to_string(project.reports().join("trace.jsonl")).unwrap();
+    let steps: Vec<Value> = trace
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["text"] == r#"I send a GET request to "/api/stock/FILTERS" on "erp""#)
+        .collect();
+    assert_eq!(steps.len(), 1, "{trace}");
+    assert_eq!(
+        steps[0]["outline_text"],
+        r#"I send a GET request to "/api/stock/<sku>" on "erp""#
     );
 }
 

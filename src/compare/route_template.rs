@@ -7,12 +7,18 @@
 //! GET /api/orders/4711?page=2                         ──request_shape──▶ GET /api/orders/*
 //! step  I send a GET request to "/api/stock/{{ sku }}" on "wms"
 //! sent  GET /wms/api/stock/BRK-1001                   ──route_template──▶ GET /wms/api/stock/{{ sku }}
+//! step  I send a GET request to "/api/stock/<sku>"   (a Scenario Outline)
+//! sent  GET /api/stock/BRK-1001                       ──route_template──▶ GET /api/stock/<sku>
 //! step  I send a GET request to "{{ location }}"
 //! sent  GET /api/orders/4711                          ──route_template──▶ GET /api/orders/*
 //! ```
 //!
+//! The template of an outline step is its text as written, before the
+//! Examples row was substituted (the trace's `outline_text`).
+//!
 //! A route template is also a route pattern: [`route_pattern`] turns every
-//! `{{ … }}` segment into `*`, so `GET /api/stock/{{ sku }}` matches every sku.
+//! `{{ … }}` or `<…>` segment into `*`, so `GET /api/stock/{{ sku }}` and
+//! `GET /api/stock/<sku>` match every sku.
 
 /// `METHOD /path` with the query dropped and every segment that carries a
 /// digit or a placeholder (`<captured:orderId>`) as `*`.
@@ -27,7 +33,8 @@ pub fn request_shape(line: &str) -> String {
 }
 
 /// The route template of one exchange of a step: the step's quoted URL
-/// template (`/api/stock/{{ sku }}`) laid over the tail of the path sent
+/// template (`/api/stock/{{ sku }}`, or `/api/stock/<sku>` in an outline
+/// step as written) laid over the tail of the path sent
 /// (so a service's base path stays), or, when the step sent a whole value
 /// (`{{ location }}`) or its template does not fit the path, the path sent
 /// with every segment that carries a digit, a placeholder, or for which
@@ -45,7 +52,7 @@ pub fn route_template(
         let fits = template
             .iter()
             .zip(&sent[offset..])
-            .all(|(t, s)| t.contains("{{") || t == s);
+            .all(|(t, s)| is_placeholder(t) || t == s);
         fits.then(|| {
             let prefix = sent[..offset].iter().map(|s| generalised(s, varies));
             prefix
@@ -57,18 +64,28 @@ pub fn route_template(
     format!("{method} /{}", route.join("/"))
 }
 
-/// A route template as a route pattern: every `{{ … }}` segment becomes `*`.
+/// A route template as a route pattern: every `{{ … }}` or `<…>` segment
+/// becomes `*`.
 pub fn route_pattern(route: &str) -> String {
     let (method, path) = route.split_once(' ').unwrap_or(("", route));
     let path = path.trim();
-    if !path.contains("{{") {
+    if !path.split('/').any(is_placeholder) {
         return route.to_owned();
     }
     let pattern: Vec<&str> = path
         .split('/')
-        .map(|s| if s.contains("{{") { "*" } else { s })
+        .map(|s| if is_placeholder(s) { "*" } else { s })
         .collect();
     format!("{method} {}", pattern.join("/")).trim().to_owned()
+}
+
+/// Whether a template segment stands for a value: a `{{ … }}` template or
+/// an outline `<name>` placeholder.
+fn is_placeholder(segment: &str) -> bool {
+    segment.contains("{{")
+        || segment
+            .find('<')
+            .is_some_and(|open| segment[open..].contains('>'))
 }
 
 /// The first quoted argument of a step that is a path template (`"/api/…"`).
@@ -137,6 +154,33 @@ mod tests {
             route_template(lines, "POST", "/api/orders/ORD-1/lines", NEVER),
             "POST /api/orders/{{ orderId }}/lines"
         );
+    }
+
+    #[test]
+    fn outline_placeholders_are_template_segments() {
+        let step = r#"I send a GET request to "/api/stock/<sku>/history" on "wms""#;
+        for sent in ["/api/stock/BRK-1001/history", "/api/stock/HYD-2040/history"] {
+            assert_eq!(
+                route_template(step, "GET", sent, NEVER),
+                "GET /api/stock/<sku>/history",
+                "{sent}"
+            );
+        }
+        assert_eq!(
+            route_template(step, "GET", "/wms/api/stock/BRK-1001/history", NEVER),
+            "GET /wms/api/stock/<sku>/history"
+        );
+        assert_eq!(
+            route_template(step, "GET", "/api/stock/BRK-1001/moves", NEVER),
+            "GET /api/stock/*/moves",
+            "a path the template does not fit falls back"
+        );
+        let pattern = super::super::wildcard::RoutePattern::parse(&route_pattern(
+            "GET /api/stock/<sku>/history",
+        ))
+        .unwrap();
+        assert!(pattern.matches("GET", "/api/stock/NEW-3003/history"));
+        assert!(!pattern.matches("GET", "/api/stock/NEW-3003/moves"));
     }
 
     #[test]

@@ -91,6 +91,7 @@ pub async fn check(
         sides.get_mut(side).outcome = StepOutcome::Passed;
     }
     let step = StepRecord {
+        outline_text: None,
         scenario: ScenarioKey {
             sample: None,
             feature: "db-parity".into(),

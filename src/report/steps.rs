@@ -168,6 +168,7 @@ mod tests {
             captures: BTreeMap::new(),
         };
         StepRecord {
+            outline_text: None,
             scenario: ScenarioKey {
                 feature: "f.feature".into(),
                 feature_name: "F".into(),

@@ -178,6 +178,7 @@ pub async fn topology_command(
         tenant: None,
     };
     let step = StepRecord {
+        outline_text: None,
         scenario: key.clone(),
         index: 0,
         keyword: "Then ".into(),

@@ -8,6 +8,7 @@ use cucumber::gherkin::{self, Feature};
 use cucumber::tag::Ext as _;
 
 use super::diagnostic::Diagnostic;
+use super::outline_steps::OutlineSteps;
 use crate::feature_file::{self, SyntaxError, SyntaxErrorKind};
 use crate::world::steps;
 
@@ -36,6 +37,8 @@ pub struct FeatureSet {
     pub features: Vec<Feature>,
     /// Number of scenarios (outline examples counted one by one).
     pub scenario_count: usize,
+    /// Outline steps as written, before their rows were substituted.
+    pub outline_steps: OutlineSteps,
 }
 
 /// Reads every `.feature` under `paths`, keeps the scenarios `tags` selects,
@@ -53,12 +56,15 @@ pub fn load(
     };
     let (parsed, mut diagnostics) = parse_all(paths, display_root);
     let mut features = Vec::new();
+    let mut outline_steps = OutlineSteps::default();
     for ParsedFeature {
         file,
         shown,
         mut feature,
+        outlines,
     } in parsed
     {
+        outline_steps.merge(outlines);
         if let Some(op) = &filter {
             keep_tagged(&mut feature, op);
         }
@@ -75,6 +81,7 @@ pub fn load(
     Ok(FeatureSet {
         features,
         scenario_count,
+        outline_steps,
     })
 }
 
@@ -87,6 +94,8 @@ pub struct ParsedFeature {
     pub shown: String,
     /// The feature; its `path` is `shown`.
     pub feature: Feature,
+    /// Its outline steps as written, before their rows were substituted.
+    pub outlines: OutlineSteps,
 }
 
 /// Reads and parses every `.feature` under `paths` and expands outlines; a
@@ -122,7 +131,7 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
             // Empty, or only comments: nothing to run.
             Ok(None) => {}
             Ok(Some(feature)) if !rowless_outlines(&feature, &file, &shown, &mut diagnostics) => {}
-            Ok(Some(feature)) => match split_outlines(feature).expand_examples() {
+            Ok(Some(feature)) => match expand(feature, &shown) {
                 Err(e) => diagnostics.push(
                     Diagnostic::at(
                         format!("unknown placeholder <{}> in a Scenario Outline", e.name),
@@ -133,18 +142,30 @@ pub fn parse_all(paths: &[PathBuf], display_root: &Path) -> (Vec<ParsedFeature>,
                     )
                     .with_help("every <name> must be a column of the Examples table"),
                 ),
-                Ok(mut feature) => {
-                    feature.path = Some(PathBuf::from(&shown));
+                Ok((mut expanded, outlines)) => {
+                    expanded.path = Some(PathBuf::from(&shown));
                     parsed.push(ParsedFeature {
                         file,
                         shown,
-                        feature,
+                        feature: expanded,
+                        outlines,
                     });
                 }
             },
         }
     }
     (parsed, diagnostics)
+}
+
+/// Expands the outlines of `feature` (shown as `shown`) one row at a time,
+/// noting their steps as written first.
+fn expand(
+    feature: Feature,
+    shown: &str,
+) -> Result<(Feature, OutlineSteps), cucumber::feature::ExpandExamplesError> {
+    let mut outlines = OutlineSteps::default();
+    outlines.add(shown, &feature);
+    Ok((split_outlines(feature).expand_examples()?, outlines))
 }
 
 /// `path` relative to `root` when it lies below it, as given otherwise.

@@ -12,6 +12,7 @@ pub mod interrupt;
 pub mod learning;
 pub mod merge;
 pub mod modes;
+mod outline_steps;
 pub mod preflight;
 pub mod progress;
 pub mod samples;
@@ -304,6 +305,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     let absent = recording.then_some(Side::Candidate);
     let stopped = execute(
         feature_set.features,
+        Arc::new(feature_set.outline_steps),
         contexts,
         concurrency,
         progress,
@@ -391,6 +393,7 @@ fn runtimes(
 /// scenario ran or a signal stopped the run (then: how).
 async fn execute(
     features: Vec<Feature>,
+    outline_steps: Arc<outline_steps::OutlineSteps>,
     contexts: tenants::TenantContexts,
     concurrency: usize,
     progress: progress::ProgressWriter,
@@ -409,10 +412,12 @@ async fn execute(
             }
             let key = scenario_key(feature, rule, scenario);
             let context = contexts.for_scenario(&key);
+            let outline = outline_steps.of_scenario(&key.feature, scenario);
             let state = match absent {
                 Some(side) => ScenarioState::recording(key, side),
                 None => ScenarioState::new(key),
-            };
+            }
+            .with_outline_steps(outline);
             world.begin(context, state);
             async {}.boxed_local()
         })

@@ -184,6 +184,7 @@ mod tests {
             _ => (None, None),
         };
         StepRecord {
+            outline_text: None,
             scenario: ScenarioKey {
                 feature: "f.feature".into(),
                 feature_name: "F".into(),

@@ -210,6 +210,7 @@ mod tests {
                 timing: Timing::default(),
             }));
         let step = TraceRecord::Step(StepRecord {
+            outline_text: None,
             scenario: key(),
             index: 0,
             keyword: "When ".into(),

@@ -259,6 +259,10 @@ pub struct StepRecord {
     pub keyword: String,
     /// Step text as written (before templating).
     pub text: String,
+    /// The `Scenario Outline` step as written, before its Examples row was
+    /// substituted into `text`; only when the row changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outline_text: Option<String>,
     /// Line of the step in the feature file.
     pub line: usize,
     /// What each environment did.

@@ -67,6 +67,8 @@ pub struct ScenarioState {
     /// Latency budgets declared by this scenario's steps.
     pub(crate) budgets: Vec<crate::timing::LatencyBudget>,
     absent: Option<Side>,
+    /// Outline steps as written, by step line, before the row was substituted.
+    outline_steps: BTreeMap<usize, String>,
 }
 
 /// What a step's action sees on one side.
@@ -176,7 +178,15 @@ impl ScenarioState {
             generated: Arc::default(),
             budgets: Vec::new(),
             absent: None,
+            outline_steps: BTreeMap::new(),
         }
+    }
+
+    /// The scenario with the outline texts of its steps, by step line, so
+    /// each step record says which outline step it was.
+    pub fn with_outline_steps(mut self, steps: BTreeMap<usize, String>) -> ScenarioState {
+        self.outline_steps = steps;
+        self
     }
 
     /// Timing of the last HTTP exchange `side` made in this scenario, if any.
@@ -280,6 +290,11 @@ impl ScenarioState {
             index: self.next_index,
             keyword: step.keyword.clone(),
             text: step.value.clone(),
+            outline_text: self
+                .outline_steps
+                .get(&step.position.line)
+                .filter(|text| **text != step.value)
+                .cloned(),
             line: step.position.line,
             sides,
         };

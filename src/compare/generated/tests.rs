@@ -16,6 +16,7 @@ fn window_step(baseline: (&str, &str), candidate: (&str, &str)) -> StepRecord {
         captures: Default::default(),
     };
     StepRecord {
+        outline_text: None,
         scenario: ScenarioKey {
             feature: "f.feature".into(),
             feature_name: "F".into(),

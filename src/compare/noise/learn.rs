@@ -80,7 +80,8 @@ impl Differences {
                 let c = exchanges(step.sides.get(Side::Candidate), polling);
                 for (b, c) in b.into_iter().zip(c) {
                     let path = url_path(&b.request.url);
-                    let route = route_template(&step.text, &b.request.method, &path, &varies);
+                    let written = step.outline_text.as_deref().unwrap_or(&step.text);
+                    let route = route_template(written, &b.request.method, &path, &varies);
                     self.exchange(&route, Twin::new(b, c), &place);
                 }
             }

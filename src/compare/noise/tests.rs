@@ -73,6 +73,7 @@ fn side(id: &str, at: &str, request_id: &str, lines: Value) -> SideStep {
 
 fn learned() -> Vec<NoiseEntry> {
     let step = StepRecord {
+        outline_text: None,
         scenario: key(),
         index: 0,
         keyword: "When ".into(),

@@ -110,6 +110,7 @@ fn capturing(mut side: SideStep, name: &str, value: Value) -> SideStep {
 
 fn step(index: usize, text: &str, baseline: SideStep, candidate: SideStep) -> StepRecord {
     StepRecord {
+        outline_text: None,
         scenario: scenario(),
         index,
         keyword: "When ".to_owned(),

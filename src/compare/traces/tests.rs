@@ -71,6 +71,7 @@ fn recording(env: &str, scenarios: &[(ScenarioKey, Vec<Twin<SideStep>>)]) -> Tra
     for (key, steps) in scenarios {
         for (index, sides) in steps.iter().enumerate() {
             records.push(TraceRecord::Step(StepRecord {
+                outline_text: None,
                 scenario: key.clone(),
                 index,
                 keyword: "When ".into(),

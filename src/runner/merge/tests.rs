@@ -64,6 +64,7 @@ fn unfinished(head: RunHeader, shard: Option<ShardRecord>, lines: &[usize]) -> V
     records.extend(shard.map(TraceRecord::Shard));
     for &line in lines {
         records.push(TraceRecord::Step(StepRecord {
+            outline_text: None,
             scenario: key(line),
             index: 0,
             keyword: "When ".into(),

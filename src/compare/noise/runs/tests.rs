@@ -65,6 +65,7 @@ fn recording(
             redirects: Vec::new(),
         };
         records.push(TraceRecord::Step(StepRecord {
+            outline_text: None,
             scenario: key.clone(),
             index: 0,
             keyword: "When ".into(),
