@@ -6,9 +6,32 @@
 //! twin [`world`], which acts through [`transport`] and records
 //! [`trace::Observation`]s; [`compare`] turns recorded steps into drift;
 //! [`report`] renders the resulting [`report::DriftReport`].
+//!
+//! ## Layers
+//!
+//! Dependencies point one way: a module uses only modules of lower layers,
+//! never one of its own layer or above (`tests/architecture.rs` checks every
+//! `crate::` path against this table, and that every module is in it).
+//! Configuration and the trace are leaves above a few foundation modules;
+//! transports never see reports; the comparison never sees the runner.
+//!
+//! ```text
+//! layer 10  cli
+//! layer 9   dry_run
+//! layer 8   lint
+//! layer 7   runner
+//! layer 6   report
+//! layer 5   world
+//! layer 4   parity timing
+//! layer 3   compare mock transport
+//! layer 2   config trace
+//! layer 1   edi feature_file matcher pattern template
+//! layer 0   drift_class exit secret suggest
+//! ```
 
 pub mod compare;
 pub mod config;
+pub mod drift_class;
 pub mod dry_run;
 pub mod edi;
 pub mod exit;
@@ -17,8 +40,10 @@ pub mod lint;
 pub mod matcher;
 pub mod mock;
 pub mod parity;
+pub mod pattern;
 pub mod report;
 pub mod runner;
+pub mod secret;
 pub mod suggest;
 pub mod template;
 pub mod timing;

@@ -22,7 +22,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::trace::{Observation, Side, StepRecord, StepWindow};
@@ -38,17 +37,7 @@ pub(crate) const FLOAT: &str = "generated value: float representation (relative 
 /// Why a keyed list in another order was not drift.
 pub(crate) const KEYED_ORDER: &str = "generated value: keyed list order (paired by identity key)";
 
-/// `[compare] generated_values`: whether generated values are recognised.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GeneratedValuesMode {
-    /// Now-stamps, UUIDs/ULIDs, float representation and keyed lists are
-    /// compared by shape (the default).
-    #[default]
-    Recognise,
-    /// Every value is compared as it is.
-    Strict,
-}
+pub use crate::config::GeneratedValuesMode;
 
 /// How generated values are recognised in one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,8 +55,8 @@ impl Default for GeneratedSettings {
     fn default() -> Self {
         GeneratedSettings {
             mode: GeneratedValuesMode::Recognise,
-            clock_skew_ms: 2_000,
-            relative_tolerance: 1e-9,
+            clock_skew_ms: crate::config::DEFAULT_CLOCK_SKEW_MS,
+            relative_tolerance: crate::config::DEFAULT_RELATIVE_TOLERANCE,
         }
     }
 }

@@ -40,7 +40,7 @@ pub mod noise;
 mod normalize;
 mod outcome;
 pub mod policy;
-pub mod route_template;
+pub use crate::pattern::route_template;
 mod rows;
 pub mod rules;
 mod topology;
@@ -49,7 +49,7 @@ mod tree;
 mod value_rules;
 pub mod waiver;
 mod walk;
-pub mod wildcard;
+pub use crate::pattern::wildcard;
 
 #[cfg(test)]
 mod tests;

@@ -14,74 +14,13 @@
 //! status       201 → 500   error                                               → fails: exit 1
 //! ```
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::waiver::WaiverSpec;
-use super::{Drift, DriftClass, SuppressedDrift};
-
-/// How much a drift matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Behaviour broke: fails the default gate.
-    Error,
-    /// Probably harmless, worth a look.
-    Warning,
-    /// For the record.
-    Info,
-}
-
-impl Severity {
-    /// Every severity, most severe first.
-    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
-
-    /// The lower-case name used in config and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// The severity of a class when `[policy] severity` does not set one.
-pub fn default_severity(class: DriftClass) -> Severity {
-    match class {
-        DriftClass::ExtraField
-        | DriftClass::Header
-        | DriftClass::Order
-        | DriftClass::ScenarioOnlyInBaseline => Severity::Warning,
-        DriftClass::ScenarioOnlyInCandidate => Severity::Info,
-        _ => Severity::Error,
-    }
-}
-
-/// `[policy]` as written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PolicySpec {
-    /// Severities that fail the gate (exit code 1).
-    pub fail_on: Vec<Severity>,
-    /// Severity per drift class, overriding [`default_severity`].
-    pub severity: BTreeMap<DriftClass, Severity>,
-    /// A TOML file of more `[[waivers]]`, relative to the config file.
-    pub waivers_file: Option<PathBuf>,
-}
-
-impl Default for PolicySpec {
-    fn default() -> Self {
-        PolicySpec {
-            fail_on: vec![Severity::Error, Severity::Warning],
-            severity: BTreeMap::new(),
-            waivers_file: None,
-        }
-    }
-}
+use super::{Drift, SuppressedDrift};
+pub use crate::config::policy::PolicySpec;
+pub use crate::drift_class::{Severity, default_severity};
 
 /// How the policy judged one drift.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,7 +56,7 @@ impl DatabaseService {
         redactor: &Redactor,
     ) -> DatabaseService {
         for key in ["password", "pwd"] {
-            if let Some(password) = crate::transport::sql::ado_value(&connection, key) {
+            if let Some(password) = ado_value(&connection, key) {
                 redactor.add(password);
             }
         }
@@ -99,6 +99,16 @@ pub(super) fn validate(spec: &ServiceSpec) -> Option<(&'static str, String)> {
         }
         ServiceKind::Sqlserver => None,
     }
+}
+
+/// The value of an ADO connection-string key (case-insensitive), if set.
+pub(crate) fn ado_value<'a>(connection: &'a str, key: &str) -> Option<&'a str> {
+    connection.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.trim().trim_matches(|c| c == '"' || c == '\''))
+    })
 }
 
 #[cfg(test)]

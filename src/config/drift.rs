@@ -7,9 +7,9 @@
 //! invalid config driftgate.toml: `compare.noise`: noise file noise.json: No such file or directory (os error 2)
 //! ```
 
+use super::noise::NoiseFile;
+use super::waiver::WaiversFile;
 use super::{Config, ConfigError};
-use crate::compare::noise::NoiseFile;
-use crate::compare::waiver::WaiversFile;
 
 /// Validates the rules and waivers and loads the noise and waivers files.
 pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {

@@ -51,14 +51,20 @@
 //! missing for an environment nobody uses is not an error.
 
 mod amqp;
+mod compare;
 mod database;
 mod drift;
 pub mod duration;
 pub mod env_refs;
 pub mod folder;
 mod limits;
+pub mod noise;
+pub mod policy;
+pub mod rules;
 mod secret;
 pub mod tenant;
+pub mod timing;
+pub mod waiver;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,10 +72,15 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use crate::secret::{REDACTED, Redactor};
 pub use amqp::AmqpService;
+pub use compare::{
+    CompareRules, DEFAULT_CLOCK_SKEW_MS, DEFAULT_RELATIVE_TOLERANCE, GeneratedValuesMode,
+};
+pub(crate) use database::ado_value;
 pub use database::{DatabaseService, ServiceKind};
 pub use limits::LimitSpec;
-pub use secret::{REDACTED, Redactor, SecretSource};
+pub use secret::SecretSource;
 
 /// Errors found in a configuration file.
 #[derive(Debug, thiserror::Error)]
@@ -131,13 +142,13 @@ pub struct Config {
     pub compare: CompareRules,
     /// How timing drift is judged (`[timing]`).
     #[serde(default)]
-    pub timing: crate::timing::TimingPolicy,
+    pub timing: timing::TimingPolicy,
     /// The gate policy: severities and what fails.
     #[serde(default)]
-    pub policy: crate::compare::policy::PolicySpec,
+    pub policy: policy::PolicySpec,
     /// Documented differences (plus those of `[policy] waivers_file`).
     #[serde(default)]
-    pub waivers: Vec<crate::compare::waiver::WaiverSpec>,
+    pub waivers: Vec<waiver::WaiverSpec>,
     /// Environments by name.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
@@ -173,52 +184,6 @@ impl Default for RunSettings {
             concurrency: 16,
             default_service: None,
             poll_interval_ms: 250,
-        }
-    }
-}
-
-/// `[compare]`: what the automatic comparison of exchanges looks at.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct CompareRules {
-    /// `recognise` (default): now-stamps, UUIDs/ULIDs, float representation
-    /// and keyed lists compare by shape; `strict`: every value by value.
-    pub generated_values: crate::compare::GeneratedValuesMode,
-    /// How far a now-stamp may lie outside the time its side's scenario ran.
-    pub clock_skew_ms: u64,
-    /// Numbers equal within this relative difference are equal
-    /// (`0.30000000000000004` and `0.3`); a `tolerance` rule overrides it.
-    pub relative_tolerance: f64,
-    /// JSONPath expressions (RFC 9535) whose matches are never compared, and
-    /// EDI element paths written `edi:PATH` (`edi:ISA15`, `edi:DTM[=137]+1:2`).
-    pub ignore: Vec<String>,
-    /// Response headers compared across environments (case-insensitive names; `*`: all).
-    pub headers: Vec<String>,
-    /// Response headers never compared (wildcards allowed).
-    pub ignore_headers: Vec<String>,
-    /// Scoped rules: `[[compare.rules]]`.
-    pub rules: Vec<crate::compare::rules::RuleSpec>,
-    /// Learned noise files (JSON or TOML), relative to the config file: one
-    /// path or a list (`noise = ["a.json", "b.json"]`).
-    #[serde(deserialize_with = "crate::compare::noise::one_or_many")]
-    pub noise: Vec<PathBuf>,
-    /// Noise entries loaded from `noise` (or `--noise`).
-    #[serde(skip)]
-    pub learned: Vec<crate::compare::noise::NoiseEntry>,
-}
-
-impl Default for CompareRules {
-    fn default() -> Self {
-        CompareRules {
-            generated_values: crate::compare::GeneratedValuesMode::default(),
-            clock_skew_ms: crate::compare::GeneratedSettings::default().clock_skew_ms,
-            relative_tolerance: crate::compare::GeneratedSettings::default().relative_tolerance,
-            ignore: Vec::new(),
-            headers: vec!["content-type".to_owned()],
-            ignore_headers: Vec::new(),
-            rules: Vec::new(),
-            noise: Vec::new(),
-            learned: Vec::new(),
         }
     }
 }

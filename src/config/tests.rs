@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::compare::{GeneratedSettings, GeneratedValuesMode};
+use super::{DEFAULT_CLOCK_SKEW_MS, GeneratedValuesMode};
 
 const ENVIRONMENTS: &str = r#"
 [environments.production.services.erp]
@@ -24,10 +24,7 @@ fn parse(compare: &str) -> Result<Config, ConfigError> {
 fn generated_values_are_recognised_by_default_and_can_be_strict() {
     let defaults = parse("").unwrap().compare;
     assert_eq!(defaults.generated_values, GeneratedValuesMode::Recognise);
-    assert_eq!(
-        defaults.clock_skew_ms,
-        GeneratedSettings::default().clock_skew_ms
-    );
+    assert_eq!(defaults.clock_skew_ms, DEFAULT_CLOCK_SKEW_MS);
     assert_eq!(defaults.relative_tolerance, 1e-9);
     let strict =
         parse("generated_values = \"strict\"\nclock_skew_ms = 500\nrelative_tolerance = 1e-6")

@@ -19,7 +19,7 @@ pub use amqp::*;
 pub use end::*;
 pub use model::*;
 
-use crate::config::Redactor;
+use crate::secret::Redactor;
 
 /// A trace that could not be written or read.
 #[derive(Debug, thiserror::Error)]

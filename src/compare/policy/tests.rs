@@ -3,7 +3,7 @@ use serde_json::json;
 
 use super::*;
 use crate::compare::waiver::{ExpiryDate, WaiverSpec};
-use crate::compare::{Drift, StepRef};
+use crate::compare::{Drift, DriftClass, StepRef};
 use crate::trace::ScenarioKey;
 
 fn drift(class: DriftClass, path: &str) -> Drift {

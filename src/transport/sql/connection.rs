@@ -19,18 +19,10 @@ use tiberius::{Client, Config};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
+use crate::config::ado_value;
+
 /// One open connection.
 pub type TdsClient = Client<Compat<TcpStream>>;
-
-/// The value of an ADO connection-string key (case-insensitive), if set.
-pub(crate) fn ado_value<'a>(connection: &'a str, key: &str) -> Option<&'a str> {
-    connection.split(';').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case(key)
-            .then(|| v.trim().trim_matches(|c| c == '"' || c == '\''))
-    })
-}
 
 /// The tiberius settings of a connection string, or why it cannot be used.
 /// Error texts never repeat the string (it holds the password).

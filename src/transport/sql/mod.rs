@@ -32,7 +32,6 @@ use crate::trace::{SqlColumn, SqlExchange};
 use connection::TdsClient;
 use pool::{Pool, TdsManager};
 
-pub(crate) use connection::ado_value;
 pub use guard::check_read_only;
 
 /// A database client could not be built for a service.

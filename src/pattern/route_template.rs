@@ -175,7 +175,7 @@ mod tests {
             "GET /api/stock/*/moves",
             "a path the template does not fit falls back"
         );
-        let pattern = super::super::wildcard::RoutePattern::parse(&route_pattern(
+        let pattern = crate::pattern::wildcard::RoutePattern::parse(&route_pattern(
             "GET /api/stock/<sku>/history",
         ))
         .unwrap();
@@ -209,9 +209,10 @@ mod tests {
             "POST /api/orders/*/lines"
         );
         assert_eq!(route_pattern("GET /api/orders/*"), "GET /api/orders/*");
-        let pattern =
-            super::super::wildcard::RoutePattern::parse(&route_pattern("GET /api/stock/{{ sku }}"))
-                .unwrap();
+        let pattern = crate::pattern::wildcard::RoutePattern::parse(&route_pattern(
+            "GET /api/stock/{{ sku }}",
+        ))
+        .unwrap();
         assert!(pattern.matches("GET", "/api/stock/BRK-1001"));
         assert!(!pattern.matches("GET", "/api/stock/BRK-1001/history"));
     }
