@@ -1,9 +1,28 @@
+//! The judge of stored traces: paired recordings, failing steps, repeated
+//! names and tenants, judged through [`judge_trace`].
+
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::*;
+use crate::compare::DriftClass;
+use crate::compare::traces::{TraceRun, pair_traces};
 use crate::trace::{
-    Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation, Timing,
+    Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
+    ScenarioEnd, SideStep, StepOutcome, Timing, Twin,
 };
+
+fn judged(twin: &TwinTrace) -> DriftReport {
+    let standards = Standards {
+        rules: RuleSet::default(),
+        timing: TimingPolicy::default(),
+        policy: PolicySpec::default(),
+        waivers: Vec::new(),
+        today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    };
+    judge_trace(&standards, twin, 0.0)
+}
 
 fn key(name: &str, line: usize) -> ScenarioKey {
     ScenarioKey {
@@ -117,21 +136,22 @@ fn recordings_pair_by_identity_despite_moves_additions_and_removals() {
     let twin = pair_traces(&production, &staging);
     assert_eq!(twin.header.environments.baseline.name, "production");
     assert_eq!(twin.header.environments.candidate.name, "staging");
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     let found: Vec<(&str, DriftClass)> = judged
         .drifts
         .iter()
         .map(|d| (d.scenario.name.as_str(), d.class))
         .collect();
+    // In feature and line order, as every report lists them.
     assert_eq!(
         found,
         [
             ("Ship", DriftClass::ScenarioOnlyInCandidate),
-            ("Create", DriftClass::ValueChange),
             ("Archive", DriftClass::ScenarioOnlyInBaseline),
+            ("Create", DriftClass::ValueChange),
         ]
     );
-    let create = &judged.drifts[1];
+    let create = &judged.drifts[2];
     assert_eq!(create.scenario.line, 30, "the candidate's identity");
     assert_eq!(create.path.as_deref(), Some("$.state"));
 }
@@ -154,7 +174,7 @@ fn a_step_failing_on_both_sides_ends_the_paired_scenario() {
         scenario.failure.as_deref(),
         Some("in both environments: 409")
     );
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     assert_eq!(judged.drifts, []);
     assert_eq!(judged.scenarios[0].status, ScenarioStatus::Failed);
 }
@@ -175,7 +195,7 @@ fn repeated_names_pair_by_occurrence() {
             (key("Row", 8), vec![ok("B")]),
         ],
     );
-    let judged = judge_trace(&pair_traces(&production, &staging), &RuleSet::default());
+    let judged = judged(&pair_traces(&production, &staging));
     assert_eq!(judged.drifts, []);
     assert_eq!(judged.scenarios.len(), 2);
 }
@@ -239,7 +259,7 @@ fn tenants_pair_with_their_own_tenant_and_judge_with_its_variables() {
             .variables
             .is_empty()
     );
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     let drifted: Vec<Option<&str>> = judged
         .drifts
         .iter()
