@@ -2,10 +2,22 @@
 //! and a candidate environment side by side, records everything each did,
 //! and reports the behavioural drift between them.
 //!
-//! Data flows one way: `features/*.feature` and `driftgate.toml` feed the
-//! twin [`world`], which acts through [`transport`] and records
-//! [`trace::Observation`]s; [`compare`] turns recorded steps into drift;
-//! [`report`] renders the resulting [`report::DriftReport`].
+//! Data flows one way:
+//!
+//! ```text
+//! features/*.feature + driftgate.toml (config)
+//!   ──▶ world (twin steps, acting through transport)
+//!   ──▶ trace records (trace::RecordSinks: trace.jsonl and the judge, as they happen;
+//!                      or read back from stored traces)
+//!   ──▶ judge (compare per scenario, timing, policy, waivers)
+//!   ──▶ judge::DriftReport
+//!   ──▶ report renderers (terminal, JSON, JUnit, HTML, Markdown, Cucumber JSON, metrics)
+//! ```
+//!
+//! The twin [`world`] only records [`trace::TraceRecord`]s; the [`judge`] is
+//! the one place a verdict is made, turning records into a
+//! [`judge::DriftReport`] with the pure comparison of [`compare`] and
+//! [`timing`]; [`report`] renders that report and nothing else.
 //!
 //! ## Layers
 //!
@@ -21,7 +33,7 @@
 //! layer 8   lint
 //! layer 7   runner
 //! layer 6   report
-//! layer 5   world
+//! layer 5   judge world
 //! layer 4   parity timing
 //! layer 3   compare mock transport
 //! layer 2   config trace
@@ -36,6 +48,7 @@ pub mod dry_run;
 pub mod edi;
 pub mod exit;
 pub mod feature_file;
+pub mod judge;
 pub mod lint;
 pub mod matcher;
 pub mod mock;

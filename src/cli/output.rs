@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 
 use driftgate::config::Redactor;
 use driftgate::exit;
+use driftgate::judge::DriftReport;
+use driftgate::report;
 use driftgate::report::terminal::TerminalOptions;
-use driftgate::report::{self, DriftReport};
 use driftgate::runner::{RunError, RunOutcome};
 
 use super::args::MetricsArgs;

@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use driftgate::config::Config;
 use driftgate::exit;
-use driftgate::report::DriftReport;
+use driftgate::judge::DriftReport;
 use driftgate::runner::{Interrupt, RunError, RunOptions, RunOutcome, merge, modes};
 use driftgate::trace::ScenarioStatus;
 

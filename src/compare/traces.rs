@@ -1,6 +1,7 @@
 //! Stored traces as comparison input: grouping a trace by scenario, pairing
-//! a baseline trace with a candidate trace by scenario identity, and judging
-//! a twin trace into report parts — all without a network.
+//! a baseline trace with a candidate trace by scenario identity into a twin
+//! trace (which the judge reads as the records of one twin run), and the
+//! drift of a scenario only one of them ran — all without a network.
 //!
 //! ```text
 //! production.trace.jsonl (recording)   staging.trace.jsonl (recording)
@@ -18,11 +19,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Drift, DriftClass, RuleSet, StepRef, SuppressedDrift, judge_scenario};
-use crate::report::ScenarioResult;
+use super::{Drift, DriftClass, StepRef};
 use crate::trace::{
     Interruption, RunEnd, RunHeader, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep,
-    StepOutcome, StepRecord, TraceRecord, Twin,
+    StepOutcome, StepRecord, TraceRecord, Twin, step_failure,
 };
 
 /// A trace that cannot be used as comparison input.
@@ -51,6 +51,8 @@ pub struct TraceRun {
     pub header: RunHeader,
     /// Every scenario.
     pub scenarios: Vec<TracedScenario>,
+    /// Positions in `scenarios` of those that ended, in the order they ended.
+    pub ended: Vec<usize>,
     /// The scenario runs the run planned, when its trace says.
     pub planned: Option<usize>,
     /// How the run ended, when its trace got that far: `None` for a run that
@@ -82,6 +84,7 @@ impl TraceRun {
         let mut run = TraceRun {
             header,
             scenarios: Vec::new(),
+            ended: Vec::new(),
             planned: None,
             ending: None,
         };
@@ -115,7 +118,10 @@ impl TraceRun {
             });
             match record {
                 TraceRecord::Step(step) => scenarios[at].steps.push(step),
-                TraceRecord::Scenario(end) => scenarios[at].end = Some(end),
+                TraceRecord::Scenario(end) => {
+                    scenarios[at].end = Some(end);
+                    run.ended.push(at);
+                }
                 _ => {}
             }
         }
@@ -302,7 +308,7 @@ fn pair_scenario(
             bs.map_or_else(not_recorded, |s| s.sides.get(b_side).clone()),
             cs.map_or_else(not_recorded, |s| s.sides.get(c_side).clone()),
         );
-        failure = step_failure(header, &sides);
+        failure = step_failure(&header.environments, &sides);
         steps.push(StepRecord {
             scenario: c.key.clone(),
             index,
@@ -322,32 +328,13 @@ fn pair_scenario(
     }
 }
 
-/// The failure of a step in which no side passed, worded as the twin world does.
-fn step_failure(header: &RunHeader, sides: &Twin<SideStep>) -> Option<String> {
-    if Side::BOTH
-        .iter()
-        .any(|s| sides.get(*s).outcome == StepOutcome::Passed)
-    {
-        return None;
-    }
-    let b = sides.baseline.outcome.message().unwrap_or_default();
-    let c = sides.candidate.outcome.message().unwrap_or_default();
-    let envs = &header.environments;
-    Some(if b == c {
-        format!("in both environments: {b}")
-    } else {
-        format!(
-            "baseline ({}): {b}\ncandidate ({}): {c}",
-            envs.baseline.name, envs.candidate.name
-        )
-    })
-}
-
-/// A twin trace of a twin run (`driftgate run`): every scenario as recorded.
+/// A twin trace of a twin run (`driftgate run`): every scenario that ended,
+/// in the order they ended, as the live run's judge saw them.
 pub fn twin_of(run: &TraceRun) -> TwinTrace {
     let scenarios = run
-        .scenarios
+        .ended
         .iter()
+        .filter_map(|at| run.scenarios.get(*at))
         .map(|s| TwinScenario {
             key: s.key.clone(),
             presence: Presence::Both,
@@ -366,62 +353,45 @@ pub fn twin_of(run: &TraceRun) -> TwinTrace {
     }
 }
 
-/// What judging a twin trace gives a report.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JudgedTrace {
-    /// One result per scenario.
-    pub scenarios: Vec<ScenarioResult>,
-    /// Every drift, by scenario in order.
-    pub drifts: Vec<Drift>,
-    /// Every suppressed difference.
-    pub suppressed: Vec<SuppressedDrift>,
-}
-
-/// Judges every scenario of a twin trace.
-pub fn judge_trace(twin: &TwinTrace, rules: &RuleSet) -> JudgedTrace {
-    let mut judged = JudgedTrace::default();
-    for scenario in &twin.scenarios {
-        let drifts = match scenario.presence {
-            Presence::Both => {
-                let j = judge_scenario(&twin.header, &scenario.steps, rules);
-                judged.suppressed.extend(j.suppressed);
-                j.drifts
-            }
-            Presence::OnlyBaseline => {
-                vec![presence_drift(scenario, DriftClass::ScenarioOnlyInBaseline)]
-            }
-            Presence::OnlyCandidate => vec![presence_drift(
-                scenario,
-                DriftClass::ScenarioOnlyInCandidate,
-            )],
-        };
-        judged.scenarios.push(ScenarioResult {
-            scenario: scenario.key.clone(),
-            status: if scenario.failure.is_some() {
-                ScenarioStatus::Failed
-            } else {
-                ScenarioStatus::Passed
-            },
-            message: scenario.failure.clone(),
-            duration_ms: scenario.duration_ms,
-            drift_count: drifts.len(),
+impl TwinScenario {
+    /// The records a twin run would have written for this scenario: its
+    /// paired steps, then how it ended (none for a one-sided scenario).
+    pub fn records(&self) -> impl Iterator<Item = TraceRecord> + '_ {
+        let both = self.presence == Presence::Both;
+        let end = both.then(|| {
+            TraceRecord::Scenario(ScenarioEnd {
+                scenario: self.key.clone(),
+                status: if self.failure.is_some() {
+                    ScenarioStatus::Failed
+                } else {
+                    ScenarioStatus::Passed
+                },
+                message: self.failure.clone(),
+                duration_ms: self.duration_ms,
+                finished_at: None,
+            })
         });
-        judged.drifts.extend(drifts);
+        self.steps
+            .iter()
+            .map(|step| TraceRecord::Step(step.clone()))
+            .chain(end)
     }
-    judged
 }
 
-fn presence_drift(scenario: &TwinScenario, class: DriftClass) -> Drift {
-    let (side, other) = match class {
-        DriftClass::ScenarioOnlyInBaseline => ("baseline", "candidate"),
-        _ => ("candidate", "baseline"),
+/// The drift of a scenario only one of two paired traces ran
+/// (`scenario_only_in_baseline` or `…_candidate`); none for one both ran.
+pub fn presence_drift(key: &ScenarioKey, presence: Presence) -> Option<Drift> {
+    let (class, side, other) = match presence {
+        Presence::Both => return None,
+        Presence::OnlyBaseline => (DriftClass::ScenarioOnlyInBaseline, "baseline", "candidate"),
+        Presence::OnlyCandidate => (DriftClass::ScenarioOnlyInCandidate, "candidate", "baseline"),
     };
-    Drift {
+    Some(Drift {
         class,
-        scenario: scenario.key.clone(),
+        scenario: key.clone(),
         step: StepRef {
             index: 0,
-            line: scenario.key.line,
+            line: key.line,
             text: String::new(),
         },
         service: None,
@@ -431,10 +401,7 @@ fn presence_drift(scenario: &TwinScenario, class: DriftClass) -> Drift {
         candidate: None,
         message: format!(
             "scenario `{}` ran in the {side} only: it is new, renamed, removed or not selected in the {other}",
-            scenario.key.name
+            key.name
         ),
-    }
+    })
 }
-
-#[cfg(test)]
-mod tests;

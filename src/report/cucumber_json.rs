@@ -18,8 +18,9 @@
 use serde::Serialize;
 
 use super::text::format_drift_value;
-use super::{DriftReport, ReportError, ScenarioIndex, ScenarioOutcome, ScenarioResult, StepResult};
+use super::{ReportError, ScenarioIndex};
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult, StepResult};
 
 /// Renders the report as Cucumber JSON, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
@@ -51,7 +52,7 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
 
 /// A run that stopped short is one failed scenario of its own, so Cucumber
 /// dashboards cannot show the scenarios that did run as a green run.
-fn incomplete_feature(incomplete: &super::Incomplete) -> FeatureView<'static> {
+fn incomplete_feature(incomplete: &crate::judge::Incomplete) -> FeatureView<'static> {
     let headline = incomplete.headline();
     FeatureView {
         uri: "driftgate",

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult};
 use crate::compare::policy::{Gate, PolicySpec, apply_policy};
 use crate::compare::waiver::{ExpiryDate, WaiverSpec};
 use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
+use crate::judge::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult};
 use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, ScenarioStatus, Twin};
 
 /// A secret that [`report_with_secret`] hides in a drift value and a message.

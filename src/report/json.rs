@@ -23,10 +23,11 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{DriftReport, ReportError, ScenarioResult, Summary};
+use super::ReportError;
 use crate::compare::policy::{DriftMark, Severity, WaiverStatus};
 use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioResult, Summary};
 use crate::trace::EnvironmentRef;
 
 /// The `schema` field: names the document type.
@@ -63,7 +64,7 @@ struct ReportView<'a> {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     tenants: BTreeMap<&'a str, super::tenants::TenantSummary>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    limits: &'a [super::LimitUsage],
+    limits: &'a [crate::transport::limit::LimitUsage],
 }
 
 /// `"incomplete": {"message": "INCOMPLETE: 606 of 2000 …", "ran": 606, "planned": 2000, "cause": "signal", "signal": "SIGINT"}`
@@ -73,11 +74,11 @@ struct IncompleteView {
     ran: usize,
     planned: Option<usize>,
     #[serde(flatten)]
-    cause: super::IncompleteCause,
+    cause: crate::judge::IncompleteCause,
 }
 
 impl IncompleteView {
-    fn new(incomplete: &super::Incomplete) -> Self {
+    fn new(incomplete: &crate::judge::Incomplete) -> Self {
         IncompleteView {
             message: incomplete.headline(),
             ran: incomplete.ran,

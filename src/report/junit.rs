@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::ReportError;
 use super::text::{Palette, drift_block, message_lines};
-use super::{DriftReport, ReportError, ScenarioOutcome, ScenarioResult};
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult};
 
 /// Renders the report as JUnit XML, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
@@ -49,7 +50,7 @@ pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, Repor
 
 /// A run that stopped short fails one test case of its own, so a CI
 /// dashboard cannot show the scenarios that did run as a green run.
-fn incomplete_suite(incomplete: &super::Incomplete, redactor: &Redactor) -> TestSuite {
+fn incomplete_suite(incomplete: &crate::judge::Incomplete, redactor: &Redactor) -> TestSuite {
     let mut suite = TestSuite::new("driftgate run");
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status

@@ -4,41 +4,7 @@
 //! load caps: production slowed 37 of 120 requests, 4.21 s waiting in total (max 8 concurrent, 20/s)
 //! ```
 
-use serde::{Deserialize, Serialize};
-
-/// One capped environment's caps and how often a request had to wait for them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LimitUsage {
-    /// Environment name.
-    pub environment: String,
-    /// The concurrency cap, if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_concurrent_requests: Option<usize>,
-    /// The rate cap, if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests_per_second: Option<u32>,
-    /// Requests that went through the caps.
-    pub requests: u64,
-    /// Requests that could not start at once.
-    pub waited: u64,
-    /// Time those requests spent waiting, summed, in milliseconds.
-    pub wait_ms: f64,
-}
-
-impl LimitUsage {
-    /// The caps as text: `max 8 concurrent, 20/s`.
-    pub fn caps(&self) -> String {
-        let concurrent = self
-            .max_concurrent_requests
-            .map(|n| format!("max {n} concurrent"));
-        let rate = self.requests_per_second.map(|n| format!("{n}/s"));
-        concurrent
-            .into_iter()
-            .chain(rate)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+use crate::transport::limit::LimitUsage;
 
 /// One line per environment whose caps made a request wait; nothing when none did.
 pub fn limit_lines(usage: &[LimitUsage]) -> Vec<String> {

@@ -15,10 +15,11 @@
 //! | `value_change` | [Create an order](report.html#drift-2) | features/order_sync.feature:15 | `$.currency` | `"EUR"` | `"USD"` |
 //! ```
 
+use super::ReportError;
 use super::text::format_value;
-use super::{DriftReport, ReportError, ScenarioOutcome, Verdict};
 use crate::compare::Drift;
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioOutcome, Verdict};
 
 /// How many drifts the summary lists; the rest are in the HTML report.
 pub const TOP_DRIFTS: usize = 10;

@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{DriftReport, ReportError, ScenarioOutcome};
+use super::ReportError;
 use crate::compare::Drift;
+use crate::judge::{DriftReport, ScenarioOutcome};
 use crate::timing::TimingVerdict;
 use crate::trace::ScenarioKey;
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{DriftReport, ScenarioOutcome};
+use crate::judge::{DriftReport, ScenarioOutcome};
 
 /// One tenant's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

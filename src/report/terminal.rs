@@ -30,9 +30,9 @@
 use std::collections::BTreeMap;
 
 use super::text::{Palette, RowNote, message_lines, noted_drift_block, paint};
-use super::{DriftReport, ScenarioOutcome, ScenarioResult, Verdict};
 use crate::compare::Drift;
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult, Verdict};
 
 /// How the terminal report is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,7 +1,11 @@
 //! Tests of the report model, of [`write_all`], and of redaction across every format.
 
 use super::*;
+use crate::compare::DriftClass;
+use crate::exit;
+use crate::judge::*;
 use crate::report::fixture;
+use crate::trace::ScenarioStatus;
 
 #[test]
 fn summary_counts_scenarios_by_outcome_and_drifts_by_class() {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::compare::compare_scenario;
 use crate::config::{AmqpService, Config, Environment, Redactor};
-use crate::report::{DriftReport, ScenarioResult};
+use crate::judge::{DriftReport, ScenarioResult};
 use crate::trace::{
     AmqpEvent, AmqpObservation, EnvironmentRef, Observation, RunHeader, ScenarioKey,
     ScenarioStatus, SideStep, StepRecord, TRACE_FORMAT, Twin,

@@ -14,7 +14,7 @@
 //! are judged as complete, with a warning.
 
 use crate::compare::traces::{RunEnding, TraceRun};
-use crate::report::{Incomplete, IncompleteCause};
+use crate::judge::{Incomplete, IncompleteCause};
 use crate::trace::millis_between;
 
 /// The first trace format whose runs end with an `end` or `interrupted` record.

@@ -18,11 +18,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::{assemble, completeness};
-use crate::compare::RuleSet;
+use super::completeness;
 use crate::compare::traces::{RunEnding, TraceRun, TwinTrace, twin_of};
 use crate::config::{Config, Redactor};
-use crate::report::DriftReport;
+use crate::judge::{DriftReport, Incomplete, Standards, judge_trace};
 use crate::trace::{
     RunEnd, RunPlan, ScenarioKey, ShardRecord, TraceError, TraceRecord, TraceWriter, read_trace,
 };
@@ -347,13 +346,10 @@ pub fn read_and_combine(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
 
 /// The report of a merged run, judged under `config` as of `today`.
 pub fn report(config: &Config, merged: &MergedRun, today: NaiveDate) -> DriftReport {
-    let results = assemble::results_of(&merged.twin, &RuleSet::compile(&config.compare));
-    let mut report = assemble::report(
-        config,
-        merged.twin.header.clone(),
-        results,
+    let mut report = judge_trace(
+        &Standards::of(config, today),
+        &merged.twin,
         busiest_shard_ms(&merged.shards),
-        today,
     );
     report.incomplete = shortfall(&merged.shards);
     report
@@ -368,7 +364,7 @@ pub fn busiest_shard_ms(shards: &[ShardTrace]) -> f64 {
 }
 
 /// Whether the shards' runs, together, stopped short of their plan.
-pub fn shortfall(shards: &[ShardTrace]) -> Option<crate::report::Incomplete> {
+pub fn shortfall(shards: &[ShardTrace]) -> Option<Incomplete> {
     completeness::of_shards(shards.iter().map(|t| (t.name.as_str(), &t.run)))
 }
 

@@ -1,8 +1,8 @@
 //! A twin run, end to end: load features and environments, check that both
 //! environments answer, run every scenario through cucumber on the twin
-//! world, and build the [`DriftReport`] from what was recorded.
+//! world, whose records go to the trace and to the judge side by side, and
+//! take the [`DriftReport`] from the judge.
 
-pub mod assemble;
 pub mod bounds;
 pub mod broker;
 pub mod completeness;
@@ -22,7 +22,7 @@ pub(crate) mod tenants;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use cucumber::gherkin::{Feature, Rule, Scenario};
@@ -38,11 +38,11 @@ pub use progress::ProgressMode;
 pub use samples::Sampling;
 
 use crate::config::{Config, ConfigError, Environment, Redactor};
-use crate::report::{DriftReport, Incomplete, IncompleteCause};
+use crate::judge::{DriftReport, Incomplete, IncompleteCause, Judge, JudgeSink, Standards};
 use crate::template::TemplateEngine;
 use crate::trace::{
-    EnvironmentRef, Interruption, RunEnd, RunHeader, RunPlan, ScenarioKey, Side, TRACE_FORMAT,
-    TraceError, TraceRecord, TraceWriter, Twin,
+    EnvironmentRef, Interruption, RecordSink, RecordSinks, RunEnd, RunHeader, RunPlan, ScenarioKey,
+    Side, TRACE_FORMAT, TraceError, TraceRecord, TraceWriter, Twin,
 };
 use crate::transport::http::ClientError;
 use crate::transport::limit::Limiters;
@@ -260,19 +260,22 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         .trace_path()
         .unwrap_or_else(|| opts.report_dir.join("trace.jsonl"));
     let trace = Arc::new(TraceWriter::create(&trace_path, redactor.clone())?);
-    trace.append(&TraceRecord::Run(header.clone()))?;
+    let standards = Standards::of(config, modes::today());
+    let rule_set = standards.rules.clone();
+    let judge = Arc::new(JudgeSink::new(Judge::new(header.clone(), standards)));
+    let sinks: Vec<Arc<dyn RecordSink>> = vec![trace, judge.clone()];
+    let records = Arc::new(RecordSinks::new(sinks));
+    records.append(&TraceRecord::Run(header.clone()))?;
     if let Some(record) = shard_record {
-        trace.append(&TraceRecord::Shard(record))?;
+        records.append(&TraceRecord::Shard(record))?;
     }
-    trace.append(&TraceRecord::Plan(RunPlan { scenarios: planned }))?;
+    records.append(&TraceRecord::Plan(RunPlan { scenarios: planned }))?;
     tracing::info!(
         scenarios = feature_set.scenario_count,
         baseline = %opts.baseline,
         candidate = %opts.candidate,
         "running"
     );
-    let results: Arc<Mutex<crate::world::Results>> = Arc::default();
-    let rule_set = crate::compare::RuleSet::compile(&config.compare);
     let contexts = runtimes
         .into_iter()
         .map(|(tenant, envs)| {
@@ -280,14 +283,13 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
                 header: header.clone(),
                 envs,
                 engine: TemplateEngine::new(),
-                trace: trace.clone(),
+                records: records.clone(),
                 rule_set: rule_set.clone(),
                 fixtures: config.resolve_path(&config.run.fixtures),
                 default_service: config.default_service(),
                 poll_interval: Duration::from_millis(config.run.poll_interval_ms),
                 display_root: opts.display_root.clone(),
                 redactor: redactor.clone(),
-                results: results.clone(),
             });
             (tenant, context)
         })
@@ -301,7 +303,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     let default_concurrency = if sampled { 1 } else { config.run.concurrency };
     let concurrency = opts.concurrency.unwrap_or(default_concurrency).max(1);
     let progress =
-        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, contexts.first());
+        progress::ProgressWriter::new(feature_set.scenario_count, opts.progress, judge.clone());
     let absent = recording.then_some(Side::Candidate);
     let stopped = execute(
         feature_set.features,
@@ -314,14 +316,12 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     )
     .await;
 
-    let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut trace_errors = std::mem::take(&mut results.trace_errors);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let end = RunEnd {
         finished_at: crate::trace::timestamp(),
         duration_ms,
         scenarios: planned,
-        ran: results.scenarios.len(),
+        ran: judge.ended(),
     };
     let incomplete = stopped.map(|stopped| Incomplete {
         ran: end.ran,
@@ -338,10 +338,10 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
             abandoned: stopped.abandoned,
         }),
     };
-    if let Err(e) = trace.append(&last) {
-        trace_errors.push(e.to_string());
-    }
-    let mut report = assemble::report(config, header, results, duration_ms, modes::today());
+    // A failure is kept among the sinks' failures.
+    let _ = records.append(&last);
+    let trace_errors = records.take_failures();
+    let mut report = judge.finish(duration_ms);
     report.limits = limiters.usage();
     report.incomplete = incomplete;
     if recording {

@@ -21,12 +21,11 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use super::merge::{ShardTrace, busiest_shard_ms, shortfall};
-use super::{RunError, RunOptions, RunOutcome, assemble, completeness, run_in_mode};
-use crate::compare::RuleSet;
+use super::{RunError, RunOptions, RunOutcome, completeness, run_in_mode};
 use crate::compare::traces::{Presence, RunEnding, TraceRun, TwinTrace, pair_traces, twin_of};
 use crate::config::{Config, Redactor};
-use crate::report::DriftReport;
-use crate::trace::{RunPlan, ScenarioEnd, ScenarioStatus, TraceRecord, TraceWriter, read_trace};
+use crate::judge::{DriftReport, Standards, judge_trace};
+use crate::trace::{RunPlan, TraceRecord, TraceWriter, read_trace};
 
 /// How a run uses its two sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,8 +195,7 @@ pub(super) fn read_run(path: &Path) -> Result<TraceRun, RunError> {
 }
 
 fn report_of(config: &Config, twin: &TwinTrace, duration_ms: f64, today: NaiveDate) -> DriftReport {
-    let results = assemble::results_of(twin, &RuleSet::compile(&config.compare));
-    assemble::report(config, twin.header.clone(), results, duration_ms, today)
+    judge_trace(&Standards::of(config, today), twin, duration_ms)
 }
 
 fn elapsed_ms(started: Instant) -> f64 {
@@ -221,25 +219,8 @@ fn write_twin_trace(
     if let Some(scenarios) = planned {
         writer.append(&TraceRecord::Plan(RunPlan { scenarios }))?;
     }
-    for scenario in twin
-        .scenarios
-        .iter()
-        .filter(|s| s.presence == Presence::Both)
-    {
-        for step in &scenario.steps {
-            writer.append(&TraceRecord::Step(step.clone()))?;
-        }
-        writer.append(&TraceRecord::Scenario(ScenarioEnd {
-            scenario: scenario.key.clone(),
-            status: if scenario.failure.is_some() {
-                ScenarioStatus::Failed
-            } else {
-                ScenarioStatus::Passed
-            },
-            message: scenario.failure.clone(),
-            duration_ms: scenario.duration_ms,
-            finished_at: None,
-        }))?;
+    for record in twin.scenarios.iter().flat_map(|s| s.records()) {
+        writer.append(&record)?;
     }
     match last {
         Some(RunEnding::Finished(end)) => writer.append(&TraceRecord::End(end.clone()))?,

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use cucumber::{event, parser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::world::{RunContext, TwinWorld};
+use crate::judge::JudgeSink;
+use crate::world::TwinWorld;
 
 /// How often a plain progress line is printed at most.
 pub const PLAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -78,12 +79,12 @@ pub(super) struct ProgressWriter {
     count: ProgressCount,
     bar: Option<ProgressBar>,
     mode: ProgressMode,
-    context: Arc<RunContext>,
+    judge: Arc<JudgeSink>,
 }
 
 impl ProgressWriter {
     /// A writer for `total` scenarios; a bar when `mode` is auto and stderr is a terminal.
-    pub(super) fn new(total: usize, mode: ProgressMode, context: Arc<RunContext>) -> Self {
+    pub(super) fn new(total: usize, mode: ProgressMode, judge: Arc<JudgeSink>) -> Self {
         let bar = (mode == ProgressMode::Auto && std::io::stderr().is_terminal()).then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
@@ -99,17 +100,12 @@ impl ProgressWriter {
             count: ProgressCount::new(total, Instant::now()),
             bar,
             mode,
-            context,
+            judge,
         }
     }
 
     fn scenario_finished(&mut self) {
-        let drifts = self
-            .context
-            .results
-            .lock()
-            .map(|r| r.drifts.len())
-            .unwrap_or_else(|e| e.into_inner().drifts.len());
+        let drifts = self.judge.drifts();
         let line = self.count.finished_one(drifts, Instant::now());
         match (&self.bar, self.mode) {
             (_, ProgressMode::Quiet) => {}

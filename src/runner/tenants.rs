@@ -112,7 +112,7 @@ pub(super) fn take_marker(tags: &mut Vec<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The run context of each tenant; every context shares the trace and the results.
+/// The run context of each tenant; every context shares the record sinks.
 #[derive(Debug, Clone)]
 pub(super) struct TenantContexts {
     by_tenant: BTreeMap<Option<String>, Arc<RunContext>>,
@@ -134,11 +134,6 @@ impl TenantContexts {
             .get(&key.tenant)
             .unwrap_or(&self.first)
             .clone()
-    }
-
-    /// Any context (they share trace and results).
-    pub(super) fn first(&self) -> Arc<RunContext> {
-        self.first.clone()
     }
 }
 

@@ -9,6 +9,7 @@
 mod amqp;
 mod end;
 mod model;
+mod sink;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 pub use amqp::*;
 pub use end::*;
 pub use model::*;
+pub use sink::{RecordSink, RecordSinks};
 
 use crate::secret::Redactor;
 

@@ -3,7 +3,7 @@
 //! A trace is a sequence of [`TraceRecord`]s, one JSON object a line:
 //!
 //! ```json
-//! {"kind":"run","format":2,"tool_version":"0.1.0","started_at":"2026-11-26T10:00:00Z",
+//! {"kind":"run","format":3,"tool_version":"0.1.0","started_at":"2026-11-26T10:00:00Z",
 //!  "baseline":{"name":"production","variables":{"plant":"P100"}},"candidate":{"name":"staging","variables":{"plant":"S100"}}}
 //! {"kind":"step","scenario":{"feature":"features/order_sync.feature","name":"Create an order","line":7},
 //!  "index":0,"keyword":"When ","text":"I send a POST request to \"/api/orders\"","line":8,
@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Recording is separate from judging: nothing here says whether two sides
-//! drift; `compare` decides that from these records alone.
+//! drift; the judge (`crate::judge`) decides that from these records alone.
 
 use std::collections::BTreeMap;
 
@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Version of the trace format written by this build: 2 since a run's trace
-/// ends with an `end` or `interrupted` record (see [`super::RunEnd`]).
-pub const TRACE_FORMAT: u32 = 2;
+/// ends with an `end` or `interrupted` record (see [`super::RunEnd`]), 3
+/// since a latency budget step records its budget ([`Observation::Budget`]).
+pub const TRACE_FORMAT: u32 = 3;
 
 /// One of the two environments of a twin run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -328,6 +329,35 @@ impl StepOutcome {
     }
 }
 
+/// The failure of a step in which no side passed, naming each environment
+/// when their messages differ; `None` when a side passed. Both the twin
+/// world (which stops the scenario there) and the judge (pairing stored
+/// traces) decide with it.
+///
+/// ```text
+/// in both environments: expected status 201, got 500
+/// baseline (production): expected status 201, got 500
+/// candidate (staging): connection refused
+/// ```
+pub fn step_failure(environments: &Twin<EnvironmentRef>, sides: &Twin<SideStep>) -> Option<String> {
+    if Side::BOTH
+        .iter()
+        .any(|s| sides.get(*s).outcome == StepOutcome::Passed)
+    {
+        return None;
+    }
+    let b = sides.baseline.outcome.message().unwrap_or_default();
+    let c = sides.candidate.outcome.message().unwrap_or_default();
+    Some(if b == c {
+        format!("in both environments: {b}")
+    } else {
+        format!(
+            "baseline ({}): {b}\ncandidate ({}): {c}",
+            environments.baseline.name, environments.candidate.name
+        )
+    })
+}
+
 /// Something an environment did that a comparison can look at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -344,6 +374,25 @@ pub enum Observation {
     Sql(SqlExchange),
     /// When this side's step started and ended (what now-stamps are judged against).
     Window(StepWindow),
+    /// A latency budget the step declared, checked by the judge over every
+    /// measured repetition of the scenario.
+    Budget(BudgetRecord),
+}
+
+/// A latency budget as a step declared it (`Then the p95 of "POST
+/// /api/orders" should be under 800 ms`), recorded on each side that ran it.
+///
+/// ```json
+/// {"type":"budget","request":"POST /api/orders","percentile":95.0,"limit_ms":800.0}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetRecord {
+    /// `METHOD /path` of the timed requests; `*` matches within one path segment.
+    pub request: String,
+    /// Percentile, between 0 and 100 (50 for the median).
+    pub percentile: f64,
+    /// The limit in milliseconds.
+    pub limit_ms: f64,
 }
 
 /// When one side's step ran, by the clock of the machine running driftgate;

@@ -19,10 +19,44 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{Environment, LimitSpec};
-use crate::report::LimitUsage;
+
+/// One capped environment's caps and how often a request had to wait for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitUsage {
+    /// Environment name.
+    pub environment: String,
+    /// The concurrency cap, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_requests: Option<usize>,
+    /// The rate cap, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<u32>,
+    /// Requests that went through the caps.
+    pub requests: u64,
+    /// Requests that could not start at once.
+    pub waited: u64,
+    /// Time those requests spent waiting, summed, in milliseconds.
+    pub wait_ms: f64,
+}
+
+impl LimitUsage {
+    /// The caps as text: `max 8 concurrent, 20/s`.
+    pub fn caps(&self) -> String {
+        let concurrent = self
+            .max_concurrent_requests
+            .map(|n| format!("max {n} concurrent"));
+        let rate = self.requests_per_second.map(|n| format!("{n}/s"));
+        concurrent
+            .into_iter()
+            .chain(rate)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
 
 /// The caps of one environment and what they cost the run so far.
 pub struct RequestLimiter {

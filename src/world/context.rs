@@ -1,15 +1,14 @@
-//! What every scenario of a run shares: environments, clients, templates, trace, results.
+//! What every scenario of a run shares: environments, clients, templates,
+//! and the sinks its records go to.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::compare::Drift;
 use crate::config::{Environment, Redactor};
-use crate::report::{ScenarioResult, StepResult};
 use crate::template::TemplateEngine;
-use crate::trace::{RunHeader, Twin};
+use crate::trace::{RecordSinks, RunHeader, Twin};
 use crate::transport::amqp::AmqpClient;
 use crate::transport::http::{ClientError, HttpClient};
 use crate::transport::limit::RequestLimiter;
@@ -92,25 +91,6 @@ impl EnvRuntime {
     }
 }
 
-/// Results collected as scenarios finish; memory grows with drift, not with traffic.
-#[derive(Debug, Default)]
-pub struct Results {
-    /// Finished scenarios.
-    pub scenarios: Vec<ScenarioResult>,
-    /// Drift found so far.
-    pub drifts: Vec<Drift>,
-    /// Every finished step, for the reports that show steps and timing.
-    pub steps: Vec<StepResult>,
-    /// Differences comparison rules kept out of the drift so far.
-    pub suppressed: Vec<crate::compare::SuppressedDrift>,
-    /// Trace records that could not be written (the run goes on; the report says so).
-    pub trace_errors: Vec<String>,
-    /// Timed HTTP exchanges of every scenario run, for the timing judge.
-    pub timed: Vec<crate::timing::TimedExchange>,
-    /// Latency budgets declared by steps (once per repetition; the judge dedupes).
-    pub budgets: Vec<crate::timing::LatencyBudget>,
-}
-
 /// Everything the scenarios of one run share.
 #[derive(Debug)]
 pub struct RunContext {
@@ -120,9 +100,11 @@ pub struct RunContext {
     pub envs: Twin<EnvRuntime>,
     /// Template engine.
     pub engine: TemplateEngine,
-    /// Trace sink (shared by the contexts of every tenant of the run).
-    pub trace: Arc<crate::trace::TraceWriter>,
-    /// Comparison rules, compiled once for every scenario of the run.
+    /// Where every record goes: the trace and the judge (shared by the
+    /// contexts of every tenant of the run).
+    pub records: Arc<RecordSinks>,
+    /// Comparison rules, compiled once, for steps that assert the two sides
+    /// agree (`the query result should be the same in both environments`).
     pub rule_set: crate::compare::RuleSet,
     /// Folder fixtures are read from.
     pub fixtures: PathBuf,
@@ -134,6 +116,4 @@ pub struct RunContext {
     pub display_root: PathBuf,
     /// Secrets to scrub from messages.
     pub redactor: Redactor,
-    /// Collected results (shared by the contexts of every tenant of the run).
-    pub results: Arc<Mutex<Results>>,
 }

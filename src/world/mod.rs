@@ -1,10 +1,14 @@
 //! The twin world: every step acts on the baseline and the candidate before
 //! the next step starts, and records what each side did.
 //!
-//! A step is judged per side: `Passed`, `Failed` (an assertion did not hold),
+//! The world only records: every step appends a [`crate::trace::StepRecord`]
+//! and every scenario a [`crate::trace::ScenarioEnd`] to the run's sinks
+//! (the trace and the judge); it never decides drift.
+//!
+//! Each side of a step ends `Passed`, `Failed` (an assertion did not hold),
 //! `Error` (could not act) or `Skipped` (the side errored earlier). A step
 //! that fails or errors on *both* sides fails the scenario; a step that fails
-//! on one side only is drift, found later by `compare` from the trace. A side
+//! on one side only is drift, found by the judge from the records. A side
 //! that errored stops acting for the rest of the scenario; the other side
 //! goes on, so one broken environment does not hide the other's behaviour.
 
@@ -16,10 +20,8 @@ use std::sync::Arc;
 
 use cucumber::step::Context;
 
-pub use context::{EnvRuntime, Results, RunContext};
+pub use context::{EnvRuntime, RunContext};
 pub use scenario::{ScenarioState, SideState, StepFailure};
-
-use crate::trace::Side;
 
 /// The cucumber world of driftgate: one per scenario.
 #[derive(Debug, Default)]
@@ -53,8 +55,8 @@ impl TwinWorld {
         }
     }
 
-    /// Ends the scenario: judges its steps and files the result. `failure` is
-    /// the message of the step that failed the scenario, if any.
+    /// Ends the scenario: records how it ended. `failure` is the message of
+    /// the step that failed the scenario, if any.
     pub fn finish(&mut self, failure: Option<String>) {
         if let (Some(run), Some(scenario)) = (self.run.take(), self.scenario.take()) {
             scenario.finish(&run, failure);
@@ -76,9 +78,4 @@ impl TwinWorld {
     pub(crate) fn twin_parts(&mut self) -> (Arc<RunContext>, &mut ScenarioState) {
         self.parts()
     }
-}
-
-/// Text for a side in messages: `baseline (production)`.
-pub fn side_label(run: &RunContext, side: Side) -> String {
-    format!("{side} ({})", run.envs.get(side).env.name)
 }

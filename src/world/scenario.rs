@@ -7,12 +7,11 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::{RunContext, side_label};
-use crate::report::ScenarioResult;
+use super::RunContext;
 use crate::template::{GeneratedValues, Scope};
 use crate::trace::{
     HttpResponseRecord, Observation, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep,
-    StepOutcome, StepRecord, StepWindow, TraceRecord, Twin,
+    StepOutcome, StepRecord, StepWindow, TraceRecord, Twin, step_failure,
 };
 
 /// Panic payload that fails a cucumber step with a message (cucumber-rs
@@ -64,8 +63,6 @@ pub struct ScenarioState {
     steps: Vec<StepRecord>,
     failure: Option<String>,
     generated: Arc<GeneratedValues>,
-    /// Latency budgets declared by this scenario's steps.
-    pub(crate) budgets: Vec<crate::timing::LatencyBudget>,
     absent: Option<Side>,
     /// Outline steps as written, by step line, before the row was substituted.
     outline_steps: BTreeMap<usize, String>,
@@ -176,7 +173,6 @@ impl ScenarioState {
             steps: Vec::new(),
             failure: None,
             generated: Arc::default(),
-            budgets: Vec::new(),
             absent: None,
             outline_steps: BTreeMap::new(),
         }
@@ -201,15 +197,6 @@ impl ScenarioState {
                 }
                 _ => None,
             })
-    }
-
-    /// The step record that the next recorded step will have, for references to it.
-    pub(crate) fn next_step_ref(&self, step: &cucumber::gherkin::Step) -> crate::compare::StepRef {
-        crate::compare::StepRef {
-            index: self.next_index,
-            line: step.position.line,
-            text: format!("{}{}", step.keyword, step.value),
-        }
     }
 
     /// A scenario recorded on one environment only: `absent` never acts and
@@ -283,7 +270,7 @@ impl ScenarioState {
         }
         let failure = match self.absent {
             Some(_) => None,
-            None => step_failure(run, &sides),
+            None => step_failure(&run.header.environments, &sides),
         };
         let record = StepRecord {
             scenario: self.key.clone(),
@@ -308,11 +295,8 @@ impl ScenarioState {
         }
     }
 
-    /// Judges the scenario and files its result and drift.
+    /// Records how the scenario ended: its status, why it failed, its wall time.
     pub(crate) fn finish(self, run: &RunContext, failure: Option<String>) {
-        let judgement = crate::compare::judge_scenario(&run.header, &self.steps, &run.rule_set);
-        let timed = crate::timing::timed_exchanges(&run.header, &self.steps);
-        let step_results = crate::report::steps::step_results(&self.steps, &judgement.drifts);
         let recorded_failure = self
             .absent
             .and_then(|absent| recorded_failure(&self.steps, absent));
@@ -322,30 +306,16 @@ impl ScenarioState {
         } else {
             ScenarioStatus::Passed
         };
-        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         append(
             run,
             &TraceRecord::Scenario(ScenarioEnd {
-                scenario: self.key.clone(),
+                scenario: self.key,
                 status,
-                message: message.clone(),
-                duration_ms,
+                message,
+                duration_ms: self.started.elapsed().as_secs_f64() * 1000.0,
                 finished_at: Some(crate::trace::timestamp()),
             }),
         );
-        let mut results = run.results.lock().unwrap_or_else(|e| e.into_inner());
-        results.scenarios.push(ScenarioResult {
-            scenario: self.key,
-            status,
-            message,
-            duration_ms,
-            drift_count: judgement.drifts.len(),
-        });
-        results.drifts.extend(judgement.drifts);
-        results.suppressed.extend(judgement.suppressed);
-        results.timed.extend(timed);
-        results.budgets.extend(self.budgets);
-        results.steps.extend(step_results);
     }
 }
 
@@ -387,31 +357,8 @@ fn rfc3339_millis(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Hands a record to the run's sinks; a sink that fails is logged and
+/// reported at the end of the run, and the scenario goes on.
 fn append(run: &RunContext, record: &TraceRecord) {
-    if let Err(e) = run.trace.append(record) {
-        tracing::error!("{e}");
-        let mut results = run.results.lock().unwrap_or_else(|e| e.into_inner());
-        results.trace_errors.push(e.to_string());
-    }
-}
-
-/// The failure message of a step in which no side passed.
-fn step_failure(run: &RunContext, sides: &Twin<SideStep>) -> Option<String> {
-    if Side::BOTH
-        .iter()
-        .any(|s| sides.get(*s).outcome == StepOutcome::Passed)
-    {
-        return None;
-    }
-    let b = sides.baseline.outcome.message().unwrap_or_default();
-    let c = sides.candidate.outcome.message().unwrap_or_default();
-    Some(if b == c {
-        format!("in both environments: {b}")
-    } else {
-        format!(
-            "{}: {b}\n{}: {c}",
-            side_label(run, Side::Baseline),
-            side_label(run, Side::Candidate)
-        )
-    })
+    let _ = run.records.append(record);
 }

@@ -22,8 +22,9 @@ mod view;
 
 use minijinja::Environment;
 
-use super::{DriftReport, ReportError};
 use crate::config::Redactor;
+use crate::judge::DriftReport;
+use crate::report::ReportError;
 
 /// The page template, embedded in the binary.
 const TEMPLATE: &str = include_str!("../templates/report.html");

@@ -9,8 +9,9 @@ use super::body::{BodyLine, body_lines};
 use super::chart::{Chart, quantile, strip_chart};
 use crate::compare::Drift;
 use crate::config::Redactor;
+use crate::judge::{DriftReport, ScenarioResult, SideResult, StepResult};
+use crate::report::ScenarioIndex;
 use crate::report::text::format_drift_value;
-use crate::report::{DriftReport, ScenarioIndex, ScenarioResult, SideResult, StepResult};
 
 #[derive(Serialize)]
 pub(super) struct ReportView {
@@ -155,7 +156,7 @@ fn scenario_view(
     // and in cucumber.json. Keeping them out keeps a 10,000-scenario report
     // small enough to open.
     let scenario_steps = match result.outcome() {
-        crate::report::ScenarioOutcome::Passed => &[],
+        crate::judge::ScenarioOutcome::Passed => &[],
         _ => by_scenario.steps(key),
     };
     let mut steps: Vec<StepView> = scenario_steps

@@ -143,7 +143,7 @@ fn traces_that_are_not_one_complete_run_are_refused() {
                 trace("s1", v1(), Some(shard(1, 2, 1)), &[10]),
                 trace("s2", header("0.2.0", "P100"), Some(shard(2, 2, 1)), &[20]),
             ],
-            "s2 was written by driftgate 0.2.0 (trace format 2), s1 by 0.1.0",
+            "s2 was written by driftgate 0.2.0 (trace format 3), s1 by 0.1.0",
         ),
         (
             "mixed",

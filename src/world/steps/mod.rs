@@ -32,7 +32,6 @@ mod variables;
 
 pub(crate) use amqp::{REPLAY, REPLAY_TABLE_VARIABLES};
 pub(crate) use edi::{POST_EDI_DOCUMENT, POST_EDI_FIXTURE};
-pub use timing::budget_of;
 pub(crate) use variables::VARIABLES_TABLE;
 
 use std::sync::LazyLock;

@@ -7,8 +7,9 @@
 //!
 //! The first checks the last exchange on each side right away (total time,
 //! request sent to end of body; `the time to headers should be under …`
-//! checks time to the response headers). The second declares a latency
-//! budget that is checked once the run is over, over every measured
+//! checks time to the response headers). The second records a latency
+//! budget on each side (an [`Observation::Budget`]) that the judge checks
+//! once the run is over, over every measured
 //! repetition of the scenario (`--samples`, `@samples(N)`; a scenario run
 //! once is one sample): per side, the percentile of the total times of the
 //! scenario's exchanges whose request line (`METHOD /path`, captured values
@@ -22,15 +23,9 @@ use serde_json::Value;
 use super::assertion::error;
 use super::polling::limit_ms;
 use super::{StepDef, arg};
-use crate::timing::{LatencyBudget, percentile_name};
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use crate::compare::StepRef;
+use crate::timing::percentile_name;
 use crate::trace::{
-    AssertionRecord, Observation, ScenarioKey, Side, SideStep, StepOutcome, StepRecord, Timing,
-    Twin,
+    AssertionRecord, BudgetRecord, Observation, Side, SideStep, StepOutcome, Timing, Twin,
 };
 use crate::world::TwinWorld;
 
@@ -73,40 +68,14 @@ fn budget_pattern() -> String {
     format!(r#"^the (median|p\d{{1,2}}(?:\.\d+)?) of "([A-Z]+ [^"]+)" should be under {LIMIT}$"#)
 }
 
-static BUDGET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&budget_pattern()).unwrap_or_else(|e| panic!("{e}")));
-
-/// The latency budget a recorded step declared, if it is a budget step: how
-/// reports rebuilt from traces (`driftgate report`, `driftgate merge`) find
-/// the budgets the live run collected.
-pub fn budget_of(step: &StepRecord) -> Option<LatencyBudget> {
-    let caps = BUDGET.captures(&step.text)?;
-    let text = |n: usize| caps.get(n).map_or("", |m| m.as_str());
-    budget(
-        [text(1), text(2), text(3), text(4)],
-        step.scenario.without_sample(),
-        StepRef {
-            index: step.index,
-            line: step.line,
-            text: format!("{}{}", step.keyword, step.text),
-        },
-    )
-}
-
 /// The budget of a percentile step's arguments (`p95`, `POST /api/orders`,
 /// `800`, `ms`); none when the percentile is not between 0 and 100.
-fn budget(
-    [which, request, amount, unit]: [&str; 4],
-    scenario: ScenarioKey,
-    step: StepRef,
-) -> Option<LatencyBudget> {
+fn budget([which, request, amount, unit]: [&str; 4]) -> Option<BudgetRecord> {
     let percentile = match which.strip_prefix('p') {
         Some(p) => p.parse().unwrap_or(f64::NAN),
         None => 50.0,
     };
-    (percentile > 0.0 && percentile < 100.0).then(|| LatencyBudget {
-        scenario,
-        step,
+    (percentile > 0.0 && percentile < 100.0).then(|| BudgetRecord {
         request: request.to_owned(),
         percentile,
         limit_ms: limit_ms(amount, unit),
@@ -163,34 +132,27 @@ fn time_check(timing: Option<Timing>, headers_only: bool, limit: f64) -> SideSte
 fn percentile_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let which = arg(&ctx, 1);
-        let request = arg(&ctx, 2).to_owned();
-        let (_, scenario) = w.twin_parts();
-        let declared = budget(
-            [which, &request, arg(&ctx, 3), arg(&ctx, 4)],
-            scenario.key.without_sample(),
-            scenario.next_step_ref(&ctx.step),
-        );
-        let valid = declared.is_some();
-        let (percentile, limit) = declared
-            .as_ref()
-            .map_or((f64::NAN, f64::NAN), |b| (b.percentile, b.limit_ms));
-        scenario.budgets.extend(declared);
-        w.each_side(&ctx, |_| {
-            if valid {
-                SideStep::default()
-            } else {
-                SideStep {
-                    outcome: StepOutcome::Error {
-                        message: format!("`{which}` is not a percentile between 1 and 99"),
-                    },
-                    ..SideStep::default()
-                }
-            }
+        let request = arg(&ctx, 2);
+        let declared = budget([which, request, arg(&ctx, 3), arg(&ctx, 4)]);
+        w.each_side(&ctx, |_| match &declared {
+            Some(budget) => SideStep {
+                observations: vec![Observation::Budget(budget.clone())],
+                ..SideStep::default()
+            },
+            None => SideStep {
+                outcome: StepOutcome::Error {
+                    message: format!("`{which}` is not a percentile between 1 and 99"),
+                },
+                ..SideStep::default()
+            },
         });
-        tracing::debug!(
-            "{} of {request} under {limit} ms: judged at the end of the run",
-            percentile_name(percentile)
-        );
+        if let Some(budget) = &declared {
+            tracing::debug!(
+                "{} of {request} under {} ms: judged at the end of the run",
+                percentile_name(budget.percentile),
+                budget.limit_ms
+            );
+        }
     })
 }
 

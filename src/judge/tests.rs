@@ -1,9 +1,31 @@
+//! The judge of stored traces: paired recordings, failing steps, repeated
+//! names and tenants, judged through [`judge_trace`].
+
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::*;
+use crate::compare::DriftClass;
+use crate::compare::traces::{TraceRun, pair_traces};
 use crate::trace::{
-    Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation, Timing,
+    Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
+    ScenarioEnd, SideStep, StepOutcome, Timing, Twin,
 };
+
+fn standards() -> Standards {
+    Standards {
+        rules: RuleSet::default(),
+        timing: TimingPolicy::default(),
+        policy: PolicySpec::default(),
+        waivers: Vec::new(),
+        today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    }
+}
+
+fn judged(twin: &TwinTrace) -> DriftReport {
+    judge_trace(&standards(), twin, 0.0)
+}
 
 fn key(name: &str, line: usize) -> ScenarioKey {
     ScenarioKey {
@@ -117,21 +139,22 @@ fn recordings_pair_by_identity_despite_moves_additions_and_removals() {
     let twin = pair_traces(&production, &staging);
     assert_eq!(twin.header.environments.baseline.name, "production");
     assert_eq!(twin.header.environments.candidate.name, "staging");
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     let found: Vec<(&str, DriftClass)> = judged
         .drifts
         .iter()
         .map(|d| (d.scenario.name.as_str(), d.class))
         .collect();
+    // In feature and line order, as every report lists them.
     assert_eq!(
         found,
         [
             ("Ship", DriftClass::ScenarioOnlyInCandidate),
-            ("Create", DriftClass::ValueChange),
             ("Archive", DriftClass::ScenarioOnlyInBaseline),
+            ("Create", DriftClass::ValueChange),
         ]
     );
-    let create = &judged.drifts[1];
+    let create = &judged.drifts[2];
     assert_eq!(create.scenario.line, 30, "the candidate's identity");
     assert_eq!(create.path.as_deref(), Some("$.state"));
 }
@@ -154,7 +177,7 @@ fn a_step_failing_on_both_sides_ends_the_paired_scenario() {
         scenario.failure.as_deref(),
         Some("in both environments: 409")
     );
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     assert_eq!(judged.drifts, []);
     assert_eq!(judged.scenarios[0].status, ScenarioStatus::Failed);
 }
@@ -175,7 +198,7 @@ fn repeated_names_pair_by_occurrence() {
             (key("Row", 8), vec![ok("B")]),
         ],
     );
-    let judged = judge_trace(&pair_traces(&production, &staging), &RuleSet::default());
+    let judged = judged(&pair_traces(&production, &staging));
     assert_eq!(judged.drifts, []);
     assert_eq!(judged.scenarios.len(), 2);
 }
@@ -239,7 +262,7 @@ fn tenants_pair_with_their_own_tenant_and_judge_with_its_variables() {
             .variables
             .is_empty()
     );
-    let judged = judge_trace(&twin, &RuleSet::default());
+    let judged = judged(&twin);
     let drifted: Vec<Option<&str>> = judged
         .drifts
         .iter()
@@ -248,4 +271,98 @@ fn tenants_pair_with_their_own_tenant_and_judge_with_its_variables() {
     assert_eq!(drifted, [Some("globex")], "{:#?}", judged.drifts);
     assert_eq!(tenant_key("Stock", "acme").title(), "Stock [tenant acme]");
     assert_eq!(key("Stock", 3).title(), "Stock");
+}
+
+#[test]
+fn a_scenario_is_judged_from_its_own_steps_when_its_end_arrives() {
+    let header = RunHeader {
+        format: crate::trace::TRACE_FORMAT,
+        tool_version: "0.1.0".into(),
+        started_at: "2026-12-01T10:00:00Z".into(),
+        environments: Twin::new(
+            EnvironmentRef {
+                name: "production".into(),
+                variables: Default::default(),
+            },
+            EnvironmentRef {
+                name: "staging".into(),
+                variables: Default::default(),
+            },
+        ),
+        tenants: Default::default(),
+    };
+    let side = |observations: Vec<Observation>| SideStep {
+        observations,
+        ..SideStep::default()
+    };
+    let step = |key: &ScenarioKey, index: usize, sides: Twin<SideStep>| {
+        TraceRecord::Step(StepRecord {
+            outline_text: None,
+            scenario: key.clone(),
+            index,
+            keyword: "Then ".into(),
+            text: format!("step {index}"),
+            line: key.line + 1 + index,
+            sides,
+        })
+    };
+    let budget = Observation::Budget(crate::trace::BudgetRecord {
+        request: "GET /api/orders/1".into(),
+        percentile: 95.0,
+        limit_ms: 800.0,
+    });
+    let (done, cut_short) = (key("Create", 3), key("Cut short", 9));
+    let mut judge = Judge::new(header, standards());
+    judge.record(&step(
+        &done,
+        0,
+        Twin::new(side(vec![get("NEW")]), side(vec![get("OPEN")])),
+    ));
+    judge.record(&step(
+        &cut_short,
+        0,
+        Twin::new(side(vec![get("NEW")]), side(vec![get("LOST")])),
+    ));
+    judge.record(&step(
+        &done,
+        1,
+        Twin::new(side(vec![budget.clone()]), side(vec![budget])),
+    ));
+    assert_eq!((judge.ended(), judge.drifts()), (0, 0), "judged too early");
+    judge.record(&TraceRecord::Scenario(ScenarioEnd {
+        scenario: done.clone(),
+        status: ScenarioStatus::Passed,
+        message: None,
+        duration_ms: 7.0,
+        finished_at: None,
+    }));
+    assert_eq!((judge.ended(), judge.drifts()), (1, 1));
+
+    let report = judge.finish(12.0);
+    let names: Vec<&str> = report
+        .scenarios
+        .iter()
+        .map(|s| s.scenario.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Create"],
+        "a scenario that never ended is not judged"
+    );
+    let drifts: Vec<(&str, Option<&str>)> = report
+        .drifts
+        .iter()
+        .map(|d| (d.scenario.name.as_str(), d.path.as_deref()))
+        .collect();
+    assert_eq!(drifts, [("Create", Some("$.state"))]);
+    assert_eq!(report.steps.len(), 2);
+    let checked = &report.timing.budgets;
+    assert_eq!(checked.len(), 1, "the recorded budget is checked");
+    assert_eq!(checked[0].budget.request, "GET /api/orders/1");
+    assert_eq!(checked[0].budget.step.index, 1);
+    assert_eq!(
+        (checked[0].sides.baseline.n, checked[0].sides.candidate.n),
+        (1, 1)
+    );
+    assert_eq!(report.duration_ms, 12.0);
 }

@@ -1,82 +1,56 @@
-//! The one place a [`DriftReport`] is put together from what scenarios left
-//! behind — whether they just ran (`driftgate run`) or are read back from
-//! traces (`driftgate report`, `merge`, `compare`, `run --baseline-trace`).
-//! Sharing it is what makes a merged sharded run report exactly what the
-//! unsharded run reports.
+//! The report put together from every scenario the judge judged — whether
+//! it just ran (`driftgate run`) or was read back from traces (`driftgate
+//! report`, `merge`, `compare`, `run --baseline-trace`). Sharing it is what
+//! makes a merged sharded run report exactly what the unsharded run reports.
 //!
 //! ```text
-//! Results { scenarios, drifts, suppressed, steps, timed, budgets }   (per scenario run, any order)
+//! Judged { scenarios, drifts, suppressed, steps, timed, budgets }   (per scenario run, any order)
 //!   ──▶ repetitions folded, timing judged, drift counted per scenario,
 //!       scenarios/drifts/steps sorted by feature, line, step; the policy applied
 //!   ──▶ DriftReport
 //! ```
 
-use chrono::NaiveDate;
-
-use super::samples;
+use super::{DriftReport, ScenarioResult, Standards, StepResult, fold};
 use crate::compare::policy::apply_policy;
-use crate::compare::traces::{Presence, TwinTrace, judge_trace};
-use crate::compare::{Drift, RuleSet, SuppressedDrift};
-use crate::config::Config;
-use crate::report::{DriftReport, StepResult};
+use crate::compare::{Drift, SuppressedDrift};
+use crate::timing::{LatencyBudget, TimedExchange};
 use crate::trace::RunHeader;
-use crate::world::Results;
 
-/// What the scenarios of a twin trace leave behind, exactly as the twin world
-/// files it while they run: results, drift, suppressed differences, step
-/// rows, timed exchanges and declared latency budgets.
-pub fn results_of(twin: &TwinTrace, rules: &RuleSet) -> Results {
-    let judged = judge_trace(twin, rules);
-    let mut results = Results::default();
-    for scenario in twin
-        .scenarios
-        .iter()
-        .filter(|s| s.presence == Presence::Both)
-    {
-        let drifts: Vec<Drift> = judged
-            .drifts
-            .iter()
-            .filter(|d| d.scenario == scenario.key)
-            .cloned()
-            .collect();
-        results
-            .steps
-            .extend(crate::report::steps::step_results(&scenario.steps, &drifts));
-        results.timed.extend(crate::timing::timed_exchanges(
-            &twin.header,
-            &scenario.steps,
-        ));
-        results.budgets.extend(
-            scenario
-                .steps
-                .iter()
-                .filter_map(crate::world::steps::budget_of),
-        );
-    }
-    results.scenarios = judged.scenarios;
-    results.drifts = judged.drifts;
-    results.suppressed = judged.suppressed;
-    results
+/// What the judge keeps of the scenario runs it judged: compact results,
+/// not their step records. Memory grows with drift and steps, not traffic.
+#[derive(Debug, Default)]
+pub(super) struct Judged {
+    /// One result per scenario run.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Drift found so far.
+    pub drifts: Vec<Drift>,
+    /// Every judged step, for the reports that show steps and timing.
+    pub steps: Vec<StepResult>,
+    /// Differences comparison rules kept out of the drift so far.
+    pub suppressed: Vec<SuppressedDrift>,
+    /// Timed HTTP exchanges of every scenario run, for the timing judge.
+    pub timed: Vec<TimedExchange>,
+    /// Latency budgets recorded by steps (once per repetition; the timing judge dedupes).
+    pub budgets: Vec<LatencyBudget>,
 }
 
 /// The report of a run: repetitions folded into their scenario, timing
 /// judged, everything in feature, line and step order, the policy applied
-/// with waiver expiry judged as of `today`.
-pub fn report(
-    config: &Config,
+/// with waiver expiry judged as of the standards' day.
+pub(super) fn report(
     header: RunHeader,
-    results: Results,
+    results: Judged,
     duration_ms: f64,
-    today: NaiveDate,
+    standards: &Standards,
 ) -> DriftReport {
-    let samples::Folded {
+    let fold::Folded {
         results: mut scenarios,
         mut drifts,
         suppressed,
-    } = samples::fold(results.scenarios, results.drifts, results.suppressed);
-    let timing = crate::timing::analyse(&results.timed, &results.budgets, &config.timing);
+    } = fold::fold(results.scenarios, results.drifts, results.suppressed);
+    let timing = crate::timing::analyse(&results.timed, &results.budgets, &standards.timing);
     drifts.extend(timing.drifts);
-    samples::count_drifts(&mut scenarios, &drifts);
+    fold::count_drifts(&mut scenarios, &drifts);
     // Grouped by tenant first, so every report lists a tenant's scenarios together.
     scenarios.sort_by(|a, b| {
         (&a.scenario.tenant, &a.scenario.feature, a.scenario.line).cmp(&(
@@ -102,9 +76,9 @@ pub fn report(
     let gate = apply_policy(
         &drifts,
         sorted_suppressed(suppressed),
-        &config.policy,
-        &config.waivers,
-        today,
+        &standards.policy,
+        &standards.waivers,
+        standards.today,
     );
     DriftReport {
         header,
