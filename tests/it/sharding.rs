@@ -5,12 +5,10 @@
 //! scenario ran exactly once. The suite has drift, a failed scenario, an
 //! outline, a rule, and a scenario repeated for timing with a latency budget.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{Project, Run, TwinConfig, Twins};
+use crate::common::{Project, Run, TwinConfig, Twins};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

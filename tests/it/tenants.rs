@@ -4,9 +4,7 @@
 //! sides, drift is reported for the tenant it happened in only, and
 //! `--tenant` selects tenants.
 
-mod common;
-
-use common::{Project, Run, Twins, one_scenario};
+use crate::common::{Project, Run, Twins, one_scenario};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -2,9 +2,7 @@
 //! and feature paths work relative to the current directory or absolute, from
 //! wherever the binary is started.
 
-mod common;
-
-use common::{Project, TwinConfig, Twins};
+use crate::common::{Project, TwinConfig, Twins};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -6,13 +6,13 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BASELINE, CANDIDATE, Project, Run, TwinConfig, Twins};
+use crate::common::{BASELINE, CANDIDATE, Project, Run, TwinConfig, Twins};
 use serde_json::Value;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};

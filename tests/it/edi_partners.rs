@@ -7,11 +7,9 @@
 //! `driftgate check` must accept the documents and report broken ones with
 //! the run's own messages.
 
-mod common;
-
 use std::path::Path;
 
-use common::{Project, Twins};
+use crate::common::{Project, Twins};
 use wiremock::matchers::method;
 use wiremock::{Mock, Request, Respond, ResponseTemplate};
 

@@ -14,15 +14,11 @@
 //!   silent between production and staging, while `drifted`'s missing event
 //!   and changed queue argument are found.
 
-#[path = "amqp/broker.rs"]
-#[allow(dead_code)]
-mod broker;
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{Project, RunResult};
+use crate::amqp::broker;
+use crate::common::{Project, RunResult};
 use driftgate::mock::{DemoDatabase, MockEnvironment, load_dir};
 use driftgate::template::TemplateEngine;
 

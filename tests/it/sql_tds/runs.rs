@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
-use crate::server::{PASSWORD, TdsServer, unavailable};
+use super::server::{PASSWORD, TdsServer, unavailable};
 
 const PASSWORD_VAR: &str = "ERP_DB_PASSWORD";
 

@@ -5,9 +5,7 @@
 //! The mocks answer only the exactly typed body, so a value sent as a
 //! string fails the run.
 
-mod common;
-
-use common::{Project, TwinConfig, Twins};
+use crate::common::{Project, TwinConfig, Twins};
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, ResponseTemplate};

@@ -3,9 +3,7 @@
 //! configuration error (exit 2) from `run` and from `check`, naming the key
 //! and the variable, and nothing is sent.
 
-mod common;
-
-use common::{Project, Run, TwinConfig, Twins, one_scenario};
+use crate::common::{Project, Run, TwinConfig, Twins, one_scenario};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -6,11 +6,9 @@
 //! trace, every report — holds any secret in any encoding, and the other
 //! origin never receives a credential.
 
-mod common;
-
+use crate::common::{Project, Twins};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use common::{Project, Twins};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};

@@ -1,7 +1,7 @@
 //! Message-queue scenarios against the real RabbitMQ: two fresh vhosts per
 //! test stand in for production and staging.
 
-mod broker;
+pub(crate) mod broker;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

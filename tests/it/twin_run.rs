@@ -2,9 +2,7 @@
 //! `drift.json`. What drifts is reported at the right step and path; what only
 //! looks different (captured ids, per-environment variables) is not drift.
 
-mod common;
-
-use common::{Project, TwinConfig, Twins, one_scenario, step_line};
+use crate::common::{Project, TwinConfig, Twins, one_scenario, step_line};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, ResponseTemplate};

@@ -4,9 +4,7 @@
 //! undefined variable, a body that is not JSON) fail the scenario with a
 //! message naming the culprit.
 
-mod common;
-
-use common::{Project, Run, TwinConfig, Twins, one_scenario};
+use crate::common::{Project, Run, TwinConfig, Twins, one_scenario};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -2,9 +2,7 @@
 //! fixtures folder (and send it to both environments), nor point the noise
 //! file outside the config's folder; `driftgate check` flags the same paths.
 
-mod common;
-
-use common::{Project, Run, TwinConfig, Twins};
+use crate::common::{Project, Run, TwinConfig, Twins};
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 

@@ -13,8 +13,6 @@
 //! assert!(run.drifts().is_empty());
 //! ```
 
-#![allow(dead_code)] // each test binary uses a different part of this module
-
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

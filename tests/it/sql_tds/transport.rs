@@ -8,7 +8,7 @@ use driftgate::config::{Config, Redactor};
 use driftgate::transport::sql::{SqlClient, SqlQuery};
 use serde_json::json;
 
-use crate::server::{PASSWORD, TdsServer, free_port, unavailable};
+use super::server::{PASSWORD, TdsServer, free_port, unavailable};
 
 const PASSWORD_VAR: &str = "DRIFTGATE_TDS_TEST_PASSWORD";
 

@@ -14,11 +14,11 @@
 //! - a scenario a protected environment refuses makes learning incomplete:
 //!   it is named with its reason and the command exits 1.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{BASELINE, CANDIDATE, Project, Run, Twins};
+use crate::common::{BASELINE, CANDIDATE, Project, Run, Twins};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, Request, Respond, ResponseTemplate};

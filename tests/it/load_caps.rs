@@ -6,12 +6,10 @@
 //! the checks can fail. `@serial` scenarios run one at a time while the
 //! rest overlap: the same servers count requests that overlap a serial one.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Project, TwinConfig};
+use crate::common::{Project, TwinConfig};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

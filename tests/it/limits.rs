@@ -4,9 +4,7 @@
 //! ("Limits"): tag-expression size, sample counts, timeouts and time
 //! windows, outline rows and scenario runs per run.
 
-mod common;
-
-use common::{Project, TwinConfig, Twins, one_scenario};
+use crate::common::{Project, TwinConfig, Twins, one_scenario};
 
 const PING: &[&str] = &[r#"When I send a GET request to "/api/ping""#];
 

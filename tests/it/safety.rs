@@ -3,9 +3,7 @@
 //! refuses writes without the allowing tag, and a token never appears in any
 //! output.
 
-mod common;
-
-use common::{Project, TwinConfig, Twins, one_scenario};
+use crate::common::{Project, TwinConfig, Twins, one_scenario};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
