@@ -26,6 +26,7 @@ mod edi;
 mod edi_partners;
 mod fixture_paths;
 mod gherkin_conformance;
+mod golden;
 mod html_report;
 mod interrupt;
 mod learn_noise;
