@@ -18,6 +18,8 @@
 //!                                   → driftgate_run_duration_seconds{…} [time]
 //! time="0.0123"                     → time="[duration]"
 //! 12.7 ms, 0.41s                    → [duration]
+//! 8s elapsed                        → [duration] elapsed
+//! duration: 541ms                   → duration: [duration]
 //! 127.0.0.1:41234                   → 127.0.0.1:[port]
 //! ```
 
@@ -70,9 +72,19 @@ const TABLE: &[Redaction] = &[
         replacement: r#"time="[duration]""#,
     },
     Redaction {
+        what: "the run's duration on the terminal (`850ms` below a second)",
+        pattern: r"(?m)^duration: \S+$",
+        replacement: "duration: [duration]",
+    },
+    Redaction {
         what: "measured durations in text, which always have decimals (`200 ms` in a step stays)",
         pattern: r"\b\d+\.\d+ ?(?:ms|s|µs|us|ns|seconds)\b",
         replacement: "[duration]",
+    },
+    Redaction {
+        what: "whole seconds elapsed in a plain progress line",
+        pattern: r"\b\d+s elapsed\b",
+        replacement: "[duration] elapsed",
     },
     Redaction {
         what: "ports of local servers",
@@ -183,6 +195,11 @@ mod tests {
                 "took [duration], then [duration]",
             ),
             ("should be under 200 ms", "should be under 200 ms"),
+            ("3 drift(s), 12s elapsed", "3 drift(s), [duration] elapsed"),
+            (
+                "drifts: 0\nduration: 541ms\n",
+                "drifts: 0\nduration: [duration]\n",
+            ),
             (
                 "driftgate_run_start_time_seconds{baseline=\"a\"} 1796163268.503\n",
                 "driftgate_run_start_time_seconds{baseline=\"a\"} [time]\n",
