@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium for the HTML report test (src/report/html/tests.rs).
+# Headless Chromium for the HTML report test (tests/it/html_report.rs).
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   echo "chromium: $(chromium --version 2>/dev/null || echo present)"
