@@ -22,7 +22,7 @@
 //! ## Layers
 //!
 //! Dependencies point one way: a module uses only modules of lower layers,
-//! never one of its own layer or above (`tests/architecture.rs` checks every
+//! never one of its own layer or above (`tests/it/architecture.rs` checks every
 //! `crate::` path against this table, and that every module is in it).
 //! Configuration and the trace are leaves above a few foundation modules;
 //! transports never see reports; the comparison never sees the runner.

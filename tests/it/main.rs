@@ -16,6 +16,7 @@
 mod common;
 
 mod amqp;
+mod architecture;
 mod bad_input;
 mod ci_templates;
 mod config_env;
@@ -31,6 +32,7 @@ mod html_report;
 mod interrupt;
 mod learn_noise;
 mod limits;
+mod live_replay;
 mod load_caps;
 mod noise_zoo;
 mod qa_cli;

@@ -13,11 +13,9 @@
 //! redact(reports/X) == redact(replay/X)  for every X
 //! ```
 
-mod common;
-
 use std::path::Path;
 
-use common::{Project, Run, RunResult, TwinConfig, Twins};
+use crate::common::{Project, Run, RunResult, TwinConfig, Twins};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
