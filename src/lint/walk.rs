@@ -9,7 +9,7 @@
 
 use cucumber::gherkin::{Feature, Rule, Scenario, Step};
 
-use crate::world::steps::{self, StepDef};
+use crate::world::steps::{self, ArgKind, StepDef};
 
 /// One scenario as it runs: its steps in order and all the tags that apply.
 pub struct ScenarioWalk<'a> {
@@ -68,6 +68,8 @@ fn walk<'a>(
 pub struct StepArg {
     /// Parameter name from the catalogue (`method`, `fixture`, `jsonpath`, …).
     pub name: &'static str,
+    /// What kind of value it holds.
+    pub kind: ArgKind,
     /// The text the step gave it.
     pub value: String,
     /// Character offset of the value within the step text.
@@ -106,11 +108,12 @@ pub fn match_step(step: &Step) -> Option<MatchedStep<'_>> {
     let args = def
         .params
         .iter()
-        .enumerate()
-        .filter_map(|(i, (name, _))| {
-            let m = captures.get(i + 1)?;
+        .filter(|p| p.kind.is_in_text())
+        .filter_map(|p| {
+            let m = captures.name(p.name)?;
             Some(StepArg {
-                name,
+                name: p.name,
+                kind: p.kind,
                 value: m.as_str().to_owned(),
                 offset: step.value[..m.start()].chars().count(),
             })

@@ -32,7 +32,6 @@ use serde_json::Value;
 
 use super::StepDef;
 use super::assertion::error;
-use super::polling::duration;
 use super::services::did_you_mean;
 use crate::trace::{AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, Twin};
 use crate::transport::amqp::{AmqpClient, Listener};
