@@ -12,7 +12,11 @@
 use std::time::Duration;
 
 use cucumber::step::Context;
+use reqwest::Method;
 use serde::Serialize;
+
+use crate::transport::method_override::request_writes;
+use crate::transport::sql::check_read_only;
 
 /// What kind of value an argument holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -129,7 +133,7 @@ pub enum Action {
     /// Checks what the last response, message or query held.
     Assert,
     /// Waits on a `listener` for messages and checks what arrives.
-    Expect,
+    Expect(Arrival),
     /// Writes what arrives on a `listener` during a window to a replay file.
     Record,
     /// Declares how the run is judged (ignored paths, a latency budget).
@@ -146,6 +150,17 @@ impl Action {
             _ => None,
         }
     }
+}
+
+/// What a message expectation waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// One message (with a routing key, a header, a body), within the `timeout`.
+    One,
+    /// No message, for the `timeout`.
+    None,
+    /// Exactly `count` messages within the `timeout`.
+    Count,
 }
 
 /// How a step reaches a service.
@@ -171,22 +186,6 @@ pub enum Transport {
     DatabaseConfiguration,
 }
 
-impl Transport {
-    /// What the dry run calls a send over this transport.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Transport::Http | Transport::EdiPost => "HTTP",
-            Transport::AmqpPublish => "PUBLISH",
-            Transport::AmqpReplay => "REPLAY",
-            Transport::AmqpListen => "LISTEN",
-            Transport::AmqpTake => "TAKE",
-            Transport::BrokerTopology => "READ TOPOLOGY",
-            Transport::SqlQuery => "QUERY",
-            Transport::DatabaseConfiguration => "READ DATABASE CONFIGURATION",
-        }
-    }
-}
-
 /// Whether a send writes, which a protected environment refuses unless a
 /// scenario tag allows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +202,78 @@ pub enum Writes {
     /// It takes messages from a real queue: refused on a protected
     /// environment whatever the tags.
     TakesMessages,
+}
+
+/// What a step sends, as far as deciding whether it writes needs: the
+/// templates as written (a write check never depends on rendered values).
+#[derive(Debug, Default)]
+pub struct Outgoing<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// Every header the request carries: the service's and those set for it.
+    pub headers: Vec<(&'a str, &'a str)>,
+    /// The path.
+    pub path: &'a str,
+    /// Query parameters set for it.
+    pub query: Vec<(&'a str, &'a str)>,
+    /// The body.
+    pub body: Option<&'a str>,
+    /// The SQL statement.
+    pub statement: Option<&'a str>,
+}
+
+impl Writes {
+    /// What the step would write, in words (`DELETE`, `GET with
+    /// `_method=delete``, `publishing a message`), or none when it only
+    /// reads: decided by each transport's own check, the one a run makes (the
+    /// HTTP method and override check, the SQL read-only guard).
+    pub fn what(self, outgoing: &Outgoing<'_>) -> Option<String> {
+        match self {
+            Writes::Never => None,
+            Writes::Always(what) => Some(what.to_owned()),
+            Writes::WhenMethodWrites => {
+                let method = outgoing.method.parse::<Method>().ok()?;
+                request_writes(
+                    &method,
+                    outgoing.headers.iter().copied(),
+                    outgoing.path,
+                    outgoing.query.iter().copied(),
+                    outgoing.body,
+                )
+                .map(|reason| reason.describe(&method))
+            }
+            Writes::WhenStatementWrites => check_read_only(outgoing.statement?)
+                .err()
+                .map(|why| format!("a SQL statement that is not a single read ({why})")),
+            Writes::TakesMessages => Some("taking messages from a real queue".to_owned()),
+        }
+    }
+
+    /// Whether an environment refuses the write: a protected one does,
+    /// unless `tags_allow` (a scenario tag is among its `allow_write_tags`);
+    /// taking messages it refuses whatever the tags.
+    pub fn refused(self, protected: bool, tags_allow: bool) -> bool {
+        match self {
+            Writes::TakesMessages => protected,
+            _ => protected && !tags_allow,
+        }
+    }
+
+    /// How a scenario may do this on environment `name` anyway, for a refusal's help.
+    pub fn how_to_allow(self, name: &str, allow_write_tags: &[String]) -> String {
+        match self {
+            Writes::TakesMessages => {
+                "no tag allows it; listen on the queue's exchange instead".to_owned()
+            }
+            _ if allow_write_tags.is_empty() => format!(
+                "no tag allows writes to `{name}`; run this scenario against unprotected environments only"
+            ),
+            _ => format!(
+                "tag the scenario with one of: {} (allow_write_tags of `{name}`)",
+                allow_write_tags.join(", ")
+            ),
+        }
+    }
 }
 
 /// The part of the next request or message a step builds.
@@ -264,6 +335,15 @@ impl<'c> Args<'c> {
         let (amount, unit) = split_duration(self.text(name));
         super::polling::duration(amount, unit)
     }
+}
+
+/// The quoted values of a list argument: `"a", "b"` → `a`, `b`.
+pub fn quoted_values(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `1.5 s` → (`1.5`, `s`): the amount and the unit of a duration argument.
@@ -341,7 +421,7 @@ mod tests {
                             && step.param("value").is_some())
                 }
                 Action::Capture => has(step, "variable", ArgKind::Variable),
-                Action::Expect | Action::Record => {
+                Action::Expect(_) | Action::Record => {
                     has(step, "listener", ArgKind::Listener)
                         && step.params.iter().any(|p| p.kind == ArgKind::Duration)
                 }
@@ -366,5 +446,8 @@ mod tests {
         assert_eq!(split_duration("1.5s"), ("1.5", "s"));
         assert_eq!(split_duration("2 seconds"), ("2", "seconds"));
         assert_eq!(split_duration(""), ("", ""));
+        assert_eq!(quoted_values(r#""a", "b c""#), ["a", "b c"]);
+        assert_eq!(quoted_values(r#""", "x""#), ["", "x"]);
+        assert!(quoted_values("").is_empty());
     }
 }

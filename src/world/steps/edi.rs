@@ -36,11 +36,11 @@ use crate::world::scenario::SideCtx;
 
 /// The step posting an EDI fixture: its fixture is read in the character set
 /// its envelope declares (`driftgate check` reads it the same way).
-pub(crate) const POST_EDI_FIXTURE: &str = r#"^I post the EDI fixture "(?<fixture>[^"]+)" to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
+const POST_EDI_FIXTURE: &str = r#"^I post the EDI fixture "(?<fixture>[^"]+)" to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 /// The step posting the EDI document of its docstring (`driftgate check`
 /// validates a docstring without template syntax).
-pub(crate) const POST_EDI_DOCUMENT: &str =
+const POST_EDI_DOCUMENT: &str =
     r#"^I post an EDI document to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 pub(super) fn steps() -> Vec<StepDef> {
@@ -281,13 +281,9 @@ fn set_content_type(request: &mut HttpRequest, standard: Standard) {
     {
         return;
     }
-    let media_type = match standard {
-        Standard::X12 => "application/edi-x12",
-        Standard::Edifact => "application/edifact",
-    };
     request
         .headers
-        .push(("content-type".into(), media_type.into()));
+        .push(("content-type".into(), standard.media_type().into()));
 }
 
 /// The last response's body as a checked interchange, or why it is none.

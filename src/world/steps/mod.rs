@@ -31,11 +31,10 @@ mod sql_rows;
 mod timing;
 mod variables;
 
-pub(crate) use amqp::{REPLAY, REPLAY_TABLE_VARIABLES};
-pub use declaration::{Action, ArgKind, Param, Part, Transport, Writes};
-pub(crate) use edi::{POST_EDI_DOCUMENT, POST_EDI_FIXTURE};
+pub(crate) use amqp::{REPLAY_TABLE_VARIABLES, amqp_service_name};
+pub use declaration::{Action, ArgKind, Arrival, Outgoing, Param, Part, Transport, Writes};
+pub(crate) use request::http_service_name;
 pub use timing::budget_of;
-pub(crate) use variables::VARIABLES_TABLE;
 
 use std::sync::LazyLock;
 

@@ -14,6 +14,7 @@ use super::polling::{poll_outcome, poll_until};
 use super::services::{did_you_mean, write_refusal};
 use super::variables::table_pairs;
 use super::{METHOD, StepDef, prepare_sides};
+use crate::config::Environment;
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
 use crate::transport::http::{HttpRequest, request_url};
 use crate::transport::method_override::{WriteReason, request_writes};
@@ -459,22 +460,35 @@ fn refusal(
 
 /// The service a step names, or the default one.
 fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
+    http_service_name(
+        run.default_service.as_deref(),
+        Twin::new(&run.envs.baseline.env, &run.envs.candidate.env),
+        named,
+    )
+}
+
+/// The HTTP service a step names, or `default`; it must exist in both environments.
+pub(crate) fn http_service_name(
+    default: Option<&str>,
+    envs: Twin<&Environment>,
+    named: &str,
+) -> Result<String, String> {
     let name = if named.is_empty() {
-        run.default_service.clone().ok_or_else(|| {
+        default.map(str::to_owned).ok_or_else(|| {
             "no service named and no default: add `on \"SERVICE\"` or set [run] default_service"
                 .to_owned()
         })?
     } else {
         named.to_owned()
     };
-    let known = &run.envs.baseline.env.services;
-    if known.contains_key(&name) && run.envs.candidate.env.services.contains_key(&name) {
+    let known = &envs.baseline.services;
+    if known.contains_key(&name) && envs.candidate.services.contains_key(&name) {
         return Ok(name);
     }
     let suggestion = did_you_mean(&name, known.keys().map(String::as_str));
     Err(format!(
         "unknown service `{name}`: it must be defined in both `{}` and `{}`{suggestion}",
-        run.envs.baseline.env.name, run.envs.candidate.env.name
+        envs.baseline.name, envs.candidate.name
     ))
 }
 

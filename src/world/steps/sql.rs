@@ -22,11 +22,12 @@ use std::time::Duration;
 
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
-use regex::Regex;
 use serde_json::Value;
 
 use super::assertion::{assert_on_last, capture_from_last, checked, error};
-use super::declaration::{Action, ArgKind, Args, DURATION, Transport, Writes, param};
+use super::declaration::{
+    Action, ArgKind, Args, DURATION, Transport, Writes, param, quoted_values,
+};
 use super::polling::{poll_outcome, poll_until};
 use super::services::did_you_mean;
 use super::sql_rows::{ExpectedRows, RowsMode, cell_matches, check_rows};
@@ -200,17 +201,6 @@ fn leak(pattern: String) -> &'static str {
     Box::leak(pattern.into_boxed_str())
 }
 
-/// The quoted values of a `"a", "b"` list.
-fn quoted_list(text: &str) -> Vec<String> {
-    static QUOTED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r#""([^"]*)""#).unwrap_or_else(|e| panic!("quoted list pattern: {e}"))
-    });
-    QUOTED
-        .captures_iter(text)
-        .map(|c| c[1].to_owned())
-        .collect()
-}
-
 /// A query as written in a step: service, statement, parameter templates, key.
 pub(super) struct QueryTemplate {
     pub(super) service: String,
@@ -230,8 +220,8 @@ impl QueryTemplate {
                     ctx.step.position.line
                 )
             }),
-            parameters: quoted_list(args.text("parameters")),
-            key: args.optional("key").map(quoted_list).unwrap_or_default(),
+            parameters: quoted_values(args.text("parameters")),
+            key: args.optional("key").map(quoted_values).unwrap_or_default(),
         }
     }
 }

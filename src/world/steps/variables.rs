@@ -10,7 +10,7 @@ use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
 /// Pattern of the step that sets variables from a data table (name | value).
-pub(crate) const VARIABLES_TABLE: &str = r"^the variables are:$";
+const VARIABLES_TABLE: &str = r"^the variables are:$";
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![

@@ -13,7 +13,9 @@ use crate::matcher::{self, MatchMode};
 use crate::trace::{AmqpEvent, AmqpMessage, Body, Side, SideStep, StepOutcome};
 use crate::transport::amqp::{ListenerSource, topic_matches};
 use crate::world::steps::StepDef;
-use crate::world::steps::declaration::{Action, ArgKind, Args, DURATION, Transport, Writes, param};
+use crate::world::steps::declaration::{
+    Action, ArgKind, Args, Arrival, DURATION, Transport, Writes, param,
+};
 use crate::world::{RunContext, SideState, TwinWorld};
 
 /// After the expected number of messages arrived, how long to wait for extra ones.
@@ -108,7 +110,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                     ),
                 ]
             },
-            action: Action::Expect,
+            action: Action::Expect(Arrival::One),
             run: expect_one,
         },
         StepDef {
@@ -128,7 +130,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                     ),
                 ]
             },
-            action: Action::Expect,
+            action: Action::Expect(Arrival::None),
             run: expect_none,
         },
         StepDef {
@@ -150,7 +152,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                     ),
                 ]
             },
-            action: Action::Expect,
+            action: Action::Expect(Arrival::Count),
             run: expect_count,
         },
     ]

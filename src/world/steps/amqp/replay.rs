@@ -34,7 +34,7 @@ use crate::world::steps::variables::table_pairs;
 use crate::world::{RunContext, SideState, TwinWorld};
 
 /// The replay step; its rewrite table's templates also see `original` and `index`.
-pub(crate) const REPLAY: &str = r#"^I replay the messages of "(?<file>[^"]+)"(?: with routing key "(?<routing_key>[^"]+)")? to exchange "(?<exchange>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
+const REPLAY: &str = r#"^I replay the messages of "(?<file>[^"]+)"(?: with routing key "(?<routing_key>[^"]+)")? to exchange "(?<exchange>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 /// Variables the replay step's rewrite table provides to its own templates.
 pub(crate) const REPLAY_TABLE_VARIABLES: &[&str] = &["original", "index"];
