@@ -26,7 +26,7 @@ use super::StepDef;
 use super::assertion::{assert_on_last, capture_from_last, checked, error, mismatch_message};
 use super::declaration::{Action, ArgKind, Args, Transport, Writes, param};
 use super::fixtures::read_fixture_bytes;
-use super::request::{RequestTemplate, act, prepare};
+use super::request::{PATH, RequestTemplate, SERVICE, act, prepare};
 use crate::edi::{self, AckStatus, Acknowledgement, Charset, EdiPath, Interchange, Standard};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AssertionRecord, Body, HttpResponseRecord, Side, SideStep, Twin};
@@ -56,16 +56,8 @@ pub(super) fn steps() -> Vec<StepDef> {
                         ArgKind::Fixture,
                         "EDI file under the fixtures folder (a template)",
                     ),
-                    param(
-                        "path",
-                        ArgKind::Template,
-                        "path (a template) resolved against the service's base_url",
-                    ),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "service from driftgate.toml (optional; default: [run] default_service)",
-                    ),
+                    PATH,
+                    SERVICE,
                 ]
             },
             action: Action::Send {
@@ -80,16 +72,8 @@ pub(super) fn steps() -> Vec<StepDef> {
             example: r#"When I post an EDI document to "/as2/inbound""#,
             params: const {
                 &[
-                    param(
-                        "path",
-                        ArgKind::Template,
-                        "path (a template) resolved against the service's base_url",
-                    ),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "service from driftgate.toml (optional; default: [run] default_service)",
-                    ),
+                    PATH,
+                    SERVICE,
                     param(
                         "docstring",
                         ArgKind::Docstring,

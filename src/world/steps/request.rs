@@ -21,17 +21,21 @@ use crate::transport::method_override::{WriteReason, request_writes};
 use crate::world::scenario::{PendingRequest, render_json_on, render_on};
 use crate::world::{RunContext, TwinWorld};
 
+/// The `service` argument of an HTTP step.
+pub(super) const SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "service from driftgate.toml (optional; default: [run] default_service)",
+);
+
+/// The `path` argument of an HTTP step.
+pub(super) const PATH: Param = param(
+    "path",
+    ArgKind::Template,
+    "path (a template) resolved against the service's base_url",
+);
+
 pub(super) fn steps() -> Vec<StepDef> {
-    const SERVICE: Param = param(
-        "service",
-        ArgKind::Service,
-        "service from driftgate.toml (optional; default: [run] default_service)",
-    );
-    const PATH: Param = param(
-        "path",
-        ArgKind::Template,
-        "path (a template) resolved against the service's base_url",
-    );
     const METHOD_PARAM: Param = param(
         "method",
         ArgKind::Method,

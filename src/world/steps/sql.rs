@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use super::assertion::{assert_on_last, capture_from_last, checked, error};
 use super::declaration::{
-    Action, ArgKind, Args, DURATION, Transport, Writes, param, quoted_values,
+    Action, ArgKind, Args, DURATION, Param, Transport, Writes, param, quoted_values,
 };
 use super::polling::{poll_outcome, poll_until};
 use super::services::did_you_mean;
@@ -40,6 +40,27 @@ use crate::world::{RunContext, ScenarioState, SideState, TwinWorld};
 const PARAMS: &str = r#"(?: with parameters? (?<parameters>(?:"[^"]*"(?:, *)?)+))?"#;
 const KEYED: &str = r#"(?: keyed by (?<key>(?:"[^"]+"(?:, *)?)+))?"#;
 
+/// The `service` argument of a SQL step.
+pub(super) const SQL_SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "SQL Server service (kind = \"sqlserver\") in both environments",
+);
+
+/// The bind parameters of a query.
+const PARAMETERS: Param = param(
+    "parameters",
+    ArgKind::List,
+    "quoted, comma-separated templates bound as @P1, @P2, …",
+);
+
+/// The statement of a query.
+const STATEMENT: Param = param(
+    "docstring",
+    ArgKind::Docstring,
+    "the SQL statement (not a template)",
+);
+
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
@@ -48,26 +69,14 @@ pub(super) fn steps() -> Vec<StepDef> {
             example: r#"When I query "erpdb" with parameters "{{ orderNo }}" keyed by "OrderNo":"#,
             params: const {
                 &[
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "SQL Server service (kind = \"sqlserver\") in both environments",
-                    ),
-                    param(
-                        "parameters",
-                        ArgKind::List,
-                        "quoted, comma-separated templates bound as @P1, @P2, …",
-                    ),
+                    SQL_SERVICE,
+                    PARAMETERS,
                     param(
                         "key",
                         ArgKind::List,
                         "quoted column names that identify a row when comparing",
                     ),
-                    param(
-                        "docstring",
-                        ArgKind::Docstring,
-                        "the SQL statement (not a template)",
-                    ),
+                    STATEMENT,
                 ]
             },
             action: Action::Send {
@@ -131,19 +140,11 @@ pub(super) fn steps() -> Vec<StepDef> {
             example: r#"Then I poll the query on "erpdb" with parameters "{{ orderNo }}" until it returns 1 row within 5 seconds:"#,
             params: const {
                 &[
-                    param("service", ArgKind::Service, "SQL Server service"),
-                    param(
-                        "parameters",
-                        ArgKind::List,
-                        "quoted, comma-separated templates bound as @P1, @P2, …",
-                    ),
+                    SQL_SERVICE,
+                    PARAMETERS,
                     param("rows", ArgKind::Number, "expected number of rows"),
                     param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
-                    param(
-                        "docstring",
-                        ArgKind::Docstring,
-                        "the SQL statement (not a template)",
-                    ),
+                    STATEMENT,
                 ]
             },
             action: Action::Poll {
@@ -160,12 +161,8 @@ pub(super) fn steps() -> Vec<StepDef> {
             example: r#"Then I poll the query on "erpdb" until the column "Status" is "RELEASED" within 10 seconds:"#,
             params: const {
                 &[
-                    param("service", ArgKind::Service, "SQL Server service"),
-                    param(
-                        "parameters",
-                        ArgKind::List,
-                        "quoted, comma-separated templates bound as @P1, @P2, …",
-                    ),
+                    SQL_SERVICE,
+                    PARAMETERS,
                     param("column", ArgKind::Text, "column of the first row"),
                     param(
                         "expected",
@@ -173,11 +170,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                         "a JSON literal or a fuzzy marker",
                     ),
                     param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
-                    param(
-                        "docstring",
-                        ArgKind::Docstring,
-                        "the SQL statement (not a template)",
-                    ),
+                    STATEMENT,
                 ]
             },
             action: Action::Poll {

@@ -28,7 +28,7 @@ pub(super) fn steps() -> Vec<StepDef> {
         example: r#"Then the database configuration of "erpdb" should match for the tables "dbo.Orders", "dbo.OrderLines""#,
         params: const {
             &[
-                param("service", ArgKind::Service, "SQL Server service"),
+                super::sql::SQL_SERVICE,
                 param(
                     "tables",
                     ArgKind::List,

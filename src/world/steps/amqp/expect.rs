@@ -8,7 +8,7 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
-use super::{client, error, observation, on_both, prepare, service_name};
+use super::{AMQP_SERVICE, client, error, observation, on_both, prepare, service_name};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AmqpEvent, AmqpMessage, Body, Side, SideStep, StepOutcome};
 use crate::transport::amqp::{ListenerSource, topic_matches};
@@ -34,11 +34,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                         ArgKind::Template,
                         "exchange the real consumer reads from",
                     ),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "AMQP service (default: the only one)",
-                    ),
+                    AMQP_SERVICE,
                     param(
                         "binding",
                         ArgKind::Template,
@@ -68,11 +64,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                         ArgKind::Template,
                         "a real queue, read destructively",
                     ),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "AMQP service (default: the only one)",
-                    ),
+                    AMQP_SERVICE,
                     param(
                         "listener",
                         ArgKind::Listener,

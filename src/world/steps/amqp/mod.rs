@@ -32,12 +32,20 @@ use serde_json::Value;
 
 use super::StepDef;
 use super::assertion::error;
+use super::declaration::{ArgKind, Param, param};
 use super::services::did_you_mean;
 use crate::config::Environment;
 use crate::trace::{AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, Twin};
 use crate::transport::amqp::{AmqpClient, Listener};
 use crate::world::scenario::{render_json_on, render_on};
 use crate::world::{RunContext, ScenarioState, SideState};
+
+/// The `service` argument of an AMQP step.
+pub(super) const AMQP_SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "AMQP service (default: the only one)",
+);
 
 /// What one side of a scenario knows about its brokers.
 #[derive(Debug, Default)]

@@ -5,7 +5,8 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 
 use super::{
-    SideRender, client, error, observation, on_both, prepare, service_name, write_refusal,
+    AMQP_SERVICE, SideRender, client, error, observation, on_both, prepare, service_name,
+    write_refusal,
 };
 use crate::trace::{AmqpEvent, AmqpMessage, PublishConfirm, Side, SideStep, StepOutcome};
 use crate::world::steps::StepDef;
@@ -51,11 +52,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             params: const {
                 &[
                     param("exchange", ArgKind::Template, "exchange to publish to"),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "AMQP service (default: the only one)",
-                    ),
+                    AMQP_SERVICE,
                     param("routing_key", ArgKind::Template, "routing key (a template)"),
                     param(
                         "docstring",
@@ -82,11 +79,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                         "file under scenarios/ holding the body (a template)",
                     ),
                     param("exchange", ArgKind::Template, "exchange to publish to"),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "AMQP service (default: the only one)",
-                    ),
+                    AMQP_SERVICE,
                     param("routing_key", ArgKind::Template, "routing key (a template)"),
                 ]
             },

@@ -21,7 +21,8 @@ use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
 use super::{
-    SideRender, client, error, observation, on_both, prepare, service_name, write_refusal,
+    AMQP_SERVICE, SideRender, client, error, observation, on_both, prepare, service_name,
+    write_refusal,
 };
 use crate::trace::{AmqpEvent, AmqpMessage, Body, ReplayCounts, Side, SideStep, StepOutcome};
 use crate::transport::amqp::management::fetch_topology;
@@ -58,11 +59,7 @@ pub(super) fn steps() -> Vec<StepDef> {
                         "only messages whose routing key matches this pattern",
                     ),
                     param("exchange", ArgKind::Template, "exchange to publish to"),
-                    param(
-                        "service",
-                        ArgKind::Service,
-                        "AMQP service (default: the only one)",
-                    ),
+                    AMQP_SERVICE,
                     param(
                         "table",
                         ArgKind::Table,
@@ -98,13 +95,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: r#"^I compare the broker topology(?: of "(?<service>[^"]+)")?$"#,
             summary: "Reads the exchanges, queues (durability, type, TTL, dead-letter exchange, max length…) and bindings of the service's vhost through the management API in both environments; differences are topology drift.",
             example: r#"Then I compare the broker topology of "events""#,
-            params: const {
-                &[param(
-                    "service",
-                    ArgKind::Service,
-                    "AMQP service (default: the only one)",
-                )]
-            },
+            params: const { &[AMQP_SERVICE] },
             action: Action::Send {
                 transport: Transport::BrokerTopology,
                 writes: Writes::Never,
