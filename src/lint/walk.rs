@@ -1,6 +1,7 @@
 //! Walking parsed features the way a run would: every scenario with the
 //! steps it executes (feature background, rule background, its own steps),
-//! each step matched to its built-in definition with named arguments.
+//! each step matched to its built-in definition with its named, typed
+//! arguments (the pattern's named groups).
 //!
 //! ```text
 //! When I send a POST request to "/api/orders" with the fixture "orders/new-order.json"
@@ -172,5 +173,10 @@ mod tests {
         );
         assert_eq!(matched.column(9), 5 + "When ".len() + 9);
         assert!(matched.arg("service").is_none());
+        let kinds: Vec<ArgKind> = matched.args.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [ArgKind::Method, ArgKind::Template, ArgKind::Fixture]
+        );
     }
 }
