@@ -309,11 +309,16 @@ pub struct Environment {
 impl Environment {
     /// Whether a scenario with these tags may write to this environment.
     pub fn allows_writes(&self, scenario_tags: &[String]) -> bool {
-        !self.protected
-            || scenario_tags
-                .iter()
-                .any(|t| self.allow_write_tags.iter().any(|a| tag_eq(a, t)))
+        !self.protected || tags_allow(&self.allow_write_tags, scenario_tags)
     }
+}
+
+/// Whether one of a scenario's tags is among an environment's `allow_write_tags`
+/// (with or without the `@`).
+pub fn tags_allow(allow_write_tags: &[String], scenario_tags: &[String]) -> bool {
+    scenario_tags
+        .iter()
+        .any(|t| allow_write_tags.iter().any(|a| tag_eq(a, t)))
 }
 
 fn tag_eq(a: &str, b: &str) -> bool {

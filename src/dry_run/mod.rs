@@ -1,10 +1,17 @@
-//! `driftgate run --dry-run`: what a run would send to each environment,
-//! rendered per environment with its variables and service headers (secrets
-//! redacted), without sending anything or connecting anywhere.
+//! `driftgate run --dry-run`: what a run would do in each environment,
+//! step by step, printed from each step's declared action and rendered per
+//! environment with its variables and service headers (secrets redacted),
+//! without sending anything or connecting anywhere.
 //!
-//! Values a scenario captures from responses are unknown before anything is
-//! sent; they show as `<captured:NAME>` placeholders. Generated values
-//! (`uuid()`, `now()`) are real and the same on both sides, as in a run.
+//! Every send is shown as what it is: an HTTP request or EDI post (method,
+//! URL with its query URL-encoded as the transport sends it, headers, body
+//! or document summary), an AMQP publish, replay, listener or queue read, a
+//! SQL query, a message expectation. A write a protected environment would
+//! refuse is marked with the same check a run makes.
+//!
+//! Values a scenario captures are unknown before anything is sent; they show
+//! as `<captured:NAME>` placeholders. Generated values (`uuid()`, `now()`)
+//! are real and the same on both sides, as in a run.
 //!
 //! ```text
 //! features/order_sync.feature:9  A new order is created and can be read back
@@ -14,25 +21,27 @@
 //!       Authorization: ***
 //!     candidate (staging)
 //!       GET https://erp.staging.example.com/api/orders/<captured:orderId>
+//!   :21 When I publish to exchange "orders" with routing key "order.created"
+//!     refused on production (protected): publishing a message would write there; a run does it in neither environment (tag the scenario with one of: @writes-ok (allow_write_tags of `production`))
 //! ```
+
+mod send;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use reqwest::Method;
 use serde_json::Value;
 
-use crate::config::{Environment, Redactor};
+use crate::config::{Environment, Redactor, tags_allow};
 use crate::lint::walk::{self, MatchedStep};
 use crate::runner::selection::{Selection, select};
 use crate::runner::{RunError, RunOptions};
 use crate::template::{GeneratedValues, Scope, TemplateEngine};
 use crate::trace::{Side, Twin};
-use crate::transport::http::{is_write, join_url};
-use crate::world::steps::VARIABLES_TABLE;
+use crate::world::steps::{Action, Part, Transport, Writes};
 
-/// Renders the plan of a run: every request each environment would receive.
+/// Renders the plan of a run: everything each environment would receive.
 pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     if opts.baseline == opts.candidate {
         return Err(RunError::Usage(format!(
@@ -54,7 +63,7 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
         "dry run: nothing is sent; baseline `{}`, candidate `{}`; captured values show as <captured:NAME>\n",
         opts.baseline, opts.candidate
     );
-    let mut requests = 0;
+    let mut sends = 0;
     // A run over tenants plans every scenario once per tenant, with its environments.
     for (tenant, envs) in &tenant_envs {
         let planner = Planner {
@@ -79,13 +88,13 @@ pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
                     "\n{shown}:{}  {}{label}\n",
                     scenario.scenario.position.line, scenario.scenario.name
                 );
-                requests += planner.scenario(&scenario, &mut out);
+                sends += planner.scenario(&scenario, &mut out);
             }
         }
     }
     let _ = writeln!(
         out,
-        "\n{requests} request(s) in {} scenario(s) would be sent to each environment",
+        "\n{sends} send(s) (requests, EDI posts, publishes, queries) in {} scenario(s) would go to each environment",
         set.scenario_count * tenant_envs.len()
     );
     Ok(redactor.redact(&out).into_owned())
@@ -98,140 +107,192 @@ struct Planner<'a> {
     default_service: Option<String>,
 }
 
-/// What one side knows while a scenario is planned.
+/// What one side knows while a scenario is planned: its variables and the
+/// parts of the next request and message built so far.
 #[derive(Default)]
 struct SidePlan {
     vars: BTreeMap<String, Value>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
-    body: Option<String>,
+    /// The next request's body template, or why it cannot be read.
+    body: Option<Result<String, String>>,
+    message_properties: Vec<(String, String)>,
+    message_headers: Vec<(String, String)>,
+}
+
+/// One side of a step being planned.
+struct SideView<'p> {
+    env: &'p Environment,
+    generated: &'p Arc<GeneratedValues>,
 }
 
 impl Planner<'_> {
-    /// Plans one scenario; returns how many requests it sends per side.
+    /// Plans one scenario; returns how many sends it makes per side.
     fn scenario(&self, scenario: &walk::ScenarioWalk<'_>, out: &mut String) -> usize {
         let mut sides = Twin::<SidePlan>::default();
-        let mut requests = 0;
+        let mut sends = 0;
         for step in &scenario.steps {
             let Some(matched) = walk::match_step(step) else {
                 continue;
             };
-            let generated = Arc::new(GeneratedValues::default());
-            if self.is_request(&matched) {
-                requests += 1;
+            let action = matched.def.action;
+            let shown = matches!(
+                action,
+                Action::Send { .. } | Action::Poll { .. } | Action::Expect(_)
+            );
+            if shown {
                 let _ = writeln!(
                     out,
                     "  :{} {}{}",
                     step.position.line, step.keyword, step.value
                 );
-                for side in Side::BOTH {
-                    generated.start_side();
-                    let text = self.request(
-                        &matched,
-                        side,
-                        sides.get_mut(side),
-                        &generated,
-                        &scenario.tags,
-                    );
-                    let env = &self.envs.get(side).name;
-                    let _ = writeln!(out, "    {side} ({env})");
-                    for line in text.lines() {
-                        let _ = writeln!(out, "{}", format!("      {line}").trim_end());
-                    }
-                }
-                continue;
             }
+            if let Some((transport, writes)) = action.transport() {
+                sends += 1;
+                if let Some(refusal) =
+                    self.refusal(&matched, writes, sides.get(Side::Baseline), &scenario.tags)
+                {
+                    let _ = writeln!(out, "    {refusal}");
+                    for side in Side::BOTH {
+                        sides.get_mut(side).take_request_parts(transport);
+                    }
+                    continue;
+                }
+            }
+            let generated = Arc::new(GeneratedValues::default());
             for side in Side::BOTH {
                 generated.start_side();
-                self.prepare(&matched, side, sides.get_mut(side), &generated);
+                let view = SideView {
+                    env: self.envs.get(side),
+                    generated: &generated,
+                };
+                let plan = sides.get_mut(side);
+                let text = match action {
+                    Action::Send { transport, .. } | Action::Poll { transport, .. } => {
+                        self.send(&matched, transport, &view, plan)
+                    }
+                    Action::Expect(arrival) => self.expectation(&matched, arrival, &view, plan),
+                    other => {
+                        self.prepare(&matched, other, &view, plan);
+                        continue;
+                    }
+                };
+                let _ = writeln!(out, "    {side} ({})", view.env.name);
+                for line in text.lines() {
+                    let _ = writeln!(out, "{}", format!("      {line}").trim_end());
+                }
             }
         }
-        requests
+        sends
     }
 
-    fn is_request(&self, matched: &MatchedStep<'_>) -> bool {
-        matched.arg("method").is_some() || matched.def.pattern.starts_with("^I poll ")
+    /// `refused on NAME (protected): …` when a protected environment would
+    /// refuse the step's write, decided by the check a run makes.
+    fn refusal(
+        &self,
+        matched: &MatchedStep<'_>,
+        writes: Writes,
+        plan: &SidePlan,
+        tags: &[String],
+    ) -> Option<String> {
+        let (transport, _) = matched.def.action.transport()?;
+        let services: Vec<(&str, &str)> = Side::BOTH
+            .iter()
+            .flat_map(|s| self.service_of(matched, transport, self.envs.get(*s)))
+            .flat_map(|service| service.headers.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let fixture = self.fixture_of(matched, transport).and_then(Result::ok);
+        let outgoing = send::outgoing(matched, transport, plan, services, fixture.as_deref());
+        let what = writes.what(&outgoing)?;
+        let env = Side::BOTH
+            .iter()
+            .map(|s| self.envs.get(*s))
+            .find(|env| writes.refused(env.protected, tags_allow(&env.allow_write_tags, tags)))?;
+        let effect = match writes {
+            Writes::TakesMessages => "would take messages from its real consumers",
+            _ => "would write there",
+        };
+        Some(format!(
+            "refused on {} (protected): {what} {effect}; a run does it in neither environment ({})",
+            env.name,
+            writes.how_to_allow(&env.name, &env.allow_write_tags)
+        ))
     }
 
     fn render(
         &self,
-        side: Side,
+        view: &SideView<'_>,
         plan: &SidePlan,
-        generated: &Arc<GeneratedValues>,
         template: &str,
     ) -> Result<String, String> {
         self.engine
-            .render(template, self.scope(side, plan, generated))
+            .render(template, self.scope(view, plan))
             .map_err(|e| e.to_string())
     }
 
     /// Renders a body as a run does: whole-string values keep their JSON type.
     fn render_body(
         &self,
-        side: Side,
+        view: &SideView<'_>,
         plan: &SidePlan,
-        generated: &Arc<GeneratedValues>,
         template: &str,
     ) -> Result<String, String> {
         self.engine
-            .render_json(template, self.scope(side, plan, generated))
+            .render_json(template, self.scope(view, plan))
             .map_err(|e| e.to_string())
     }
 
-    fn scope<'a>(
-        &'a self,
-        side: Side,
-        plan: &'a SidePlan,
-        generated: &'a Arc<GeneratedValues>,
-    ) -> Scope<'a> {
-        let env = self.envs.get(side);
+    fn scope<'a>(&'a self, view: &'a SideView<'_>, plan: &'a SidePlan) -> Scope<'a> {
         Scope {
             vars: &plan.vars,
-            env_name: &env.name,
-            env_vars: &env.variables,
-            generated,
+            env_name: &view.env.name,
+            env_vars: &view.env.variables,
+            generated: view.generated,
         }
     }
 
-    /// A step that sets variables or builds the next request.
+    /// A step that sets or captures variables or builds the next request or message.
     fn prepare(
         &self,
         matched: &MatchedStep<'_>,
-        side: Side,
+        action: Action,
+        view: &SideView<'_>,
         plan: &mut SidePlan,
-        generated: &Arc<GeneratedValues>,
     ) {
         let value = |name: &str| matched.arg(name).map(|a| a.value.clone());
-        let pattern = matched.def.pattern;
-        let rows = || table_rows(matched);
-        if let Some(variable) = value("variable") {
-            let set = match value("value") {
-                Some(template) => self
-                    .render(side, plan, generated, &template)
-                    .unwrap_or_else(|e| format!("<error: {e}>")),
-                None => format!("<captured:{variable}>"),
-            };
-            plan.vars.insert(variable, Value::String(set));
-        } else if pattern == VARIABLES_TABLE {
-            for (name, template) in rows() {
-                let set = self
-                    .render(side, plan, generated, &template)
-                    .unwrap_or_else(|e| format!("<error: {e}>"));
-                plan.vars.insert(name, Value::String(set));
+        let pairs = || match (value("header").or_else(|| value("name")), value("value")) {
+            (Some(name), Some(v)) => vec![(name, v)],
+            _ => table_rows(matched),
+        };
+        match action {
+            Action::SetVariable => {
+                for (name, template) in pairs_of_variables(matched) {
+                    let set = self
+                        .render(view, plan, &template)
+                        .unwrap_or_else(|e| format!("<error: {e}>"));
+                    plan.vars.insert(name, Value::String(set));
+                }
             }
-        } else if pattern.contains("request headers are") {
-            plan.headers.extend(rows());
-        } else if let (Some(header), Some(v)) = (value("header"), value("value")) {
-            plan.headers.push((header, v));
-        } else if let (Some(name), Some(v)) = (value("name"), value("value")) {
-            plan.query.push((name, v));
-        } else if let Some(fixture) = value("fixture") {
-            plan.body = Some(
-                self.fixture(&fixture)
-                    .unwrap_or_else(|e| format!("<error: {e}>")),
-            );
-        } else if pattern.contains("request body is") {
-            plan.body = matched.step.docstring.clone();
+            Action::Capture => {
+                if let Some(variable) = value("variable") {
+                    plan.vars.insert(
+                        variable.clone(),
+                        Value::String(format!("<captured:{variable}>")),
+                    );
+                }
+            }
+            Action::Build(Part::Header) => plan.headers.extend(pairs()),
+            Action::Build(Part::Query) => plan.query.extend(pairs()),
+            Action::Build(Part::Body) => {
+                plan.body = match value("fixture") {
+                    Some(fixture) => Some(self.fixture(&fixture)),
+                    None => matched.step.docstring.clone().map(Ok),
+                };
+            }
+            Action::Build(Part::MessageProperties) => plan.message_properties.extend(pairs()),
+            Action::Build(Part::MessageHeaders) => plan.message_headers.extend(pairs()),
+            _ => {}
         }
     }
 
@@ -241,99 +302,43 @@ impl Planner<'_> {
         std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read fixture {}: {e}", path.display()))
     }
+}
 
-    /// The request a step sends on one side, as text; the pending request is used up.
-    fn request(
-        &self,
-        matched: &MatchedStep<'_>,
-        side: Side,
-        plan: &mut SidePlan,
-        generated: &Arc<GeneratedValues>,
-        tags: &[String],
-    ) -> String {
-        let pending_body = plan.body.take();
-        let headers = std::mem::take(&mut plan.headers);
-        let query = std::mem::take(&mut plan.query);
-        let method = matched
-            .arg("method")
-            .map(|a| a.value.as_str())
-            .unwrap_or("GET");
-        let body = match matched.arg("fixture") {
-            Some(f) => Some(self.fixture(&f.value)),
-            None => matched.step.docstring.clone().or(pending_body).map(Ok),
-        };
-        let env = self.envs.get(side);
-        let service_name = match matched.arg("service") {
-            Some(s) => s.value.clone(),
-            None => match &self.default_service {
-                Some(s) => s.clone(),
-                None => return "not sent: no service named and no default service".into(),
-            },
-        };
-        let Some(service) = env.services.get(&service_name) else {
-            return format!(
-                "not sent: environment `{}` has no service `{service_name}`",
-                env.name
-            );
-        };
-        let writes = method.parse::<Method>().is_ok_and(|m| is_write(&m));
-        let refusing = Side::BOTH
-            .iter()
-            .map(|s| self.envs.get(*s))
-            .find(|e| writes && !e.allows_writes(tags));
-        if let Some(refusing) = refusing {
-            return format!(
-                "REFUSED: {method} would write to protected environment `{}`; a run sends it to neither environment",
-                refusing.name
-            );
+impl SidePlan {
+    /// The parts built for the next send over `transport`, used up by it.
+    fn take_request_parts(&mut self, transport: Transport) -> RequestParts {
+        let mut parts = RequestParts::default();
+        match transport {
+            Transport::Http | Transport::EdiPost => {
+                parts.headers = std::mem::take(&mut self.headers);
+                parts.query = std::mem::take(&mut self.query);
+                parts.body = self.body.take();
+            }
+            Transport::AmqpPublish => {
+                parts.headers = std::mem::take(&mut self.message_headers);
+                parts.properties = std::mem::take(&mut self.message_properties);
+            }
+            _ => {}
         }
-        let render = |t: &str| self.render(side, plan, generated, t);
-        let built = (|| -> Result<String, String> {
-            let mut url = join_url(
-                &service.base_url,
-                &render(
-                    &matched
-                        .arg("path")
-                        .map(|a| a.value.clone())
-                        .unwrap_or_default(),
-                )?,
-            );
-            for (i, (k, v)) in query.iter().enumerate() {
-                url.push(if i == 0 && !url.contains('?') {
-                    '?'
-                } else {
-                    '&'
-                });
-                url.push_str(&format!("{}={}", render(k)?, render(v)?));
-            }
-            let mut text = format!("{method} {url}\n");
-            let body = body
-                .map(|b| b.and_then(|t| self.render_body(side, plan, generated, &t)))
-                .transpose()?;
-            let mut all_headers = Vec::new();
-            for (k, v) in service.headers.iter().chain(&headers) {
-                all_headers.push((k.clone(), render(v)?));
-            }
-            if body
-                .as_deref()
-                .is_some_and(|b| serde_json::from_str::<Value>(b).is_ok())
-                && !all_headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                all_headers.push(("content-type".into(), "application/json".into()));
-            }
-            for (k, v) in all_headers {
-                text.push_str(&format!("{k}: {v}\n"));
-            }
-            if let Some(body) = body {
-                text.push('\n');
-                text.push_str(body.trim_end());
-                text.push('\n');
-            }
-            Ok(text)
-        })();
-        built.unwrap_or_else(|e| format!("not sent: {e}"))
+        parts
+    }
+}
+
+/// The parts earlier steps built for one send.
+#[derive(Default)]
+struct RequestParts {
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Option<Result<String, String>>,
+    properties: Vec<(String, String)>,
+}
+
+/// The `(name, template)` pairs a variables step sets: its `variable` and
+/// `value`, or its table's rows.
+fn pairs_of_variables(matched: &MatchedStep<'_>) -> Vec<(String, String)> {
+    match (matched.arg("variable"), matched.arg("value")) {
+        (Some(name), Some(value)) => vec![(name.value.clone(), value.value.clone())],
+        _ => table_rows(matched),
     }
 }
 

@@ -53,6 +53,14 @@ pub enum Standard {
 }
 
 impl Standard {
+    /// The content type a document of this standard is posted with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Standard::X12 => "application/edi-x12",
+            Standard::Edifact => "application/edifact",
+        }
+    }
+
     /// `X12` or `EDIFACT`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -16,8 +16,11 @@
 //! used before they are captured or set (step text, docstrings, tables and
 //! fixtures), `env.*` variables an environment lacks, missing and unreadable
 //! fixtures, EDI fixtures' envelopes and counts, EDI element paths,
-//! invalid JSONPath, templates that do not parse, unknown services, writes
-//! to a protected environment from a scenario without an allowing tag,
+//! invalid JSONPath, templates that do not parse, unknown services, every
+//! write a run would refuse on a protected environment from a scenario
+//! without an allowing tag (HTTP writes and method overrides, AMQP publishes
+//! and replays, EDI posts, SQL the read-only guard refuses — read from each
+//! step's declared action — and destructive queue reads, which no tag allows),
 //! expected values with unknown or malformed markers or regexes that do not
 //! compile, body-check docstrings that are not JSON, and template function
 //! calls that would fail (`random_int(9, 1)`, `now('%Q')`).

@@ -9,20 +9,14 @@ mod functions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use reqwest::Method;
-
 use super::edi;
 use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
-use crate::config::{Config, folder};
+use crate::config::{Config, folder, tags_allow};
 use crate::runner::Diagnostic;
 use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;
-use crate::transport::http::is_write;
-use crate::transport::method_override::write_override;
-use crate::world::steps::{
-    POST_EDI_DOCUMENT, POST_EDI_FIXTURE, REPLAY, REPLAY_TABLE_VARIABLES, VARIABLES_TABLE,
-};
+use crate::world::steps::{Action, Outgoing, Part, REPLAY_TABLE_VARIABLES, Transport, Writes};
 
 /// What every scenario's checks share.
 pub(super) struct LintContext {
@@ -52,7 +46,7 @@ pub(super) fn lint_scenario(
         context,
         tags: &walk.tags,
         defined: BTreeSet::new(),
-        pending: Vec::new(),
+        pending: Pending::default(),
         findings,
     };
     for step in &walk.steps {
@@ -70,10 +64,18 @@ struct ScenarioLinter<'a> {
     tags: &'a [String],
     /// Variables set or captured by the steps so far.
     defined: BTreeSet<String>,
-    /// Headers and query parameters set for the next request, as
-    /// (is a header, name, value): a method override among them makes it a write.
-    pending: Vec<(bool, String, String)>,
+    /// Headers, query parameters and body set for the next request: a
+    /// method override among them makes it a write.
+    pending: Pending,
     findings: &'a mut Vec<Diagnostic>,
+}
+
+/// The parts of the next request earlier steps set, as written.
+#[derive(Default)]
+struct Pending {
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Option<String>,
 }
 
 /// Where a template's text lives, for locating findings.
@@ -92,11 +94,13 @@ impl ScenarioLinter<'_> {
     fn step(&mut self, matched: &MatchedStep<'_>) {
         let step = matched.step;
         self.remember_pending(matched);
+        if let Some((transport, writes)) = matched.def.action.transport() {
+            self.protected_write(matched, transport, writes);
+        }
         for arg in &matched.args {
             match arg.name {
                 "jsonpath" => self.jsonpath(matched, arg),
                 "service" => self.service(matched, arg),
-                "method" => self.protected_write(matched, arg),
                 "element" => self.edi_path(matched, arg),
                 _ => {}
             }
@@ -116,7 +120,7 @@ impl ScenarioLinter<'_> {
                     span,
                 },
             );
-            if matched.def.pattern == POST_EDI_DOCUMENT {
+            if sends_over(matched, Transport::EdiPost) {
                 self.edi_docstring(matched, docstring);
             }
         }
@@ -138,10 +142,10 @@ impl ScenarioLinter<'_> {
         let Some(table) = &matched.step.table else {
             return;
         };
-        let sets_variables = matched.def.pattern == VARIABLES_TABLE;
+        let sets_variables = matched.def.action == Action::SetVariable;
         // Variables a step gives its own table (the replay rewrite table's
         // `original` and `index`) are visible to that table only.
-        let local: Vec<String> = if matched.def.pattern == REPLAY {
+        let local: Vec<String> = if sends_over(matched, Transport::AmqpReplay) {
             REPLAY_TABLE_VARIABLES
                 .iter()
                 .map(|v| (*v).to_owned())
@@ -198,7 +202,7 @@ impl ScenarioLinter<'_> {
         let Some(path) = self.inside_fixtures(matched, arg) else {
             return;
         };
-        let edi_step = matched.def.pattern == POST_EDI_FIXTURE;
+        let edi_step = sends_over(matched, Transport::EdiPost);
         let source = Source::Fixture {
             path: &path,
             name: &arg.value,
@@ -352,91 +356,107 @@ impl ScenarioLinter<'_> {
         }
     }
 
-    /// Keeps the headers and query parameters a step sets for the next request.
+    /// Keeps the headers, query parameters and body a step sets for the next request.
     fn remember_pending(&mut self, matched: &MatchedStep<'_>) {
-        let value = |name: &str| {
-            matched
-                .args
-                .iter()
-                .find(|a| a.name == name)
-                .map(|a| a.value.clone())
-        };
-        let pattern = matched.def.pattern;
-        if pattern.starts_with("^the request header ") {
-            if let (Some(h), Some(v)) = (value("header"), value("value")) {
-                self.pending.push((true, h, v));
-            }
-        } else if pattern.starts_with("^the query parameter ") {
-            if let (Some(n), Some(v)) = (value("name"), value("value")) {
-                self.pending.push((false, n, v));
-            }
-        } else if pattern.starts_with("^the request headers are") {
+        let value = |name: &str| matched.arg(name).map(|a| a.value.clone());
+        let rows = || {
             let rows = matched.step.table.iter().flat_map(|t| &t.rows);
-            for row in rows {
-                if let [h, v, ..] = row.as_slice() {
-                    self.pending.push((true, h.clone(), v.clone()));
+            rows.filter_map(|row| match row.as_slice() {
+                [name, value, ..] => Some((name.clone(), value.clone())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+        };
+        match matched.def.action {
+            Action::Build(Part::Header) => match (value("header"), value("value")) {
+                (Some(h), Some(v)) => self.pending.headers.push((h, v)),
+                _ => self.pending.headers.extend(rows()),
+            },
+            Action::Build(Part::Query) => {
+                if let (Some(n), Some(v)) = (value("name"), value("value")) {
+                    self.pending.query.push((n, v));
                 }
+            }
+            Action::Build(Part::Body) => {
+                self.pending.body = matched.step.docstring.clone();
+            }
+            _ => {}
+        }
+    }
+
+    /// A write the run would refuse on a protected environment without an
+    /// allowing tag: decided by the check the run makes, from the step's action.
+    fn protected_write(&mut self, matched: &MatchedStep<'_>, transport: Transport, writes: Writes) {
+        let pending = if matches!(transport, Transport::Http | Transport::EdiPost) {
+            std::mem::take(&mut self.pending)
+        } else {
+            Pending::default()
+        };
+        let Some(config) = &self.context.config else {
+            return;
+        };
+        let arg = |name: &str| matched.arg(name).map(|a| a.value.as_str());
+        let outgoing = Outgoing {
+            method: arg("method").unwrap_or(if transport == Transport::EdiPost {
+                "POST"
+            } else {
+                "GET"
+            }),
+            headers: str_pairs(&pending.headers),
+            path: arg("path").unwrap_or_default(),
+            query: str_pairs(&pending.query),
+            body: matched
+                .step
+                .docstring
+                .as_deref()
+                .or(pending.body.as_deref()),
+            statement: matched.step.docstring.as_deref(),
+        };
+        let Some(what) = writes.what(&outgoing) else {
+            return;
+        };
+        let refusing: Vec<(String, String)> = config
+            .environments
+            .iter()
+            .filter(|(_, env)| {
+                writes.refused(env.protected, tags_allow(&env.allow_write_tags, self.tags))
+            })
+            .map(|(name, env)| {
+                (
+                    name.clone(),
+                    writes.how_to_allow(name, &env.allow_write_tags),
+                )
+            })
+            .collect();
+        for (name, help) in refusing {
+            let title = match writes {
+                Writes::TakesMessages => format!(
+                    "{what} is refused on protected environment `{name}`, whatever the tags"
+                ),
+                _ => format!(
+                    "{what} would write to protected environment `{name}` without an allowing tag"
+                ),
+            };
+            match matched.arg("method") {
+                Some(method) => self.at_arg(matched, method, title, help),
+                None => self.at_step(matched, title, help),
             }
         }
     }
 
-    fn protected_write(&mut self, matched: &MatchedStep<'_>, arg: &StepArg) {
-        let pending = std::mem::take(&mut self.pending);
-        let Some(config) = &self.context.config else {
-            return;
-        };
-        let Ok(method) = arg.value.parse::<Method>() else {
-            return;
-        };
-        let what = if is_write(&method) {
-            method.to_string()
-        } else {
-            let pairs = |header: bool| {
-                pending
-                    .iter()
-                    .filter(move |(h, _, _)| *h == header)
-                    .map(|(_, n, v)| (n.as_str(), v.as_str()))
-            };
-            let path = matched.args.iter().find(|a| a.name == "path");
-            let found = write_override(
-                pairs(true),
-                path.map_or("", |p| p.value.as_str()),
-                pairs(false),
-                matched.step.docstring.as_deref(),
-            );
-            match found {
-                Some(found) => format!("{method} with {found}"),
-                None => return,
-            }
-        };
-        for (name, env) in &config.environments {
-            let allowed = env.allow_write_tags.iter().any(|allow| {
-                self.tags
-                    .iter()
-                    .any(|t| t.trim_start_matches('@') == allow.trim_start_matches('@'))
-            });
-            if !env.protected || allowed {
-                continue;
-            }
-            let help = if env.allow_write_tags.is_empty() {
-                format!(
-                    "no tag allows writes to `{name}`; run this scenario against unprotected environments only"
-                )
-            } else {
-                format!(
-                    "tag the scenario with one of: {} (allow_write_tags of `{name}`)",
-                    env.allow_write_tags.join(", ")
-                )
-            };
-            self.at_arg(
-                matched,
-                arg,
-                format!(
-                    "{what} would write to protected environment `{name}` without an allowing tag"
-                ),
-                help,
-            );
-        }
+    /// A finding under the whole step text.
+    fn at_step(&mut self, matched: &MatchedStep<'_>, title: String, help: String) {
+        let col = matched.column(0);
+        let d = Diagnostic::at(
+            title,
+            &self.parsed.file,
+            &self.parsed.shown,
+            matched.step.position.line,
+            col,
+        )
+        .underline(col, matched.step.value.chars().count())
+        .with_help(help);
+        self.findings.push(d);
     }
 
     /// Checks a template: it parses, and every variable it reads exists by now.
@@ -582,6 +602,20 @@ fn find_in<'a>(lines: impl Iterator<Item = &'a str>, needle: &str) -> Option<(us
         let byte = line.find(needle)?;
         Some((i + 1, line[..byte].chars().count() + 1))
     })
+}
+
+/// Whether the step sends over `transport`.
+fn sends_over(matched: &MatchedStep<'_>, transport: Transport) -> bool {
+    matched
+        .def
+        .action
+        .transport()
+        .is_some_and(|(t, _)| t == transport)
+}
+
+/// `(name, value)` pairs as borrowed text.
+fn str_pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 fn quoted(names: &[&str]) -> String {

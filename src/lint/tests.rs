@@ -136,7 +136,7 @@ fn a_broken_config_is_a_finding_at_its_line_and_the_rest_still_runs() {
 #[test]
 fn edi_docstrings_and_paths_are_checked() {
     let outcome = check_tree(
-        "Feature: f\n  Scenario: s\n    When I post an EDI document to \"/in\"\n      \"\"\"\n      UNB+UNOC:3+A+B+261126:1000+1'\n      UNH+1+ORDERS:D:96A:UN'\n      BGM+220+X+9'\n      UNT+4+1'\n      UNZ+1+1'\n      \"\"\"\n    Then the EDI response element \"LIN[2]/QTY[1]+1:2\" should be \"4\"\n    And the EDI response element \"AK1[[1]/AK102\" should be \"1\"\n",
+        "Feature: f\n  @writes-allowed\n  Scenario: s\n    When I post an EDI document to \"/in\"\n      \"\"\"\n      UNB+UNOC:3+A+B+261126:1000+1'\n      UNH+1+ORDERS:D:96A:UN'\n      BGM+220+X+9'\n      UNT+4+1'\n      UNZ+1+1'\n      \"\"\"\n    Then the EDI response element \"LIN[2]/QTY[1]+1:2\" should be \"4\"\n    And the EDI response element \"AK1[[1]/AK102\" should be \"1\"\n",
         &[],
     );
     let found: Vec<(usize, &str)> = outcome
@@ -148,7 +148,7 @@ fn edi_docstrings_and_paths_are_checked() {
     assert_eq!(
         found[0],
         (
-            8,
+            9,
             "segment 4 (UNT): UNT01 says 4 segments, message 1 has 3 (UNH at segment 2)"
         )
     );
@@ -194,6 +194,103 @@ fn a_method_override_naming_a_write_is_a_protected_write() {
             "{title}"
         );
     }
+}
+
+/// The configuration of [`CONFIG`] with an AMQP and a SQL Server service in
+/// both environments.
+fn config_with_broker_and_database() -> String {
+    let mut text = CONFIG.to_owned();
+    for env in ["production", "staging"] {
+        text.push_str(&format!(
+            "\n[environments.{env}.services.events]\namqp_url = \"amqp://127.0.0.1:1/%2F\"\n\n[environments.{env}.services.erpdb]\nkind = \"sqlserver\"\nconnection = \"Server=tcp:127.0.0.1,1;Database=erp;User Id=svc;Password=x;TrustServerCertificate=true\"\n"
+        ));
+    }
+    text
+}
+
+const WRITES_BEYOND_HTTP: &str = r#"Feature: Orders
+  Scenario: writes on every transport
+    When I publish to exchange "orders" with routing key "order.created"
+      """
+      {"orderNo": "PO-1"}
+      """
+    And I post the EDI fixture "edi/po.x12" to "/as2/inbound"
+    And I replay the messages of "replay/orders.jsonl" to exchange "orders"
+    And I query "erpdb":
+      """
+      INSERT INTO dbo.Orders (OrderNo) VALUES ('PO-1')
+      """
+    And I query "erpdb":
+      """
+      SELECT OrderNo FROM dbo.Orders
+      """
+    And I take messages from queue "orders.dlq" as "dead"
+"#;
+
+const PO_850: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*U*00401*000000001*0*T*>~GS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010~ST*850*0001~BEG*00*SA*PO-1**20240101~SE*3*0001~GE*1*1~IEA*1*000000001~";
+
+fn check_writes(tag: &str) -> CheckOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    write(&root, "driftgate.toml", &config_with_broker_and_database());
+    let feature = if tag.is_empty() {
+        WRITES_BEYOND_HTTP.to_owned()
+    } else {
+        WRITES_BEYOND_HTTP.replace("  Scenario:", &format!("  {tag}\n  Scenario:"))
+    };
+    write(&root, "features/orders.feature", &feature);
+    write(&root, "scenarios/edi/po.x12", PO_850);
+    write(&root, "scenarios/replay/orders.jsonl", "");
+    check(&[], Some(&root.join("driftgate.toml")), &root)
+}
+
+#[test]
+fn every_write_the_run_refuses_on_a_protected_environment_is_a_finding() {
+    let outcome = check_writes("");
+    let found: Vec<(usize, usize, &str)> = outcome
+        .findings
+        .iter()
+        .map(|d| (d.line, d.col, d.title.as_str()))
+        .collect();
+    let refused = " would write to protected environment `production` without an allowing tag";
+    assert_eq!(
+        found,
+        [
+            (3, 10, &*format!("publishing a message{refused}")),
+            (7, 9, &*format!("posting an EDI document{refused}")),
+            (8, 9, &*format!("replaying messages{refused}")),
+            (
+                9,
+                9,
+                &*format!(
+                    "a SQL statement that is not a single read (it is a INSERT statement, not a query (SELECT or WITH … SELECT), at line 1, column 1){refused}"
+                )
+            ),
+            (
+                17,
+                9,
+                "taking messages from a real queue is refused on protected environment `production`, whatever the tags"
+            ),
+        ],
+        "{}",
+        rendered(&outcome)
+    );
+    let help = outcome.findings[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("@writes-allowed"), "{help}");
+}
+
+#[test]
+fn an_allowing_tag_clears_every_write_but_taking_messages() {
+    let outcome = check_writes("@writes-allowed");
+    let titles: Vec<&str> = outcome.findings.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "taking messages from a real queue is refused on protected environment `production`, whatever the tags"
+        ],
+        "{}",
+        rendered(&outcome)
+    );
 }
 
 /// One statically detectable error a run would otherwise hit in both

@@ -1,6 +1,7 @@
 //! Walking parsed features the way a run would: every scenario with the
 //! steps it executes (feature background, rule background, its own steps),
-//! each step matched to its built-in definition with named arguments.
+//! each step matched to its built-in definition with its named, typed
+//! arguments (the pattern's named groups).
 //!
 //! ```text
 //! When I send a POST request to "/api/orders" with the fixture "orders/new-order.json"
@@ -9,7 +10,7 @@
 
 use cucumber::gherkin::{Feature, Rule, Scenario, Step};
 
-use crate::world::steps::{self, StepDef};
+use crate::world::steps::{self, ArgKind, StepDef};
 
 /// One scenario as it runs: its steps in order and all the tags that apply.
 pub struct ScenarioWalk<'a> {
@@ -68,6 +69,8 @@ fn walk<'a>(
 pub struct StepArg {
     /// Parameter name from the catalogue (`method`, `fixture`, `jsonpath`, …).
     pub name: &'static str,
+    /// What kind of value it holds.
+    pub kind: ArgKind,
     /// The text the step gave it.
     pub value: String,
     /// Character offset of the value within the step text.
@@ -106,11 +109,12 @@ pub fn match_step(step: &Step) -> Option<MatchedStep<'_>> {
     let args = def
         .params
         .iter()
-        .enumerate()
-        .filter_map(|(i, (name, _))| {
-            let m = captures.get(i + 1)?;
+        .filter(|p| p.kind.is_in_text())
+        .filter_map(|p| {
+            let m = captures.name(p.name)?;
             Some(StepArg {
-                name,
+                name: p.name,
+                kind: p.kind,
                 value: m.as_str().to_owned(),
                 offset: step.value[..m.start()].chars().count(),
             })
@@ -169,5 +173,10 @@ mod tests {
         );
         assert_eq!(matched.column(9), 5 + "When ".len() + 9);
         assert!(matched.arg("service").is_none());
+        let kinds: Vec<ArgKind> = matched.args.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [ArgKind::Method, ArgKind::Template, ArgKind::Fixture]
+        );
     }
 }

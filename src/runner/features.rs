@@ -11,6 +11,8 @@ use super::diagnostic::Diagnostic;
 use super::outline_steps::OutlineSteps;
 use crate::feature_file::{self, SyntaxError, SyntaxErrorKind};
 use crate::world::steps;
+use crate::world::steps::ArgKind;
+use crate::world::steps::declaration::split_duration;
 
 /// Feature files that could not be used; nothing was run.
 #[derive(Debug, thiserror::Error)]
@@ -420,17 +422,12 @@ fn check_time_amounts(
         .zip(steps::patterns())
         .find_map(|(def, re)| Some((def, re.captures(&step.value)?)));
     let Some((def, caps)) = matched else { return };
-    for (i, _) in def
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, (name, _))| *name == "unit")
-    {
-        // Group 0 is the whole step; parameter i is group i + 1.
-        let (Some(amount), Some(unit)) = (caps.get(i).filter(|_| i > 0), caps.get(i + 1)) else {
+    for param in def.params.iter().filter(|p| p.kind == ArgKind::Duration) {
+        let Some(amount) = caps.name(param.name) else {
             continue;
         };
-        if let Err(message) = crate::config::duration::from_amount(amount.as_str(), unit.as_str()) {
+        let (number, unit) = split_duration(amount.as_str());
+        if let Err(message) = crate::config::duration::from_amount(number, unit) {
             let col = step.position.col
                 + step.keyword.chars().count()
                 + step.value[..amount.start()].chars().count();
@@ -442,7 +439,7 @@ fn check_time_amounts(
                     step.position.line,
                     col,
                 )
-                .underline(col, amount.as_str().chars().count())
+                .underline(col, number.chars().count())
                 .with_help("a timeout or time window is at most a day (86400 seconds)"),
             );
         }

@@ -390,6 +390,24 @@ pub fn join_url(base_url: &str, path: &str) -> String {
     }
 }
 
+/// The URL a request goes to: `path` joined to `base_url`, then each query
+/// parameter appended URL-encoded (`a b&c` → `a+b%26c`).
+pub fn request_url(
+    base_url: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<String, String> {
+    let mut url = reqwest::Url::parse(&join_url(base_url, path))
+        .map_err(|e| format!("bad URL for `{path}`: {e}"))?;
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in query {
+            pairs.append_pair(k, v);
+        }
+    }
+    Ok(url.to_string())
+}
+
 /// Whether a request with this method changes state (refused on protected environments).
 pub fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

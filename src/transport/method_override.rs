@@ -28,6 +28,40 @@ const OVERRIDE_HEADERS: &[&str] = &[
 /// The query or form parameter that names it.
 const OVERRIDE_PARAM: &str = "_method";
 
+/// Why a request is a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteReason {
+    /// Its method writes (not GET, HEAD or OPTIONS).
+    Method,
+    /// A read method carries this override naming a write (`` `_method=delete` ``).
+    Override(String),
+}
+
+impl WriteReason {
+    /// `POST`, or `GET with `X-HTTP-Method-Override: DELETE``.
+    pub fn describe(&self, method: &Method) -> String {
+        match self {
+            WriteReason::Method => method.to_string(),
+            WriteReason::Override(found) => format!("{method} with {found}"),
+        }
+    }
+}
+
+/// Whether a request writes, and why: the one check a run, `--dry-run` and
+/// `driftgate check` make before a protected environment.
+pub fn request_writes<'a>(
+    method: &Method,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    path: &str,
+    query: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Option<&str>,
+) -> Option<WriteReason> {
+    if is_write(method) {
+        return Some(WriteReason::Method);
+    }
+    write_override(headers, path, query, body).map(WriteReason::Override)
+}
+
 /// The override, if any, that makes a request a write: headers, query
 /// parameters (of the path and given apart), and a form or JSON body.
 pub fn write_override<'a>(

@@ -16,26 +16,32 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use regex::Regex;
 
-use super::{StepDef, arg};
+use super::StepDef;
 use crate::trace::{CompareRuleRecord, Observation, SideStep, StepOutcome};
 use crate::world::TwinWorld;
+use crate::world::steps::declaration::{Action, ArgKind, Args, param};
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![StepDef {
-        pattern: r"^the responses should match across environments(?: ignoring (.+))?$",
+        pattern: r"^the responses should match across environments(?: ignoring (?<paths>.+))?$",
         summary: "Compares the previous step's exchanges across environments, leaving out the listed JSONPaths.",
         example: r#"Then the responses should match across environments ignoring "$.createdAt""#,
-        params: &[(
-            "paths",
-            "JSONPaths to leave out, quoted: \"$.a\", \"$.b\" and \"$.c\"",
-        )],
+        params: const {
+            &[param(
+                "paths",
+                ArgKind::List,
+                "JSONPaths to leave out, quoted: \"$.a\", \"$.b\" and \"$.c\"",
+            )]
+        },
+        action: Action::Declare,
         run: match_across,
     }]
 }
 
 fn match_across(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let rule = parse_ignored(arg(&ctx, 1));
+        let args = Args::of(&ctx);
+        let rule = parse_ignored(args.text("paths"));
         w.each_side(&ctx, |_| match &rule {
             Ok(rule) => SideStep {
                 observations: vec![Observation::CompareRule(rule.clone())],

@@ -22,10 +22,11 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::StepDef;
 use super::assertion::{assert_on_last, capture_from_last, checked, error, mismatch_message};
+use super::declaration::{Action, ArgKind, Args, Transport, Writes, param};
 use super::fixtures::read_fixture_bytes;
-use super::request::{RequestTemplate, act, prepare};
-use super::{StepDef, arg};
+use super::request::{PATH, RequestTemplate, SERVICE, act, prepare};
 use crate::edi::{self, AckStatus, Acknowledgement, Charset, EdiPath, Interchange, Standard};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AssertionRecord, Body, HttpResponseRecord, Side, SideStep, Twin};
@@ -35,13 +36,12 @@ use crate::world::scenario::SideCtx;
 
 /// The step posting an EDI fixture: its fixture is read in the character set
 /// its envelope declares (`driftgate check` reads it the same way).
-pub(crate) const POST_EDI_FIXTURE: &str =
-    r#"^I post the EDI fixture "([^"]+)" to "([^"]*)"(?: on "([^"]+)")?$"#;
+const POST_EDI_FIXTURE: &str = r#"^I post the EDI fixture "(?<fixture>[^"]+)" to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 /// The step posting the EDI document of its docstring (`driftgate check`
 /// validates a docstring without template syntax).
-pub(crate) const POST_EDI_DOCUMENT: &str =
-    r#"^I post an EDI document to "([^"]*)"(?: on "([^"]+)")?$"#;
+const POST_EDI_DOCUMENT: &str =
+    r#"^I post an EDI document to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
@@ -49,73 +49,107 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: POST_EDI_FIXTURE,
             summary: "Renders an X12/EDIFACT fixture under scenarios/, checks its envelopes and counts, and POSTs it to both environments (nothing is sent if it is malformed).",
             example: r#"When I post the EDI fixture "edi/purchase-order-850.x12" to "/as2/inbound" on "edi""#,
-            params: &[
-                ("fixture", "EDI file under the fixtures folder (a template)"),
-                (
-                    "path",
-                    "path (a template) resolved against the service's base_url",
-                ),
-                (
-                    "service",
-                    "service from driftgate.toml (optional; default: [run] default_service)",
-                ),
-            ],
+            params: const {
+                &[
+                    param(
+                        "fixture",
+                        ArgKind::Fixture,
+                        "EDI file under the fixtures folder (a template)",
+                    ),
+                    PATH,
+                    SERVICE,
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::EdiPost,
+                writes: Writes::Always("posting an EDI document"),
+            },
             run: post_fixture,
         },
         StepDef {
             pattern: POST_EDI_DOCUMENT,
             summary: "Like posting an EDI fixture, with the document in the docstring.",
             example: r#"When I post an EDI document to "/as2/inbound""#,
-            params: &[
-                (
-                    "path",
-                    "path (a template) resolved against the service's base_url",
-                ),
-                (
-                    "service",
-                    "service from driftgate.toml (optional; default: [run] default_service)",
-                ),
-            ],
+            params: const {
+                &[
+                    PATH,
+                    SERVICE,
+                    param(
+                        "docstring",
+                        ArgKind::Docstring,
+                        "the X12 or EDIFACT document (a template)",
+                    ),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::EdiPost,
+                writes: Writes::Always("posting an EDI document"),
+            },
             run: post_docstring,
         },
         StepDef {
-            pattern: r"^the EDI acknowledgement should be (accepted|accepted with errors|rejected)$",
+            pattern: r"^the EDI acknowledgement should be (?<verdict>accepted|accepted with errors|rejected)$",
             summary: "Reads the response as a 997, 999, TA1 or CONTRL and asserts its verdict; a mismatch lists the error codes and segment positions.",
             example: "Then the EDI acknowledgement should be accepted",
-            params: &[("verdict", "accepted, accepted with errors or rejected")],
+            params: const {
+                &[param(
+                    "verdict",
+                    ArgKind::Choice,
+                    "accepted, accepted with errors or rejected",
+                )]
+            },
+            action: Action::Assert,
             run: ack_is,
         },
         StepDef {
-            pattern: r#"^the EDI response element "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the EDI response element "(?<element>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts an element of the EDI response by path (BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2, DTM[=137]+1:2): a value or a fuzzy marker.",
             example: r#"Then the EDI response element "AK1[1]/AK102" should be "4711""#,
-            params: &[
-                (
-                    "element",
-                    "EDI element path, e.g. BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2",
-                ),
-                ("expected", "quoted value or fuzzy marker (a template)"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "element",
+                        ArgKind::EdiPath,
+                        "EDI element path, e.g. BEG03, PO1[2]/PO102, N1[ST]/N102, BGM+2",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "quoted value or fuzzy marker (a template)",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: element_is,
         },
         StepDef {
-            pattern: r#"^the EDI response should have (\d+) "([A-Z][A-Z0-9]{1,2})" segments?$"#,
+            pattern: r#"^the EDI response should have (?<count>\d+) "(?<segment>[A-Z][A-Z0-9]{1,2})" segments?$"#,
             summary: "Asserts how many segments with a tag the EDI response holds.",
             example: r#"Then the EDI response should have 1 "AK2" segment"#,
-            params: &[
-                ("count", "expected number of segments"),
-                ("segment", "segment tag, e.g. AK2"),
-            ],
+            params: const {
+                &[
+                    param("count", ArgKind::Number, "expected number of segments"),
+                    param("segment", ArgKind::Text, "segment tag, e.g. AK2"),
+                ]
+            },
+            action: Action::Assert,
             run: segment_count,
         },
         StepDef {
-            pattern: r#"^I capture the EDI response element "([^"]+)" as "([^"]+)"$"#,
+            pattern: r#"^I capture the EDI response element "(?<element>[^"]+)" as "(?<variable>[^"]+)"$"#,
             summary: "Stores an element of the EDI response in a variable, per environment.",
             example: r#"And I capture the EDI response element "ISA13" as "ackControl""#,
-            params: &[
-                ("element", "EDI element path, e.g. ISA13"),
-                ("variable", "name of the variable to store it in"),
-            ],
+            params: const {
+                &[
+                    param("element", ArgKind::EdiPath, "EDI element path, e.g. ISA13"),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "name of the variable to store it in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_element,
         },
     ]
@@ -123,12 +157,13 @@ pub(super) fn steps() -> Vec<StepDef> {
 
 fn post_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let run = w.twin_parts().0;
         let template = RequestTemplate {
             method: "POST".into(),
-            path: arg(&ctx, 2).to_owned(),
-            service: arg(&ctx, 3).to_owned(),
-            body: Some(read_edi_fixture(&run, arg(&ctx, 1))),
+            path: args.owned("path"),
+            service: args.owned("service"),
+            body: Some(read_edi_fixture(&run, args.text("fixture"))),
         };
         post_step(w, &ctx, template).await;
     })
@@ -150,14 +185,15 @@ pub(crate) fn read_edi_fixture(
 
 fn post_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let line = ctx.step.position.line;
         let body = ctx.step.docstring.clone().ok_or_else(|| {
             format!("line {line}: this step needs a docstring (\"\"\" … \"\"\") holding the EDI document")
         });
         let template = RequestTemplate {
             method: "POST".into(),
-            path: arg(&ctx, 1).to_owned(),
-            service: arg(&ctx, 2).to_owned(),
+            path: args.owned("path"),
+            service: args.owned("service"),
             body: Some(body),
         };
         post_step(w, &ctx, template).await;
@@ -229,13 +265,9 @@ fn set_content_type(request: &mut HttpRequest, standard: Standard) {
     {
         return;
     }
-    let media_type = match standard {
-        Standard::X12 => "application/edi-x12",
-        Standard::Edifact => "application/edifact",
-    };
     request
         .headers
-        .push(("content-type".into(), media_type.into()));
+        .push(("content-type".into(), standard.media_type().into()));
 }
 
 /// The last response's body as a checked interchange, or why it is none.
@@ -294,7 +326,8 @@ fn record(
 
 fn ack_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected = AckStatus::from_words(arg(&ctx, 1)).unwrap_or(AckStatus::Accepted);
+        let args = Args::of(&ctx);
+        let expected = AckStatus::from_words(args.text("verdict")).unwrap_or(AckStatus::Accepted);
         let description = format!("EDI acknowledgement is {}", expected.as_str());
         assert_edi(w, &ctx, |_, response| {
             let ack = match response_edi(response)
@@ -328,7 +361,8 @@ fn ack_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn element_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path_text, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path_text, expected) = (args.owned("element"), args.owned("expected"));
         assert_edi(w, &ctx, |s, response| {
             let path = parse_path(&path_text)?;
             let expected = matcher::parse_expected(&s.render(&expected)?);
@@ -356,8 +390,9 @@ fn element_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn segment_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected: usize = arg(&ctx, 1).parse().unwrap_or(0);
-        let tag = arg(&ctx, 2).to_owned();
+        let args = Args::of(&ctx);
+        let expected: usize = args.text("count").parse().unwrap_or(0);
+        let tag = args.owned("segment");
         assert_edi(w, &ctx, |_, response| {
             let description = format!("EDI response has {expected} {tag} segments");
             let ix = match response_edi(response) {
@@ -379,7 +414,8 @@ fn segment_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn capture_element(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path_text, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path_text, name) = (args.owned("element"), args.owned("variable"));
         capture_from_last(
             w,
             &ctx,

@@ -17,6 +17,7 @@
 mod amqp;
 mod assertion;
 mod compare;
+pub mod declaration;
 mod edi;
 mod fixtures;
 mod polling;
@@ -30,13 +31,12 @@ mod sql_rows;
 mod timing;
 mod variables;
 
-pub(crate) use amqp::{REPLAY, REPLAY_TABLE_VARIABLES};
-pub(crate) use edi::{POST_EDI_DOCUMENT, POST_EDI_FIXTURE};
-pub(crate) use variables::VARIABLES_TABLE;
+pub(crate) use amqp::{REPLAY_TABLE_VARIABLES, amqp_service_name};
+pub use declaration::{Action, ArgKind, Arrival, Outgoing, Param, Part, Transport, Writes};
+pub(crate) use request::http_service_name;
 
 use std::sync::LazyLock;
 
-use cucumber::step::Context;
 use regex::Regex;
 
 pub use amqp::AmqpSideState;
@@ -45,23 +45,33 @@ use super::scenario::skipped;
 use super::{ScenarioState, SideState, TwinWorld};
 use crate::trace::{Side, SideStep, Twin};
 
-/// One built-in step.
+/// One built-in step: its text, its typed arguments and what it does.
 pub struct StepDef {
-    /// Anchored regular expression the step text must match.
+    /// Anchored regular expression the step text must match; each argument
+    /// is a named capture group (`(?<path>[^"]*)`).
     pub pattern: &'static str,
     /// What the step does, in one line.
     pub summary: &'static str,
     /// A step line using it.
     pub example: &'static str,
-    /// The step's parameters, one per capture group of `pattern`, in order:
-    /// `(name, meaning)`. `driftgate check` reads some names: `variable` (a
-    /// variable the step sets), `jsonpath`, `fixture`, `service`, `method`.
-    pub params: &'static [(&'static str, &'static str)],
-    /// The implementation.
+    /// The step's arguments: one per named group of `pattern`, in order,
+    /// then its table or docstring, if it reads one.
+    pub params: &'static [Param],
+    /// What the step does: `--dry-run` prints it and `driftgate check` lints it.
+    pub action: Action,
+    /// The implementation; it reads its arguments by name ([`declaration::Args`]).
     pub run: cucumber::Step<TwinWorld>,
 }
 
-const METHOD: &str = "(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)";
+impl StepDef {
+    /// The declared argument `name`, if the step has one.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// The HTTP methods a step may name.
+const METHOD: &str = "GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS";
 
 /// Every built-in step.
 pub fn catalogue() -> &'static [StepDef] {
@@ -202,14 +212,6 @@ fn prepare_sides<P>(
         };
     }
     out
-}
-
-/// The n-th capture group of the step's match ("" when an optional group did not match).
-fn arg(ctx: &Context, n: usize) -> &str {
-    ctx.matches
-        .get(n)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

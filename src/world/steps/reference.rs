@@ -3,15 +3,15 @@
 //! (`--format markdown`, the file `docs/steps.md`).
 //!
 //! ```text
-//! ^the response status should be (\d{3})$
+//! ^the response status should be (?<status>\d{3})$
 //!     Asserts the status code of the last response.
 //!     e.g. Then the response status should be 201
-//!     status: expected HTTP status code
+//!     status (number): expected HTTP status code
 //! ```
 
 use serde::Serialize;
 
-use super::{StepDef, catalogue};
+use super::{ArgKind, StepDef, catalogue};
 
 /// The output formats of the step reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,13 @@ fn text(step: &StepDef) -> String {
         "{}\n    {}\n    e.g. {}\n",
         step.pattern, step.summary, step.example
     );
-    for (name, meaning) in step.params {
-        out.push_str(&format!("    {name}: {meaning}\n"));
+    for p in step.params {
+        out.push_str(&format!(
+            "    {} ({}): {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
     }
     out.push('\n');
     out
@@ -60,6 +65,7 @@ struct StepView<'a> {
 #[derive(Serialize)]
 struct ParamView<'a> {
     name: &'a str,
+    kind: ArgKind,
     meaning: &'a str,
 }
 
@@ -73,7 +79,11 @@ fn json(steps: &[StepDef]) -> String {
             params: s
                 .params
                 .iter()
-                .map(|(name, meaning)| ParamView { name, meaning })
+                .map(|p| ParamView {
+                    name: p.name,
+                    kind: p.kind,
+                    meaning: p.meaning,
+                })
                 .collect(),
         })
         .collect();
@@ -122,9 +132,14 @@ fn markdown_step(step: &StepDef) -> String {
         step.pattern
     );
     if !step.params.is_empty() {
-        out.push_str("\n| Parameter | Meaning |\n|---|---|\n");
-        for (name, meaning) in step.params {
-            out.push_str(&format!("| `{name}` | {} |\n", meaning.replace('|', "\\|")));
+        out.push_str("\n| Parameter | Kind | Meaning |\n|---|---|---|\n");
+        for p in step.params {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                p.name,
+                p.kind.label(),
+                p.meaning.replace('|', "\\|")
+            ));
         }
     }
     out
@@ -142,19 +157,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_step_documents_each_capture_group_as_a_parameter() {
+    fn every_step_documents_each_named_group_as_a_parameter() {
         for (step, regex) in catalogue().iter().zip(super::super::patterns()) {
-            let groups = regex.captures_len() - 1;
+            let groups: Vec<&str> = regex.capture_names().flatten().collect();
+            let in_text: Vec<&str> = step
+                .params
+                .iter()
+                .filter(|p| p.kind.is_in_text())
+                .map(|p| p.name)
+                .collect();
             assert_eq!(
-                step.params.len(),
-                groups,
-                "`{}` has {groups} capture groups but documents {} parameters",
-                step.pattern,
-                step.params.len()
+                regex.captures_len() - 1,
+                groups.len(),
+                "`{}` has a capture group without a name; name it after its parameter",
+                step.pattern
+            );
+            assert_eq!(
+                in_text, groups,
+                "`{}`: the parameters must be its named groups, in order",
+                step.pattern
             );
             assert!(!step.summary.is_empty() && !step.example.is_empty());
-            for (name, meaning) in step.params {
-                assert!(!name.is_empty() && !meaning.is_empty(), "{}", step.pattern);
+            for p in step.params {
+                assert!(
+                    !p.name.is_empty() && !p.meaning.is_empty(),
+                    "{}",
+                    step.pattern
+                );
             }
         }
     }
@@ -180,6 +209,7 @@ mod tests {
             .find(|s| s["example"] == "Then the response status should be 201")
             .unwrap();
         assert_eq!(status["params"][0]["name"], "status");
+        assert_eq!(status["params"][0]["kind"], "number");
     }
 
     #[test]

@@ -8,138 +8,234 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::assertion::error;
+use super::declaration::{Action, ArgKind, Args, DURATION, Param, Part, Transport, Writes, param};
 use super::fixtures::read_fixture;
-use super::polling::{duration, poll_outcome, poll_until};
+use super::polling::{poll_outcome, poll_until};
 use super::services::{did_you_mean, write_refusal};
 use super::variables::table_pairs;
-use super::{METHOD, StepDef, arg, prepare_sides};
+use super::{METHOD, StepDef, prepare_sides};
+use crate::config::Environment;
 use crate::trace::{AssertionRecord, HttpExchange, Observation, Side, SideStep, StepOutcome, Twin};
-use crate::transport::http::{HttpRequest, is_write, join_url};
-use crate::transport::method_override::write_override;
+use crate::transport::http::{HttpRequest, request_url};
+use crate::transport::method_override::{WriteReason, request_writes};
 use crate::world::scenario::{PendingRequest, render_json_on, render_on};
 use crate::world::{RunContext, TwinWorld};
 
+/// The `service` argument of an HTTP step.
+pub(super) const SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "service from driftgate.toml (optional; default: [run] default_service)",
+);
+
+/// The `path` argument of an HTTP step.
+pub(super) const PATH: Param = param(
+    "path",
+    ArgKind::Template,
+    "path (a template) resolved against the service's base_url",
+);
+
 pub(super) fn steps() -> Vec<StepDef> {
+    const METHOD_PARAM: Param = param(
+        "method",
+        ArgKind::Method,
+        "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS",
+    );
+    const SEND: Action = Action::Send {
+        transport: Transport::Http,
+        writes: Writes::WhenMethodWrites,
+    };
+    const POLL: Action = Action::Poll {
+        transport: Transport::Http,
+        writes: Writes::WhenMethodWrites,
+    };
     vec![
         StepDef {
-            pattern: r#"^the request header "([^"]+)" is "([^"]*)"$"#,
+            pattern: r#"^the request header "(?<header>[^"]+)" is "(?<value>[^"]*)"$"#,
             summary: "Adds a header to the next request.",
             example: r#"Given the request header "X-Correlation-Id" is "{{ uuid() }}""#,
-            params: &[
-                ("header", "header name"),
-                ("value", "header value (a template)"),
-            ],
+            params: const {
+                &[
+                    param("header", ArgKind::Text, "header name"),
+                    param("value", ArgKind::Template, "header value (a template)"),
+                ]
+            },
+            action: Action::Build(Part::Header),
             run: add_header,
         },
         StepDef {
             pattern: r"^the request headers are:$",
             summary: "Adds headers to the next request from a data table (name | value).",
             example: "Given the request headers are:",
-            params: &[],
+            params: const {
+                &[param(
+                    "table",
+                    ArgKind::Table,
+                    "name | value rows; values are templates",
+                )]
+            },
+            action: Action::Build(Part::Header),
             run: add_headers,
         },
         StepDef {
-            pattern: r#"^the query parameter "([^"]+)" is "([^"]*)"$"#,
+            pattern: r#"^the query parameter "(?<name>[^"]+)" is "(?<value>[^"]*)"$"#,
             summary: "Adds a query parameter to the next request.",
             example: r#"Given the query parameter "plant" is "{{ env.plant }}""#,
-            params: &[
-                ("name", "query parameter name"),
-                ("value", "parameter value (a template)"),
-            ],
+            params: const {
+                &[
+                    param("name", ArgKind::Text, "query parameter name"),
+                    param("value", ArgKind::Template, "parameter value (a template)"),
+                ]
+            },
+            action: Action::Build(Part::Query),
             run: add_query,
         },
         StepDef {
             pattern: r"^the request body is:$",
             summary: "Sets the body of the next request from the docstring (a template).",
             example: "Given the request body is:",
-            params: &[],
+            params: const {
+                &[param(
+                    "docstring",
+                    ArgKind::Docstring,
+                    "the body (a template)",
+                )]
+            },
+            action: Action::Build(Part::Body),
             run: body_from_docstring,
         },
         StepDef {
-            pattern: r#"^the request body is the fixture "([^"]+)"$"#,
+            pattern: r#"^the request body is the fixture "(?<fixture>[^"]+)"$"#,
             summary: "Sets the body of the next request from a fixture file under scenarios/ (a template).",
             example: r#"Given the request body is the fixture "orders/new-order.json""#,
-            params: &[("fixture", "file under the fixtures folder ([run] fixtures)")],
+            params: const {
+                &[param(
+                    "fixture",
+                    ArgKind::Fixture,
+                    "file under the fixtures folder ([run] fixtures)",
+                )]
+            },
+            action: Action::Build(Part::Body),
             run: body_from_fixture,
         },
         StepDef {
-            pattern: const_format(r#"^I send an? METHOD request to "([^"]*)"(?: on "([^"]+)")?$"#),
+            pattern: with_method(
+                r#"^I send an? (?<method>METHOD) request to "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")?$"#,
+            ),
             summary: "Sends a request to both environments; a docstring, if present, is the body.",
             example: r#"When I send a GET request to "/api/orders/{{ orderId }}" on "erp""#,
-            params: &[
-                ("method", "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS"),
-                (
-                    "path",
-                    "path (a template) resolved against the service's base_url",
-                ),
-                (
-                    "service",
-                    "service from driftgate.toml (optional; default: [run] default_service)",
-                ),
-            ],
+            params: const {
+                &[
+                    METHOD_PARAM,
+                    PATH,
+                    SERVICE,
+                    param(
+                        "docstring",
+                        ArgKind::Docstring,
+                        "the body (optional; a template)",
+                    ),
+                ]
+            },
+            action: SEND,
             run: send,
         },
         StepDef {
-            pattern: const_format(
-                r#"^I send an? METHOD request to "([^"]*)" with the fixture "([^"]+)"(?: on "([^"]+)")?$"#,
+            pattern: with_method(
+                r#"^I send an? (?<method>METHOD) request to "(?<path>[^"]*)" with the fixture "(?<fixture>[^"]+)"(?: on "(?<service>[^"]+)")?$"#,
             ),
             summary: "Sends a request whose body is a fixture file under scenarios/ (a template).",
             example: r#"When I send a POST request to "/api/orders" with the fixture "orders/new-order.json""#,
-            params: &[
-                ("method", "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS"),
-                (
-                    "path",
-                    "path (a template) resolved against the service's base_url",
-                ),
-                (
-                    "fixture",
-                    "body file under the fixtures folder (a template)",
-                ),
-                (
-                    "service",
-                    "service from driftgate.toml (optional; default: [run] default_service)",
-                ),
-            ],
+            params: const {
+                &[
+                    METHOD_PARAM,
+                    PATH,
+                    param(
+                        "fixture",
+                        ArgKind::Fixture,
+                        "body file under the fixtures folder (a template)",
+                    ),
+                    SERVICE,
+                ]
+            },
+            action: SEND,
             run: send_fixture,
         },
         StepDef {
-            pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response field "([^"]+)" is (.+) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
+            pattern: leak(format!(
+                r#"^I poll "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")? until the response field "(?<jsonpath>[^"]+)" is (?<expected>.+) within (?<timeout>{DURATION})$"#
+            )),
             summary: "GETs the path until the JSONPath holds the expected value (fuzzy markers allowed), or fails after the timeout.",
             example: r#"Then I poll "/api/orders/{{ orderId }}" until the response field "$.status" is "RELEASED" within 5 seconds"#,
-            params: &[
-                ("path", "path (a template) to GET"),
-                ("service", "service from driftgate.toml (optional)"),
-                ("jsonpath", "JSONPath (RFC 9535) of the field"),
-                ("expected", "JSON literal or fuzzy marker (a template)"),
-                ("timeout", "how long to keep polling"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param("path", ArgKind::Template, "path (a template) to GET"),
+                    param(
+                        "service",
+                        ArgKind::Service,
+                        "service from driftgate.toml (optional)",
+                    ),
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) of the field",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "JSON literal or fuzzy marker (a template)",
+                    ),
+                    param(
+                        "timeout",
+                        ArgKind::Duration,
+                        "how long to keep polling: ms, s or seconds",
+                    ),
+                ]
+            },
+            action: POLL,
             run: poll_field,
         },
         StepDef {
-            pattern: r#"^I poll "([^"]*)"(?: on "([^"]+)")? until the response status is (\d{3}) within (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
+            pattern: leak(format!(
+                r#"^I poll "(?<path>[^"]*)"(?: on "(?<service>[^"]+)")? until the response status is (?<status>\d{{3}}) within (?<timeout>{DURATION})$"#
+            )),
             summary: "GETs the path until it answers with the status, or fails after the timeout.",
             example: r#"Then I poll "/health" on "wms" until the response status is 200 within 2 seconds"#,
-            params: &[
-                ("path", "path (a template) to GET"),
-                ("service", "service from driftgate.toml (optional)"),
-                ("status", "expected HTTP status code"),
-                ("timeout", "how long to keep polling"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param("path", ArgKind::Template, "path (a template) to GET"),
+                    param(
+                        "service",
+                        ArgKind::Service,
+                        "service from driftgate.toml (optional)",
+                    ),
+                    param("status", ArgKind::Number, "expected HTTP status code"),
+                    param(
+                        "timeout",
+                        ArgKind::Duration,
+                        "how long to keep polling: ms, s or seconds",
+                    ),
+                ]
+            },
+            action: POLL,
             run: poll_status,
         },
     ]
 }
 
 /// Substitutes the method alternation into a pattern (patterns are built once, at startup).
-fn const_format(pattern: &'static str) -> &'static str {
-    Box::leak(pattern.replace("METHOD", METHOD).into_boxed_str())
+fn with_method(pattern: &'static str) -> &'static str {
+    leak(pattern.replace("METHOD", METHOD))
+}
+
+/// Patterns are built once, at startup, and live for the whole run.
+fn leak(pattern: String) -> &'static str {
+    Box::leak(pattern.into_boxed_str())
 }
 
 fn add_header(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (name, value) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (name, value) = (args.owned("header"), args.owned("value"));
         w.each_side(&ctx, |s| {
             if s.side == Side::Baseline {
                 s.pending.headers.push((name.clone(), value.clone()));
@@ -166,7 +262,8 @@ fn add_headers(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn add_query(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (name, value) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (name, value) = (args.owned("name"), args.owned("value"));
         w.each_side(&ctx, |s| {
             if s.side == Side::Baseline {
                 s.pending.query.push((name.clone(), value.clone()));
@@ -196,7 +293,7 @@ fn body_from_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()
 
 fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let file = arg(&ctx, 1).to_owned();
+        let file = Args::of(&ctx).owned("fixture");
         w.each_side(&ctx, |s| match read_fixture(s.run, &file) {
             Ok(body) => {
                 s.pending.body = Some(body);
@@ -209,10 +306,11 @@ fn body_from_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> 
 
 fn send(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let request = RequestTemplate {
-            method: arg(&ctx, 1).to_owned(),
-            path: arg(&ctx, 2).to_owned(),
-            service: arg(&ctx, 3).to_owned(),
+            method: args.owned("method"),
+            path: args.owned("path"),
+            service: args.owned("service"),
             body: ctx.step.docstring.clone().map(Ok),
         };
         exchange_step(w, &ctx, request).await;
@@ -222,11 +320,12 @@ fn send(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 fn send_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
         let run = w.twin_parts().0;
+        let args = Args::of(&ctx);
         let request = RequestTemplate {
-            method: arg(&ctx, 1).to_owned(),
-            path: arg(&ctx, 2).to_owned(),
-            service: arg(&ctx, 4).to_owned(),
-            body: Some(read_fixture(&run, arg(&ctx, 3))),
+            method: args.owned("method"),
+            path: args.owned("path"),
+            service: args.owned("service"),
+            body: Some(read_fixture(&run, args.text("fixture"))),
         };
         exchange_step(w, &ctx, request).await;
     })
@@ -342,46 +441,58 @@ fn refusal(
 ) -> Option<String> {
     let method = template.method.parse::<Method>().ok()?;
     let service = service_name(run, &template.service).ok()?;
-    let what = if is_write(&method) {
-        format!("{method} to `{service}`")
-    } else {
-        let service_headers = Side::BOTH
-            .iter()
-            .flat_map(|side| &run.envs.get(*side).env.services[&service].headers);
-        let headers = service_headers.chain(&pending.headers);
-        let body = match &template.body {
-            Some(Ok(body)) => Some(body.as_str()),
-            _ => pending.body.as_deref(),
-        };
-        let found = write_override(
-            headers.map(|(k, v)| (k.as_str(), v.as_str())),
-            &template.path,
-            pending.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            body,
-        )?;
-        format!("{method} to `{service}` with {found}")
+    let service_headers = Side::BOTH
+        .iter()
+        .flat_map(|side| &run.envs.get(*side).env.services[&service].headers);
+    let headers = service_headers.chain(&pending.headers);
+    let body = match &template.body {
+        Some(Ok(body)) => Some(body.as_str()),
+        _ => pending.body.as_deref(),
+    };
+    let what = match request_writes(
+        &method,
+        headers.map(|(k, v)| (k.as_str(), v.as_str())),
+        &template.path,
+        pending.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        body,
+    )? {
+        WriteReason::Method => format!("{method} to `{service}`"),
+        WriteReason::Override(found) => format!("{method} to `{service}` with {found}"),
     };
     write_refusal(run, scenario, &what, "sent to neither environment")
 }
 
 /// The service a step names, or the default one.
 fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
+    http_service_name(
+        run.default_service.as_deref(),
+        Twin::new(&run.envs.baseline.env, &run.envs.candidate.env),
+        named,
+    )
+}
+
+/// The HTTP service a step names, or `default`; it must exist in both environments.
+pub(crate) fn http_service_name(
+    default: Option<&str>,
+    envs: Twin<&Environment>,
+    named: &str,
+) -> Result<String, String> {
     let name = if named.is_empty() {
-        run.default_service.clone().ok_or_else(|| {
+        default.map(str::to_owned).ok_or_else(|| {
             "no service named and no default: add `on \"SERVICE\"` or set [run] default_service"
                 .to_owned()
         })?
     } else {
         named.to_owned()
     };
-    let known = &run.envs.baseline.env.services;
-    if known.contains_key(&name) && run.envs.candidate.env.services.contains_key(&name) {
+    let known = &envs.baseline.services;
+    if known.contains_key(&name) && envs.candidate.services.contains_key(&name) {
         return Ok(name);
     }
     let suggestion = did_you_mean(&name, known.keys().map(String::as_str));
     Err(format!(
         "unknown service `{name}`: it must be defined in both `{}` and `{}`{suggestion}",
-        run.envs.baseline.env.name, run.envs.candidate.env.name
+        envs.baseline.name, envs.candidate.name
     ))
 }
 
@@ -400,14 +511,12 @@ fn render_request(
         .parse::<Method>()
         .map_err(|e| format!("bad method `{}`: {e}", template.method))?;
     let service = &run.envs.get(side).env.services[&service_name];
-    let mut url = reqwest::Url::parse(&join_url(&service.base_url, &render(&template.path)?))
-        .map_err(|e| format!("bad URL for `{}`: {e}", template.path))?;
-    if !pending.query.is_empty() {
-        let mut query = url.query_pairs_mut();
-        for (k, v) in &pending.query {
-            query.append_pair(&render(k)?, &render(v)?);
-        }
-    }
+    let query = pending
+        .query
+        .iter()
+        .map(|(k, v)| Ok((render(k)?, render(v)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let url = request_url(&service.base_url, &render(&template.path)?, &query)?;
     let mut headers = Vec::new();
     for (k, v) in service.headers.iter().chain(&pending.headers) {
         headers.push((k.clone(), render(v)?));
@@ -431,7 +540,7 @@ fn render_request(
         service_name,
         HttpRequest {
             method,
-            url: url.to_string(),
+            url,
             headers,
             body,
             body_bytes: None,
@@ -454,19 +563,21 @@ enum PollCondition {
 
 fn poll_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let condition = PollCondition::Field {
-            path: arg(&ctx, 3).to_owned(),
-            expected: arg(&ctx, 4).to_owned(),
+            path: args.owned("jsonpath"),
+            expected: args.owned("expected"),
         };
-        let timeout = duration(arg(&ctx, 5), arg(&ctx, 6));
+        let timeout = args.duration("timeout");
         poll_step(w, &ctx, condition, timeout).await;
     })
 }
 
 fn poll_status(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let condition = PollCondition::Status(arg(&ctx, 3).parse().unwrap_or(0));
-        let timeout = duration(arg(&ctx, 4), arg(&ctx, 5));
+        let args = Args::of(&ctx);
+        let condition = PollCondition::Status(args.text("status").parse().unwrap_or(0));
+        let timeout = args.duration("timeout");
         poll_step(w, &ctx, condition, timeout).await;
     })
 }
@@ -475,10 +586,11 @@ fn poll_status(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, timeout: Duration) {
     let (run, scenario) = w.twin_parts();
     let pending = std::mem::take(&mut scenario.pending);
+    let args = Args::of(ctx);
     let template = RequestTemplate {
         method: "GET".into(),
-        path: arg(ctx, 1).to_owned(),
-        service: arg(ctx, 2).to_owned(),
+        path: args.owned("path"),
+        service: args.owned("service"),
         body: None,
     };
     let prepared = prepare(&run, scenario, &pending, &template);

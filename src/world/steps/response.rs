@@ -4,8 +4,9 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::StepDef;
 use super::assertion::{assert_on_last, capture_from_last, checked, expected_body, matched};
-use super::{StepDef, arg};
+use super::declaration::{Action, ArgKind, Args, param};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AssertionRecord, Body, HttpExchange, HttpResponseRecord};
 use crate::world::TwinWorld;
@@ -14,104 +15,187 @@ use crate::world::scenario::SideCtx;
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
-            pattern: r"^the response status should be (\d{3})$",
+            pattern: r"^the response status should be (?<status>\d{3})$",
             summary: "Asserts the status code of the last response.",
             example: "Then the response status should be 201",
-            params: &[("status", "expected HTTP status code")],
+            params: const {
+                &[param(
+                    "status",
+                    ArgKind::Number,
+                    "expected HTTP status code",
+                )]
+            },
+            action: Action::Assert,
             run: status_is,
         },
         StepDef {
-            pattern: r#"^the response header "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the response header "(?<header>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts a header of the last response (a value, or a marker such as #present or #regex …).",
             example: r##"Then the response header "Content-Type" should be "#regex application/json.*""##,
-            params: &[
-                ("header", "header name (case-insensitive)"),
-                ("expected", "quoted value or fuzzy marker (a template)"),
-            ],
+            params: const {
+                &[
+                    param("header", ArgKind::Text, "header name (case-insensitive)"),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "quoted value or fuzzy marker (a template)",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: header_is,
         },
         StepDef {
-            pattern: r#"^the response field "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the response field "(?<jsonpath>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts the value at a JSONPath: a JSON literal (\"OPEN\", 42, true) or a fuzzy marker (#uuid, #number, ##string …).",
             example: r#"Then the response field "$.status" should be "CREATED""#,
-            params: &[
-                ("jsonpath", "JSONPath (RFC 9535) into the JSON body"),
-                ("expected", "JSON literal or fuzzy marker (a template)"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) into the JSON body",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "JSON literal or fuzzy marker (a template)",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: field_is,
         },
         StepDef {
-            pattern: r#"^each response field "([^"]+)" should be (.+)$"#,
+            pattern: r#"^each response field "(?<jsonpath>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts every value a JSONPath selects (a wildcard such as `$.items[*].customer`): each must be the JSON literal or match the fuzzy marker; a path that selects nothing fails.",
             example: r#"Then each response field "$.items[*].customer" should be "CUST-1""#,
-            params: &[
-                (
-                    "jsonpath",
-                    "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
-                ),
-                (
-                    "expected",
-                    "JSON literal or fuzzy marker each value must match (a template)",
-                ),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "JSON literal or fuzzy marker each value must match (a template)",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: each_field_is,
         },
         StepDef {
-            pattern: r#"^the response field "([^"]+)" should exist$"#,
+            pattern: r#"^the response field "(?<jsonpath>[^"]+)" should exist$"#,
             summary: "Asserts that the JSONPath matches something.",
             example: r#"Then the response field "$.id" should exist"#,
-            params: &[("jsonpath", "JSONPath (RFC 9535) into the JSON body")],
+            params: const {
+                &[param(
+                    "jsonpath",
+                    ArgKind::JsonPath,
+                    "JSONPath (RFC 9535) into the JSON body",
+                )]
+            },
+            action: Action::Assert,
             run: field_exists,
         },
         StepDef {
-            pattern: r#"^the response field "([^"]+)" should not exist$"#,
+            pattern: r#"^the response field "(?<jsonpath>[^"]+)" should not exist$"#,
             summary: "Asserts that the JSONPath matches nothing.",
             example: r#"Then the response field "$.error" should not exist"#,
-            params: &[("jsonpath", "JSONPath (RFC 9535) into the JSON body")],
+            params: const {
+                &[param(
+                    "jsonpath",
+                    ArgKind::JsonPath,
+                    "JSONPath (RFC 9535) into the JSON body",
+                )]
+            },
+            action: Action::Assert,
             run: field_absent,
         },
         StepDef {
-            pattern: r#"^the response field "([^"]+)" should have (\d+) elements?$"#,
+            pattern: r#"^the response field "(?<jsonpath>[^"]+)" should have (?<count>\d+) elements?$"#,
             summary: "Asserts the length of the array at a JSONPath.",
             example: r#"Then the response field "$.lines" should have 2 elements"#,
-            params: &[
-                ("jsonpath", "JSONPath (RFC 9535) of an array"),
-                ("count", "expected number of elements"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) of an array",
+                    ),
+                    param("count", ArgKind::Number, "expected number of elements"),
+                ]
+            },
+            action: Action::Assert,
             run: field_length,
         },
         StepDef {
             pattern: r"^the response body should match:$",
             summary: "Asserts the whole JSON body against the docstring (exact keys; fuzzy markers allowed).",
             example: "Then the response body should match:",
-            params: &[],
+            params: const {
+                &[param(
+                    "docstring",
+                    ArgKind::Docstring,
+                    "the expected JSON body (a template; fuzzy markers allowed)",
+                )]
+            },
+            action: Action::Assert,
             run: body_matches,
         },
         StepDef {
             pattern: r"^the response body should contain:$",
             summary: "Asserts that the JSON body contains the docstring's fields (extra fields allowed; fuzzy markers allowed).",
             example: "Then the response body should contain:",
-            params: &[],
+            params: const {
+                &[param(
+                    "docstring",
+                    ArgKind::Docstring,
+                    "the JSON fields the body must hold (a template; fuzzy markers allowed)",
+                )]
+            },
+            action: Action::Assert,
             run: body_contains,
         },
         StepDef {
-            pattern: r#"^I capture the response field "([^"]+)" as "([^"]+)"$"#,
+            pattern: r#"^I capture the response field "(?<jsonpath>[^"]+)" as "(?<variable>[^"]+)"$"#,
             summary: "Stores the value at a JSONPath in a variable, per environment.",
             example: r#"And I capture the response field "$.id" as "orderId""#,
-            params: &[
-                ("jsonpath", "JSONPath (RFC 9535) of the value"),
-                ("variable", "name of the variable to store it in"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) of the value",
+                    ),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "name of the variable to store it in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_field,
         },
         StepDef {
-            pattern: r#"^I capture the response header "([^"]+)" as "([^"]+)"$"#,
+            pattern: r#"^I capture the response header "(?<header>[^"]+)" as "(?<variable>[^"]+)"$"#,
             summary: "Stores a response header in a variable, per environment.",
             example: r#"And I capture the response header "Location" as "orderUrl""#,
-            params: &[
-                ("header", "header name (case-insensitive)"),
-                ("variable", "name of the variable to store it in"),
-            ],
+            params: const {
+                &[
+                    param("header", ArgKind::Text, "header name (case-insensitive)"),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "name of the variable to store it in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_header,
         },
     ]
@@ -137,7 +221,8 @@ fn assert_step(
 
 fn status_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+        let args = Args::of(&ctx);
+        let expected: u16 = args.text("status").parse().unwrap_or(0);
         assert_step(w, &ctx, |_, response| {
             let passed = response.status == expected;
             Ok(AssertionRecord {
@@ -159,7 +244,8 @@ fn status_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (name, expected) = (args.owned("header"), args.owned("expected"));
         assert_step(w, &ctx, |s, response| {
             let expected = matcher::parse_expected(&s.render(&expected)?);
             let actual = response.header(&name).map(|v| Value::String(v.to_owned()));
@@ -178,7 +264,8 @@ fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, expected) = (args.owned("jsonpath"), args.owned("expected"));
         assert_step(w, &ctx, |s, response| {
             let expected = matcher::parse_expected(&s.render_json(&expected)?);
             let mut record = field_check(
@@ -205,7 +292,8 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn each_field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, expected) = (args.owned("jsonpath"), args.owned("expected"));
         assert_step(w, &ctx, |s, response| {
             let expected = matcher::parse_expected(&s.render_json(&expected)?);
             matcher::validate_expected_at(&path, &expected).map_err(|e| e.to_string())?;
@@ -298,7 +386,7 @@ fn field_absent(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 /// Checks the step's JSONPath against a fixed fuzzy marker, described as
 /// `{path} {what}`.
 fn marker_step(w: &mut TwinWorld, ctx: &Context, marker: &str, what: &str) {
-    let path = arg(ctx, 1).to_owned();
+    let path = Args::of(ctx).owned("jsonpath");
     assert_step(w, ctx, |_, response| {
         field_check(
             response,
@@ -312,7 +400,8 @@ fn marker_step(w: &mut TwinWorld, ctx: &Context, marker: &str, what: &str) {
 
 fn field_length(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let n = arg(&ctx, 2).to_owned();
+        let args = Args::of(&ctx);
+        let n = args.owned("count");
         marker_step(w, &ctx, &format!("#[{n}]"), &format!("has {n} elements"));
     })
 }
@@ -340,7 +429,8 @@ fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
 
 fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, name) = (args.owned("jsonpath"), args.owned("variable"));
         capture_step(w, &ctx, &name, |response| {
             let body = json_body(response)?;
             query(&path, body)?.ok_or_else(|| {
@@ -352,7 +442,8 @@ fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn capture_header(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (header, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (header, name) = (args.owned("header"), args.owned("variable"));
         capture_step(w, &ctx, &name, |response| {
             response
                 .header(&header)

@@ -22,108 +22,161 @@ use std::time::Duration;
 
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
-use regex::Regex;
 use serde_json::Value;
 
 use super::assertion::{assert_on_last, capture_from_last, checked, error};
-use super::polling::{duration, poll_outcome, poll_until};
+use super::declaration::{
+    Action, ArgKind, Args, DURATION, Param, Transport, Writes, param, quoted_values,
+};
+use super::polling::{poll_outcome, poll_until};
 use super::services::did_you_mean;
 use super::sql_rows::{ExpectedRows, RowsMode, cell_matches, check_rows};
-use super::{StepDef, arg, prepare_sides};
+use super::{StepDef, prepare_sides};
 use crate::trace::{AssertionRecord, Observation, Side, SideStep, SqlExchange, StepOutcome, Twin};
 use crate::transport::sql::{SqlQuery, check_read_only};
 use crate::world::scenario::render_on;
 use crate::world::{RunContext, ScenarioState, SideState, TwinWorld};
 
-const PARAMS: &str = r#"(?: with parameters? ((?:"[^"]*"(?:, *)?)+))?"#;
-const KEYED: &str = r#"(?: keyed by ((?:"[^"]+"(?:, *)?)+))?"#;
-const WITHIN: &str = r"within (\d+(?:\.\d+)?) ?(ms|s|seconds?)";
+const PARAMS: &str = r#"(?: with parameters? (?<parameters>(?:"[^"]*"(?:, *)?)+))?"#;
+const KEYED: &str = r#"(?: keyed by (?<key>(?:"[^"]+"(?:, *)?)+))?"#;
+
+/// The `service` argument of a SQL step.
+pub(super) const SQL_SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "SQL Server service (kind = \"sqlserver\") in both environments",
+);
+
+/// The bind parameters of a query.
+const PARAMETERS: Param = param(
+    "parameters",
+    ArgKind::List,
+    "quoted, comma-separated templates bound as @P1, @P2, …",
+);
+
+/// The statement of a query.
+const STATEMENT: Param = param(
+    "docstring",
+    ArgKind::Docstring,
+    "the SQL statement (not a template)",
+);
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
-            pattern: leak(format!(r#"^I query "([^"]+)"{PARAMS}{KEYED}:$"#)),
+            pattern: leak(format!(r#"^I query "(?<service>[^"]+)"{PARAMS}{KEYED}:$"#)),
             summary: "Runs the docstring's SQL on both environments; parameters bind to @P1, @P2, …; `keyed by` names the columns rows pair by when comparing.",
             example: r#"When I query "erpdb" with parameters "{{ orderNo }}" keyed by "OrderNo":"#,
-            params: &[
-                (
-                    "service",
-                    "SQL Server service (kind = \"sqlserver\") in both environments",
-                ),
-                (
-                    "parameters",
-                    "quoted, comma-separated templates bound as @P1, @P2, …",
-                ),
-                (
-                    "key",
-                    "quoted column names that identify a row when comparing",
-                ),
-            ],
+            params: const {
+                &[
+                    SQL_SERVICE,
+                    PARAMETERS,
+                    param(
+                        "key",
+                        ArgKind::List,
+                        "quoted column names that identify a row when comparing",
+                    ),
+                    STATEMENT,
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::SqlQuery,
+                writes: Writes::WhenStatementWrites,
+            },
             run: query_step,
         },
         StepDef {
-            pattern: r"^the query should return (\d+) rows?$",
+            pattern: r"^the query should return (?<rows>\d+) rows?$",
             summary: "Asserts the row count of the last query.",
             example: "Then the query should return 1 row",
-            params: &[("rows", "expected number of rows")],
+            params: const { &[param("rows", ArgKind::Number, "expected number of rows")] },
+            action: Action::Assert,
             run: row_count,
         },
         StepDef {
-            pattern: r"^the query rows should (be|be, in any order|contain):$",
+            pattern: r"^the query rows should (?<mode>be|be, in any order|contain):$",
             summary: "Asserts the last query's rows against a data table (header = columns; cells are templates or fuzzy markers).",
             example: "Then the query rows should be, in any order:",
-            params: &[(
-                "mode",
-                "`be` (exact, in order), `be, in any order` or `contain`",
-            )],
+            params: const {
+                &[
+                    param(
+                        "mode",
+                        ArgKind::Choice,
+                        "`be` (exact, in order), `be, in any order` or `contain`",
+                    ),
+                    param(
+                        "table",
+                        ArgKind::Table,
+                        "header row of columns, then the expected rows (templates or fuzzy markers)",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: rows_table,
         },
         StepDef {
-            pattern: r#"^I capture the query column "([^"]+)"(?: of row (\d+))? as "([^"]+)"$"#,
+            pattern: r#"^I capture the query column "(?<column>[^"]+)"(?: of row (?<row>\d+))? as "(?<variable>[^"]+)"$"#,
             summary: "Captures a cell of the last query (row 1 unless named) into a variable.",
             example: r#"And I capture the query column "Total" of row 1 as "total""#,
-            params: &[
-                ("column", "column name"),
-                ("row", "1-based row number (default 1)"),
-                ("variable", "variable to store the cell in"),
-            ],
+            params: const {
+                &[
+                    param("column", ArgKind::Text, "column name"),
+                    param("row", ArgKind::Number, "1-based row number (default 1)"),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "variable to store the cell in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_cell,
         },
         StepDef {
             pattern: leak(format!(
-                r#"^I poll the query on "([^"]+)"{PARAMS} until it returns (\d+) rows? {WITHIN}:$"#
+                r#"^I poll the query on "(?<service>[^"]+)"{PARAMS} until it returns (?<rows>\d+) rows? within (?<timeout>{DURATION}):$"#
             )),
             summary: "Re-runs the docstring's SQL until it returns that many rows, or fails after the timeout.",
             example: r#"Then I poll the query on "erpdb" with parameters "{{ orderNo }}" until it returns 1 row within 5 seconds:"#,
-            params: &[
-                ("service", "SQL Server service"),
-                (
-                    "parameters",
-                    "quoted, comma-separated templates bound as @P1, @P2, …",
-                ),
-                ("rows", "expected number of rows"),
-                ("limit", "timeout, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    SQL_SERVICE,
+                    PARAMETERS,
+                    param("rows", ArgKind::Number, "expected number of rows"),
+                    param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
+                    STATEMENT,
+                ]
+            },
+            action: Action::Poll {
+                transport: Transport::SqlQuery,
+                writes: Writes::WhenStatementWrites,
+            },
             run: poll_count,
         },
         StepDef {
             pattern: leak(format!(
-                r#"^I poll the query on "([^"]+)"{PARAMS} until the column "([^"]+)" is (.+) {WITHIN}:$"#
+                r#"^I poll the query on "(?<service>[^"]+)"{PARAMS} until the column "(?<column>[^"]+)" is (?<expected>.+) within (?<timeout>{DURATION}):$"#
             )),
             summary: "Re-runs the docstring's SQL until the column of its first row matches (fuzzy markers allowed), or fails after the timeout.",
             example: r#"Then I poll the query on "erpdb" until the column "Status" is "RELEASED" within 10 seconds:"#,
-            params: &[
-                ("service", "SQL Server service"),
-                (
-                    "parameters",
-                    "quoted, comma-separated templates bound as @P1, @P2, …",
-                ),
-                ("column", "column of the first row"),
-                ("expected", "a JSON literal or a fuzzy marker"),
-                ("limit", "timeout, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    SQL_SERVICE,
+                    PARAMETERS,
+                    param("column", ArgKind::Text, "column of the first row"),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "a JSON literal or a fuzzy marker",
+                    ),
+                    param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
+                    STATEMENT,
+                ]
+            },
+            action: Action::Poll {
+                transport: Transport::SqlQuery,
+                writes: Writes::WhenStatementWrites,
+            },
             run: poll_column,
         },
         StepDef {
@@ -131,6 +184,7 @@ pub(super) fn steps() -> Vec<StepDef> {
             summary: "Asserts the last query returned the same rows in both environments (after normalisation and ignore rules).",
             example: "Then the query result should be the same in both environments",
             params: &[],
+            action: Action::Assert,
             run: same_in_both,
         },
     ]
@@ -138,17 +192,6 @@ pub(super) fn steps() -> Vec<StepDef> {
 
 fn leak(pattern: String) -> &'static str {
     Box::leak(pattern.into_boxed_str())
-}
-
-/// The quoted values of a `"a", "b"` list.
-fn quoted_list(text: &str) -> Vec<String> {
-    static QUOTED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r#""([^"]*)""#).unwrap_or_else(|e| panic!("quoted list pattern: {e}"))
-    });
-    QUOTED
-        .captures_iter(text)
-        .map(|c| c[1].to_owned())
-        .collect()
 }
 
 /// A query as written in a step: service, statement, parameter templates, key.
@@ -160,17 +203,18 @@ pub(super) struct QueryTemplate {
 }
 
 impl QueryTemplate {
-    fn from_step(ctx: &Context, params: usize, key: Option<usize>) -> QueryTemplate {
+    fn from_step(ctx: &Context) -> QueryTemplate {
+        let args = Args::of(ctx);
         QueryTemplate {
-            service: arg(ctx, 1).to_owned(),
+            service: args.owned("service"),
             statement: ctx.step.docstring.clone().ok_or_else(|| {
                 format!(
                     "line {}: this step needs a docstring (\"\"\" … \"\"\") holding the SQL",
                     ctx.step.position.line
                 )
             }),
-            parameters: quoted_list(arg(ctx, params)),
-            key: key.map(|n| quoted_list(arg(ctx, n))).unwrap_or_default(),
+            parameters: quoted_values(args.text("parameters")),
+            key: args.optional("key").map(quoted_values).unwrap_or_default(),
         }
     }
 }
@@ -279,7 +323,7 @@ pub(super) fn query_outcome(
 
 fn query_step(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let template = QueryTemplate::from_step(&ctx, 2, Some(3));
+        let template = QueryTemplate::from_step(&ctx);
         let (run, scenario) = w.twin_parts();
         let prepared = prepare(&run, scenario, &template);
         let Twin {
@@ -338,7 +382,8 @@ pub(super) fn assert_query(
 
 fn row_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected: usize = arg(&ctx, 1).parse().unwrap_or(usize::MAX);
+        let args = Args::of(&ctx);
+        let expected: usize = args.text("rows").parse().unwrap_or(usize::MAX);
         assert_query(
             w,
             &ctx,
@@ -359,13 +404,14 @@ fn row_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn rows_table(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let mode = RowsMode::from_words(arg(&ctx, 1));
+        let args = Args::of(&ctx);
+        let mode = RowsMode::from_words(args.text("mode"));
         let table = ctx.step.table.clone();
         let line = ctx.step.position.line;
         assert_query(
             w,
             &ctx,
-            &format!("query rows {}", arg(&ctx, 1)),
+            &format!("query rows {}", args.text("mode")),
             |s, result| {
                 let table = table
                 .as_ref()
@@ -391,9 +437,10 @@ fn rows_table(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn capture_cell(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let column = arg(&ctx, 1).to_owned();
-        let row: usize = arg(&ctx, 2).parse().unwrap_or(1);
-        let name = arg(&ctx, 3).to_owned();
+        let args = Args::of(&ctx);
+        let column = args.owned("column");
+        let row: usize = args.text("row").parse().unwrap_or(1);
+        let name = args.owned("variable");
         capture_from_last(
             w,
             &ctx,
@@ -432,30 +479,32 @@ enum PollCondition {
 
 fn poll_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let condition = PollCondition::Rows(arg(&ctx, 3).parse().unwrap_or(usize::MAX));
-        let timeout = duration(arg(&ctx, 4), arg(&ctx, 5));
+        let args = Args::of(&ctx);
+        let condition = PollCondition::Rows(args.text("rows").parse().unwrap_or(usize::MAX));
+        let timeout = args.duration("timeout");
         poll_step(w, &ctx, condition, timeout).await;
     })
 }
 
 fn poll_column(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected = arg(&ctx, 4).trim();
+        let args = Args::of(&ctx);
+        let expected = args.text("expected").trim();
         let expected = expected
             .strip_prefix('"')
             .and_then(|e| e.strip_suffix('"'))
             .unwrap_or(expected);
         let condition = PollCondition::Column {
-            column: arg(&ctx, 3).to_owned(),
+            column: args.owned("column"),
             expected: expected.to_owned(),
         };
-        let timeout = duration(arg(&ctx, 5), arg(&ctx, 6));
+        let timeout = args.duration("timeout");
         poll_step(w, &ctx, condition, timeout).await;
     })
 }
 
 async fn poll_step(w: &mut TwinWorld, ctx: &Context, condition: PollCondition, timeout: Duration) {
-    let template = QueryTemplate::from_step(ctx, 2, None);
+    let template = QueryTemplate::from_step(ctx);
     let (run, scenario) = w.twin_parts();
     let prepared = prepare(&run, scenario, &template);
     let expected = Twin::new(

@@ -14,32 +14,42 @@
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 
+use super::StepDef;
 use super::sql::{QueryTemplate, prepare, run_on};
-use super::{StepDef, arg};
 use crate::parity::{Probe, probes};
 use crate::trace::{Observation, Side, SideStep, StepOutcome, Twin};
+use crate::world::steps::declaration::{Action, ArgKind, Args, Transport, Writes, param};
 use crate::world::{RunContext, TwinWorld};
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![StepDef {
-        pattern: r#"^the database configuration of "([^"]+)" should match(?: for the tables? ((?:"[^"]+"(?:, *)?)+))?$"#,
+        pattern: r#"^the database configuration of "(?<service>[^"]+)" should match(?: for the tables? (?<tables>(?:"[^"]+"(?:, *)?)+))?$"#,
         summary: "Compares server settings, version/edition, database settings and the named tables' columns, indexes and constraints across the environments (differences are configuration drift).",
         example: r#"Then the database configuration of "erpdb" should match for the tables "dbo.Orders", "dbo.OrderLines""#,
-        params: &[
-            ("service", "SQL Server service"),
-            (
-                "tables",
-                "quoted, comma-separated schema.table names whose schemas are compared",
-            ),
-        ],
+        params: const {
+            &[
+                super::sql::SQL_SERVICE,
+                param(
+                    "tables",
+                    ArgKind::List,
+                    "quoted, comma-separated schema.table names whose schemas are compared",
+                ),
+            ]
+        },
+        action: Action::Send {
+            transport: Transport::DatabaseConfiguration,
+            writes: Writes::Never,
+        },
         run: parity_step,
     }]
 }
 
 fn parity_step(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let service = arg(&ctx, 1).to_owned();
-        let tables: Vec<String> = arg(&ctx, 2)
+        let args = Args::of(&ctx);
+        let service = args.owned("service");
+        let tables: Vec<String> = args
+            .text("tables")
             .split('"')
             .map(str::trim)
             .filter(|t| !t.is_empty() && *t != ",")

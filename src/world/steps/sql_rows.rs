@@ -20,30 +20,36 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
-use super::{StepDef, arg};
+use super::StepDef;
 use crate::matcher::{MatchMode, match_value, parse_expected};
 use crate::trace::SqlExchange;
 use crate::world::TwinWorld;
+use crate::world::steps::declaration::{Action, ArgKind, Args, param};
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![StepDef {
-        pattern: r#"^each query row's column "([^"]+)" should be (.+)$"#,
+        pattern: r#"^each query row's column "(?<column>[^"]+)" should be (?<expected>.+)$"#,
         summary: "Asserts the column in every row of the last query (a value as a table cell reads it, or a fuzzy marker); a query that returned no rows fails.",
         example: r#"Then each query row's column "Status" should be "OPEN""#,
-        params: &[
-            ("column", "column name"),
-            (
-                "expected",
-                "value or fuzzy marker, quoted or not (a template)",
-            ),
-        ],
+        params: const {
+            &[
+                param("column", ArgKind::Text, "column name"),
+                param(
+                    "expected",
+                    ArgKind::Expected,
+                    "value or fuzzy marker, quoted or not (a template)",
+                ),
+            ]
+        },
+        action: Action::Assert,
         run: each_cell_is,
     }]
 }
 
 fn each_cell_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (column, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (column, expected) = (args.owned("column"), args.owned("expected"));
         super::sql::assert_query(
             w,
             &ctx,

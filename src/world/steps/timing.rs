@@ -20,52 +20,66 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::StepDef;
 use super::assertion::error;
 use super::polling::limit_ms;
-use super::{StepDef, arg};
 use crate::timing::percentile_name;
 use crate::trace::{
     AssertionRecord, BudgetRecord, Observation, Side, SideStep, StepOutcome, Timing, Twin,
 };
 use crate::world::TwinWorld;
-
-const LIMIT: &str = r"(\d+(?:\.\d+)?) ?(ms|s|seconds?)";
+use crate::world::steps::declaration::{Action, ArgKind, Args, DURATION, param, split_duration};
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
             pattern: leak(format!(
-                r"^the (response time|time to headers) should be under {LIMIT}$"
+                r"^the (?<measure>response time|time to headers) should be under (?<limit>{DURATION})$"
             )),
             summary: "Asserts the total time (or the time to headers) of the last response on each side.",
             example: "Then the response time should be under 500 ms",
-            params: &[
-                ("measure", "`response time` (total) or `time to headers`"),
-                ("limit", "the limit, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "measure",
+                        ArgKind::Choice,
+                        "`response time` (total) or `time to headers`",
+                    ),
+                    param("limit", ArgKind::Duration, "the limit: ms, s or seconds"),
+                ]
+            },
+            action: Action::Assert,
             run: response_time_under,
         },
         StepDef {
             pattern: leak(budget_pattern()),
             summary: "Declares a latency budget, checked at the end of the run over every sample of the scenario (`*` matches one path segment).",
             example: r#"Then the p95 of "POST /api/orders" should be under 800 ms"#,
-            params: &[
-                ("percentile", "`median` or pNN, e.g. p95 or p99.9"),
-                (
-                    "request",
-                    "METHOD and path of the timed request; `*` matches one path segment",
-                ),
-                ("limit", "the limit, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "percentile",
+                        ArgKind::Choice,
+                        "`median` or pNN, e.g. p95 or p99.9",
+                    ),
+                    param(
+                        "request",
+                        ArgKind::Text,
+                        "METHOD and path of the timed request; `*` matches one path segment",
+                    ),
+                    param("limit", ArgKind::Duration, "the limit: ms, s or seconds"),
+                ]
+            },
+            action: Action::Declare,
             run: percentile_under,
         },
     ]
 }
 
 fn budget_pattern() -> String {
-    format!(r#"^the (median|p\d{{1,2}}(?:\.\d+)?) of "([A-Z]+ [^"]+)" should be under {LIMIT}$"#)
+    format!(
+        r#"^the (?<percentile>median|p\d{{1,2}}(?:\.\d+)?) of "(?<request>[A-Z]+ [^"]+)" should be under (?<limit>{DURATION})$"#
+    )
 }
 
 /// The budget of a percentile step's arguments (`p95`, `POST /api/orders`,
@@ -89,8 +103,10 @@ fn leak(pattern: String) -> &'static str {
 
 fn response_time_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let headers_only = arg(&ctx, 1) == "time to headers";
-        let limit = limit_ms(arg(&ctx, 2), arg(&ctx, 3));
+        let args = Args::of(&ctx);
+        let headers_only = args.text("measure") == "time to headers";
+        let (amount, unit) = split_duration(args.text("limit"));
+        let limit = limit_ms(amount, unit);
         let (_, scenario) = w.twin_parts();
         let timings = Twin::new(
             scenario.last_timing(Side::Baseline),
@@ -131,9 +147,11 @@ fn time_check(timing: Option<Timing>, headers_only: bool, limit: f64) -> SideSte
 
 fn percentile_under(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let which = arg(&ctx, 1);
-        let request = arg(&ctx, 2);
-        let declared = budget([which, request, arg(&ctx, 3), arg(&ctx, 4)]);
+        let args = Args::of(&ctx);
+        let which = args.text("percentile");
+        let request = args.owned("request");
+        let (amount, unit) = split_duration(args.text("limit"));
+        let declared = budget([which, &request, amount, unit]);
         w.each_side(&ctx, |_| match &declared {
             Some(budget) => SideStep {
                 observations: vec![Observation::Budget(budget.clone())],

@@ -3,31 +3,46 @@
 use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 
-use super::{StepDef, arg};
+use super::StepDef;
+use super::declaration::{Action, ArgKind, Args, param};
 use crate::trace::{SideStep, StepOutcome};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
 
 /// Pattern of the step that sets variables from a data table (name | value).
-pub(crate) const VARIABLES_TABLE: &str = r"^the variables are:$";
+const VARIABLES_TABLE: &str = r"^the variables are:$";
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
-            pattern: r#"^the variable "([^"]+)" is "([^"]*)"$"#,
+            pattern: r#"^the variable "(?<variable>[^"]+)" is "(?<value>[^"]*)"$"#,
             summary: "Sets a variable on both sides; the value is a template rendered per environment.",
             example: r#"Given the variable "orderNo" is "PO-{{ random_int(10000, 99999) }}""#,
-            params: &[
-                ("variable", "name of the variable to set"),
-                ("value", "template rendered per environment"),
-            ],
+            params: const {
+                &[
+                    param("variable", ArgKind::Variable, "name of the variable to set"),
+                    param(
+                        "value",
+                        ArgKind::Template,
+                        "template rendered per environment",
+                    ),
+                ]
+            },
+            action: Action::SetVariable,
             run: set_variable,
         },
         StepDef {
             pattern: VARIABLES_TABLE,
             summary: "Sets several variables from a two-column data table (name | value).",
             example: "Given the variables are:",
-            params: &[],
+            params: const {
+                &[param(
+                    "table",
+                    ArgKind::Table,
+                    "name | value rows; values are templates",
+                )]
+            },
+            action: Action::SetVariable,
             run: set_variables,
         },
     ]
@@ -35,7 +50,8 @@ pub(super) fn steps() -> Vec<StepDef> {
 
 fn set_variable(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let pairs = vec![(arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned())];
+        let args = Args::of(&ctx);
+        let pairs = vec![(args.owned("variable"), args.owned("value"))];
         w.each_side(&ctx, |s| assign(s, &pairs));
     })
 }

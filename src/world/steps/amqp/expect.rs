@@ -8,14 +8,15 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
-use super::{client, duration, error, observation, on_both, prepare, service_name};
+use super::{AMQP_SERVICE, client, error, observation, on_both, prepare, service_name};
 use crate::matcher::{self, MatchMode};
 use crate::trace::{AmqpEvent, AmqpMessage, Body, Side, SideStep, StepOutcome};
 use crate::transport::amqp::{ListenerSource, topic_matches};
-use crate::world::steps::{StepDef, arg};
+use crate::world::steps::StepDef;
+use crate::world::steps::declaration::{
+    Action, ArgKind, Args, Arrival, DURATION, Transport, Writes, param,
+};
 use crate::world::{RunContext, SideState, TwinWorld};
-
-const WITHIN: &str = r#"within (\d+(?:\.\d+)?) ?(ms|s|seconds?)"#;
 
 /// After the expected number of messages arrived, how long to wait for extra ones.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -23,75 +24,127 @@ const SETTLE: Duration = Duration::from_millis(300);
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
         StepDef {
-            pattern: r#"^I listen on exchange "([^"]+)"(?: on "([^"]+)")? with routing key "([^"]*)" as "([^"]+)"$"#,
+            pattern: r#"^I listen on exchange "(?<exchange>[^"]+)"(?: on "(?<service>[^"]+)")? with routing key "(?<binding>[^"]*)" as "(?<listener>[^"]+)"$"#,
             summary: "Binds the harness's own exclusive, auto-deleted queue to an exchange (real consumers keep their messages); later steps expect messages on it by name.",
             example: r#"Given I listen on exchange "orders" with routing key "order.*" as "orderEvents""#,
-            params: &[
-                ("exchange", "exchange the real consumer reads from"),
-                ("service", "AMQP service (default: the only one)"),
-                ("binding", "binding key (topic patterns allowed)"),
-                ("listener", "name later steps use for this listener"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "exchange",
+                        ArgKind::Template,
+                        "exchange the real consumer reads from",
+                    ),
+                    AMQP_SERVICE,
+                    param(
+                        "binding",
+                        ArgKind::Template,
+                        "binding key (topic patterns allowed)",
+                    ),
+                    param(
+                        "listener",
+                        ArgKind::Listener,
+                        "name later steps use for this listener",
+                    ),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::AmqpListen,
+                writes: Writes::Never,
+            },
             run: listen,
         },
         StepDef {
-            pattern: r#"^I take messages from queue "([^"]+)"(?: on "([^"]+)")? as "([^"]+)"$"#,
+            pattern: r#"^I take messages from queue "(?<queue>[^"]+)"(?: on "(?<service>[^"]+)")? as "(?<listener>[^"]+)"$"#,
             summary: "Reads a real queue destructively (messages an expectation takes are acknowledged); refused on protected environments.",
             example: r#"Given I take messages from queue "orders.dlq" as "deadLetters""#,
-            params: &[
-                ("queue", "a real queue, read destructively"),
-                ("service", "AMQP service (default: the only one)"),
-                ("listener", "name later steps use for this listener"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "queue",
+                        ArgKind::Template,
+                        "a real queue, read destructively",
+                    ),
+                    AMQP_SERVICE,
+                    param(
+                        "listener",
+                        ArgKind::Listener,
+                        "name later steps use for this listener",
+                    ),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::AmqpTake,
+                writes: Writes::TakesMessages,
+            },
             run: take_from_queue,
         },
         StepDef {
             pattern: leak(format!(
-                r#"^a message(?: with routing key "([^"]+)")?(?: with header "([^"]+)" (?:=|is) "([^"]*)")? should arrive on "([^"]+)" {WITHIN}$"#
+                r#"^a message(?: with routing key "(?<routing_key>[^"]+)")?(?: with header "(?<header>[^"]+)" (?:=|is) "(?<value>[^"]*)")? should arrive on "(?<listener>[^"]+)" within (?<timeout>{DURATION})$"#
             )),
             summary: "Waits for a message on a listener matching the routing key pattern, header and (docstring, fuzzy, contains) body; it becomes the message later steps assert on.",
             example: r#"Then a message with routing key "order.created" should arrive on "orderEvents" within 5 seconds"#,
-            params: &[
-                ("routing_key", "routing key pattern the message must have"),
-                ("header", "header the message must carry"),
-                ("value", "that header's value"),
-                ("listener", "listener name"),
-                ("limit", "timeout, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "routing_key",
+                        ArgKind::Template,
+                        "routing key pattern the message must have",
+                    ),
+                    param("header", ArgKind::Text, "header the message must carry"),
+                    param("value", ArgKind::Template, "that header's value"),
+                    param("listener", ArgKind::Listener, "listener name"),
+                    param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
+                    param(
+                        "docstring",
+                        ArgKind::Docstring,
+                        "the body the message must contain (optional; fuzzy markers allowed)",
+                    ),
+                ]
+            },
+            action: Action::Expect(Arrival::One),
             run: expect_one,
         },
         StepDef {
             pattern: leak(format!(
-                r#"^no message(?: with routing key "([^"]+)")? should arrive on "([^"]+)" {WITHIN}$"#
+                r#"^no message(?: with routing key "(?<routing_key>[^"]+)")? should arrive on "(?<listener>[^"]+)" within (?<timeout>{DURATION})$"#
             )),
             summary: "Fails if a message matching the routing key pattern arrives on a listener within the window.",
             example: r#"Then no message with routing key "order.rejected" should arrive on "orderEvents" within 1 second"#,
-            params: &[
-                ("routing_key", "routing key pattern"),
-                ("listener", "listener name"),
-                ("limit", "how long to watch, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param("routing_key", ArgKind::Template, "routing key pattern"),
+                    param("listener", ArgKind::Listener, "listener name"),
+                    param(
+                        "timeout",
+                        ArgKind::Duration,
+                        "how long to watch: ms, s or seconds",
+                    ),
+                ]
+            },
+            action: Action::Expect(Arrival::None),
             run: expect_none,
         },
         StepDef {
             pattern: leak(format!(
-                r#"^(\d+) messages?(?: with routing key "([^"]+)")? should arrive on "([^"]+)" {WITHIN}( in order)?$"#
+                r#"^(?<count>\d+) messages?(?: with routing key "(?<routing_key>[^"]+)")? should arrive on "(?<listener>[^"]+)" within (?<timeout>{DURATION})(?<in_order> in order)?$"#
             )),
             summary: "Counts the messages matching the routing key pattern arriving on a listener: exactly N (waits the window, or until N plus a short settle time); `in order` makes their order part of the comparison.",
             example: r#"Then 3 messages with routing key "order.*" should arrive on "orderEvents" within 5 seconds in order"#,
-            params: &[
-                ("count", "exact number of messages"),
-                ("routing_key", "routing key pattern"),
-                ("listener", "listener name"),
-                ("limit", "timeout, a number"),
-                ("unit", "ms, s or seconds"),
-                (
-                    "in_order",
-                    "` in order`: their order is part of the comparison",
-                ),
-            ],
+            params: const {
+                &[
+                    param("count", ArgKind::Number, "exact number of messages"),
+                    param("routing_key", ArgKind::Template, "routing key pattern"),
+                    param("listener", ArgKind::Listener, "listener name"),
+                    param("timeout", ArgKind::Duration, "timeout: ms, s or seconds"),
+                    param(
+                        "in_order",
+                        ArgKind::Choice,
+                        "` in order`: their order is part of the comparison",
+                    ),
+                ]
+            },
+            action: Action::Expect(Arrival::Count),
             run: expect_count,
         },
     ]
@@ -103,8 +156,13 @@ fn leak(text: String) -> &'static str {
 
 fn listen(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (exchange, service, binding, name) =
-            (arg(&ctx, 1), arg(&ctx, 2), arg(&ctx, 3), arg(&ctx, 4));
+        let args = Args::of(&ctx);
+        let (exchange, service, binding, name) = (
+            args.text("exchange"),
+            args.text("service"),
+            args.text("binding"),
+            args.text("listener"),
+        );
         listen_step(w, &ctx, service, name, |r| {
             Ok(ListenerSource::Exchange {
                 exchange: r.render(exchange)?,
@@ -117,7 +175,12 @@ fn listen(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn take_from_queue(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (queue, service, name) = (arg(&ctx, 1), arg(&ctx, 2), arg(&ctx, 3));
+        let args = Args::of(&ctx);
+        let (queue, service, name) = (
+            args.text("queue"),
+            args.text("service"),
+            args.text("listener"),
+        );
         let (run, _) = w.twin_parts();
         let protected = Side::BOTH
             .iter()
@@ -312,9 +375,14 @@ fn expectation(
 
 fn expect_one(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (routing_key, header_name, header_value, listener) =
-            (arg(&ctx, 1), arg(&ctx, 2), arg(&ctx, 3), arg(&ctx, 4));
-        let window = duration(arg(&ctx, 5), arg(&ctx, 6));
+        let args = Args::of(&ctx);
+        let (routing_key, header_name, header_value, listener) = (
+            args.text("routing_key"),
+            args.text("header"),
+            args.text("value"),
+            args.text("listener"),
+        );
+        let window = args.duration("timeout");
         let body = ctx.step.docstring.clone();
         let (run, scenario) = w.twin_parts();
         let prepared = prepare(&run, scenario, None, |r| {
@@ -368,18 +436,20 @@ async fn one_side(
 
 fn expect_none(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (routing_key, listener) = (arg(&ctx, 1), arg(&ctx, 2));
-        let window = duration(arg(&ctx, 3), arg(&ctx, 4));
+        let args = Args::of(&ctx);
+        let (routing_key, listener) = (args.text("routing_key"), args.text("listener"));
+        let window = args.duration("timeout");
         count_step(w, &ctx, listener, routing_key, window, Count::None).await;
     })
 }
 
 fn expect_count(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let n: usize = arg(&ctx, 1).parse().unwrap_or(0);
-        let (routing_key, listener) = (arg(&ctx, 2), arg(&ctx, 3));
-        let window = duration(arg(&ctx, 4), arg(&ctx, 5));
-        let ordered = !arg(&ctx, 6).is_empty();
+        let args = Args::of(&ctx);
+        let n: usize = args.text("count").parse().unwrap_or(0);
+        let (routing_key, listener) = (args.text("routing_key"), args.text("listener"));
+        let window = args.duration("timeout");
+        let ordered = !args.text("in_order").is_empty();
         count_step(
             w,
             &ctx,

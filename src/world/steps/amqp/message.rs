@@ -9,9 +9,10 @@ use crate::matcher::{self, MatchMode};
 use crate::trace::{AmqpMessage, AssertionRecord, Body};
 use crate::world::TwinWorld;
 use crate::world::scenario::SideCtx;
+use crate::world::steps::StepDef;
 use crate::world::steps::assertion::{assert_on_last, capture_from_last, expected_body, matched};
+use crate::world::steps::declaration::{Action, ArgKind, Args, param};
 use crate::world::steps::response::{each_matches, query};
-use crate::world::steps::{StepDef, arg};
 
 pub(super) fn steps() -> Vec<StepDef> {
     vec![
@@ -19,91 +20,161 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: r"^the message body should match:$",
             summary: "Asserts the whole JSON body of the last message against the docstring (exact keys; fuzzy markers allowed).",
             example: "Then the message body should match:",
-            params: &[],
+            params: const {
+                &[param(
+                    "docstring",
+                    ArgKind::Docstring,
+                    "the expected JSON body (a template; fuzzy markers allowed)",
+                )]
+            },
+            action: Action::Assert,
             run: body_matches,
         },
         StepDef {
             pattern: r"^the message body should contain:$",
             summary: "Asserts that the JSON body of the last message contains the docstring's fields (fuzzy markers allowed).",
             example: "Then the message body should contain:",
-            params: &[],
+            params: const {
+                &[param(
+                    "docstring",
+                    ArgKind::Docstring,
+                    "the JSON fields the body must hold (a template; fuzzy markers allowed)",
+                )]
+            },
+            action: Action::Assert,
             run: body_contains,
         },
         StepDef {
-            pattern: r#"^the message field "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the message field "(?<jsonpath>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts the value at a JSONPath of the last message's body (a JSON literal or a fuzzy marker).",
             example: r#"Then the message field "$.orderNo" should be "{{ orderNo }}""#,
-            params: &[
-                ("jsonpath", "JSONPath (RFC 9535) into the JSON body"),
-                ("expected", "a JSON literal or a fuzzy marker"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) into the JSON body",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "a JSON literal or a fuzzy marker",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: field_is,
         },
         StepDef {
-            pattern: r#"^each message field "([^"]+)" should be (.+)$"#,
+            pattern: r#"^each message field "(?<jsonpath>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts every value a JSONPath selects in the last message's body (a wildcard such as `$.lines[*].plant`); a path that selects nothing fails.",
             example: r#"Then each message field "$.lines[*].plant" should be "{{ env.plant }}""#,
-            params: &[
-                (
-                    "jsonpath",
-                    "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
-                ),
-                (
-                    "expected",
-                    "a JSON literal or a fuzzy marker each value must match",
-                ),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) selecting the values, usually with a wildcard",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "a JSON literal or a fuzzy marker each value must match",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: each_field_is,
         },
         StepDef {
-            pattern: r#"^the message header "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the message header "(?<header>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts an application header of the last message (a JSON literal or a fuzzy marker).",
             example: r#"Then the message header "x-plant" should be "{{ env.plant }}""#,
-            params: &[
-                ("header", "message header name"),
-                ("expected", "a JSON literal or a fuzzy marker"),
-            ],
+            params: const {
+                &[
+                    param("header", ArgKind::Text, "message header name"),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "a JSON literal or a fuzzy marker",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: header_is,
         },
         StepDef {
-            pattern: r#"^the message property "([^"]+)" should be (.+)$"#,
+            pattern: r#"^the message property "(?<property>[^"]+)" should be (?<expected>.+)$"#,
             summary: "Asserts a property of the last message (message_id, correlation_id, content_type, delivery_mode, type, …).",
             example: r##"Then the message property "content_type" should be "application/json""##,
-            params: &[
-                (
-                    "property",
-                    "AMQP property: message_id, correlation_id, content_type, delivery_mode, …",
-                ),
-                ("expected", "a JSON literal or a fuzzy marker"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "property",
+                        ArgKind::Text,
+                        "AMQP property: message_id, correlation_id, content_type, delivery_mode, …",
+                    ),
+                    param(
+                        "expected",
+                        ArgKind::Expected,
+                        "a JSON literal or a fuzzy marker",
+                    ),
+                ]
+            },
+            action: Action::Assert,
             run: property_is,
         },
         StepDef {
-            pattern: r#"^the message routing key should be "([^"]*)"$"#,
+            pattern: r#"^the message routing key should be "(?<routing_key>[^"]*)"$"#,
             summary: "Asserts the routing key of the last message.",
             example: r#"Then the message routing key should be "order.created""#,
-            params: &[("routing_key", "expected routing key (a template)")],
+            params: const {
+                &[param(
+                    "routing_key",
+                    ArgKind::Template,
+                    "expected routing key (a template)",
+                )]
+            },
+            action: Action::Assert,
             run: routing_key_is,
         },
         StepDef {
-            pattern: r#"^I capture the message field "([^"]+)" as "([^"]+)"$"#,
+            pattern: r#"^I capture the message field "(?<jsonpath>[^"]+)" as "(?<variable>[^"]+)"$"#,
             summary: "Stores the value at a JSONPath of the last message's body in a variable, per environment.",
             example: r#"And I capture the message field "$.orderId" as "orderId""#,
-            params: &[
-                ("jsonpath", "JSONPath (RFC 9535) into the JSON body"),
-                ("variable", "variable to store the value in"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "jsonpath",
+                        ArgKind::JsonPath,
+                        "JSONPath (RFC 9535) into the JSON body",
+                    ),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "variable to store the value in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_field,
         },
         StepDef {
-            pattern: r#"^I capture the message (header|property) "([^"]+)" as "([^"]+)"$"#,
+            pattern: r#"^I capture the message (?<kind>header|property) "(?<name>[^"]+)" as "(?<variable>[^"]+)"$"#,
             summary: "Stores a header or property of the last message in a variable, per environment.",
             example: r#"And I capture the message property "correlation_id" as "correlationId""#,
-            params: &[
-                ("kind", "`header` or `property`"),
-                ("name", "header or property name"),
-                ("variable", "variable to store the value in"),
-            ],
+            params: const {
+                &[
+                    param("kind", ArgKind::Choice, "`header` or `property`"),
+                    param("name", ArgKind::Text, "header or property name"),
+                    param(
+                        "variable",
+                        ArgKind::Variable,
+                        "variable to store the value in",
+                    ),
+                ]
+            },
+            action: Action::Capture,
             run: capture_meta,
         },
     ]
@@ -185,7 +256,8 @@ fn body_step(w: &mut TwinWorld, ctx: &Context, mode: MatchMode) {
 
 fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, expected) = (args.owned("jsonpath"), args.owned("expected"));
         assert_step(w, &ctx, |s, message| {
             let actual = query(&path, json_body(message)?)?;
             check_value(s, &path, &expected, actual, format!("message {path}"))
@@ -195,7 +267,8 @@ fn field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn each_field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, expected) = (args.owned("jsonpath"), args.owned("expected"));
         assert_step(w, &ctx, |s, message| {
             let expected = matcher::parse_expected(&s.render_json(&expected)?);
             matcher::validate_expected_at(&path, &expected).map_err(|e| e.to_string())?;
@@ -207,7 +280,8 @@ fn each_field_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (name, expected) = (args.owned("header"), args.owned("expected"));
         assert_step(w, &ctx, |s, message| {
             let actual = header(message, &name).cloned();
             check_value(
@@ -223,7 +297,8 @@ fn header_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn property_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (name, expected) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (name, expected) = (args.owned("property"), args.owned("expected"));
         assert_step(w, &ctx, |s, message| {
             let actual = property(message, &name)?;
             check_value(
@@ -247,7 +322,8 @@ fn property(message: &AmqpMessage, name: &str) -> Result<Option<Value>, String> 
 
 fn routing_key_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let expected = arg(&ctx, 1).to_owned();
+        let args = Args::of(&ctx);
+        let expected = args.owned("routing_key");
         assert_step(w, &ctx, |s, message| {
             let expected = s.render(&expected)?;
             let actual = Value::String(message.routing_key.clone());
@@ -269,7 +345,8 @@ fn routing_key_is(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (path, name) = (arg(&ctx, 1).to_owned(), arg(&ctx, 2).to_owned());
+        let args = Args::of(&ctx);
+        let (path, name) = (args.owned("jsonpath"), args.owned("variable"));
         capture_step(w, &ctx, &name, |message| {
             query(&path, json_body(message)?)?.ok_or_else(|| {
                 format!("cannot capture `{name}`: `{path}` matches nothing in the message")
@@ -280,10 +357,11 @@ fn capture_field(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn capture_meta(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let (kind, field, name) = (
-            arg(&ctx, 1).to_owned(),
-            arg(&ctx, 2).to_owned(),
-            arg(&ctx, 3).to_owned(),
+            args.owned("kind"),
+            args.owned("name"),
+            args.owned("variable"),
         );
         capture_step(w, &ctx, &name, |message| {
             let value = if kind == "header" {

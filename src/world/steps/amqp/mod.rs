@@ -23,7 +23,7 @@ mod message;
 mod publish;
 mod replay;
 
-pub(crate) use replay::{REPLAY, REPLAY_TABLE_VARIABLES};
+pub(crate) use replay::REPLAY_TABLE_VARIABLES;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -32,12 +32,20 @@ use serde_json::Value;
 
 use super::StepDef;
 use super::assertion::error;
-use super::polling::duration;
+use super::declaration::{ArgKind, Param, param};
 use super::services::did_you_mean;
+use crate::config::Environment;
 use crate::trace::{AmqpEvent, AmqpMessage, AmqpObservation, Observation, Side, SideStep, Twin};
 use crate::transport::amqp::{AmqpClient, Listener};
 use crate::world::scenario::{render_json_on, render_on};
 use crate::world::{RunContext, ScenarioState, SideState};
+
+/// The `service` argument of an AMQP step.
+pub(super) const AMQP_SERVICE: Param = param(
+    "service",
+    ArgKind::Service,
+    "AMQP service (default: the only one)",
+);
 
 /// What one side of a scenario knows about its brokers.
 #[derive(Debug, Default)]
@@ -63,7 +71,16 @@ pub(super) fn steps() -> Vec<StepDef> {
 
 /// The AMQP service a step names, or the only one both environments define.
 pub(super) fn service_name(run: &RunContext, named: &str) -> Result<String, String> {
-    let (b, c) = (&run.envs.baseline.env, &run.envs.candidate.env);
+    amqp_service_name(&run.envs.baseline.env, &run.envs.candidate.env, named)
+}
+
+/// The AMQP service a step names (it must exist in both `b` and `c`), or
+/// the only one both define.
+pub(crate) fn amqp_service_name(
+    b: &Environment,
+    c: &Environment,
+    named: &str,
+) -> Result<String, String> {
     if named.is_empty() {
         let common: Vec<&String> = b.amqp.keys().filter(|k| c.amqp.contains_key(*k)).collect();
         return match common.as_slice() {

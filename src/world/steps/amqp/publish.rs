@@ -5,12 +5,14 @@ use cucumber::step::Context;
 use futures::future::LocalBoxFuture;
 
 use super::{
-    SideRender, client, error, observation, on_both, prepare, service_name, write_refusal,
+    AMQP_SERVICE, SideRender, client, error, observation, on_both, prepare, service_name,
+    write_refusal,
 };
 use crate::trace::{AmqpEvent, AmqpMessage, PublishConfirm, Side, SideStep, StepOutcome};
+use crate::world::steps::StepDef;
+use crate::world::steps::declaration::{Action, ArgKind, Args, Part, Transport, Writes, param};
 use crate::world::steps::fixtures::read_fixture;
 use crate::world::steps::variables::table_pairs;
-use crate::world::steps::{StepDef, arg};
 use crate::world::{RunContext, SideState, TwinWorld};
 
 pub(super) fn steps() -> Vec<StepDef> {
@@ -19,40 +21,72 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: r"^the message properties are:$",
             summary: "Sets properties of the next published message from a data table (message_id, correlation_id, content_type, delivery_mode, type, app_id, priority, expiration, reply_to, timestamp, user_id); values are templates.",
             example: "Given the message properties are:",
-            params: &[],
+            params: const {
+                &[param(
+                    "table",
+                    ArgKind::Table,
+                    "name | value rows; values are templates",
+                )]
+            },
+            action: Action::Build(Part::MessageProperties),
             run: set_properties,
         },
         StepDef {
             pattern: r"^the message headers are:$",
             summary: "Sets application headers of the next published message from a data table (name | value); values are templates.",
             example: "Given the message headers are:",
-            params: &[],
+            params: const {
+                &[param(
+                    "table",
+                    ArgKind::Table,
+                    "name | value rows; values are templates",
+                )]
+            },
+            action: Action::Build(Part::MessageHeaders),
             run: set_headers,
         },
         StepDef {
-            pattern: r#"^I publish to exchange "([^"]*)"(?: on "([^"]+)")? with routing key "([^"]*)"$"#,
+            pattern: r#"^I publish to exchange "(?<exchange>[^"]*)"(?: on "(?<service>[^"]+)")? with routing key "(?<routing_key>[^"]*)"$"#,
             summary: "Publishes the docstring (a template) to an exchange in both environments, mandatory and confirmed: a returned or unconfirmed message fails the step.",
             example: r#"When I publish to exchange "orders" with routing key "order.created""#,
-            params: &[
-                ("exchange", "exchange to publish to"),
-                ("service", "AMQP service (default: the only one)"),
-                ("routing_key", "routing key (a template)"),
-            ],
+            params: const {
+                &[
+                    param("exchange", ArgKind::Template, "exchange to publish to"),
+                    AMQP_SERVICE,
+                    param("routing_key", ArgKind::Template, "routing key (a template)"),
+                    param(
+                        "docstring",
+                        ArgKind::Docstring,
+                        "the message body (a template)",
+                    ),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::AmqpPublish,
+                writes: Writes::Always("publishing a message"),
+            },
             run: publish_docstring,
         },
         StepDef {
-            pattern: r#"^I publish the fixture "([^"]+)" to exchange "([^"]*)"(?: on "([^"]+)")? with routing key "([^"]*)"$"#,
+            pattern: r#"^I publish the fixture "(?<fixture>[^"]+)" to exchange "(?<exchange>[^"]*)"(?: on "(?<service>[^"]+)")? with routing key "(?<routing_key>[^"]*)"$"#,
             summary: "Publishes a fixture file under scenarios/ (a template) to an exchange in both environments, mandatory and confirmed.",
             example: r#"When I publish the fixture "orders/new-order.json" to exchange "orders" on "events" with routing key "order.created""#,
-            params: &[
-                (
-                    "fixture",
-                    "file under scenarios/ holding the body (a template)",
-                ),
-                ("exchange", "exchange to publish to"),
-                ("service", "AMQP service (default: the only one)"),
-                ("routing_key", "routing key (a template)"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "fixture",
+                        ArgKind::Fixture,
+                        "file under scenarios/ holding the body (a template)",
+                    ),
+                    param("exchange", ArgKind::Template, "exchange to publish to"),
+                    AMQP_SERVICE,
+                    param("routing_key", ArgKind::Template, "routing key (a template)"),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::AmqpPublish,
+                writes: Writes::Always("publishing a message"),
+            },
             run: publish_fixture,
         },
     ]
@@ -92,10 +126,11 @@ fn set_headers(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
 
 fn publish_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let target = Target {
-            exchange: arg(&ctx, 1).to_owned(),
-            service: arg(&ctx, 2).to_owned(),
-            routing_key: arg(&ctx, 3).to_owned(),
+            exchange: args.owned("exchange"),
+            service: args.owned("service"),
+            routing_key: args.owned("routing_key"),
             body: Ok(ctx.step.docstring.clone().unwrap_or_default()),
         };
         publish_step(w, &ctx, target).await;
@@ -104,12 +139,13 @@ fn publish_docstring(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> 
 
 fn publish_fixture(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
+        let args = Args::of(&ctx);
         let run = w.twin_parts().0;
         let target = Target {
-            body: read_fixture(&run, arg(&ctx, 1)),
-            exchange: arg(&ctx, 2).to_owned(),
-            service: arg(&ctx, 3).to_owned(),
-            routing_key: arg(&ctx, 4).to_owned(),
+            body: read_fixture(&run, args.text("fixture")),
+            exchange: args.owned("exchange"),
+            service: args.owned("service"),
+            routing_key: args.owned("routing_key"),
         };
         publish_step(w, &ctx, target).await;
     })

@@ -21,19 +21,21 @@ use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
 use super::{
-    SideRender, client, duration, error, observation, on_both, prepare, service_name, write_refusal,
+    AMQP_SERVICE, SideRender, client, error, observation, on_both, prepare, service_name,
+    write_refusal,
 };
 use crate::trace::{AmqpEvent, AmqpMessage, Body, ReplayCounts, Side, SideStep, StepOutcome};
 use crate::transport::amqp::management::fetch_topology;
 use crate::transport::amqp::replay::{ReplayWriter, publish_all, read_replay_file};
 use crate::transport::amqp::topic_matches;
+use crate::world::steps::StepDef;
+use crate::world::steps::declaration::{Action, ArgKind, Args, Transport, Writes, param};
 use crate::world::steps::fixtures::fixture_path;
 use crate::world::steps::variables::table_pairs;
-use crate::world::steps::{StepDef, arg};
 use crate::world::{RunContext, SideState, TwinWorld};
 
 /// The replay step; its rewrite table's templates also see `original` and `index`.
-pub(crate) const REPLAY: &str = r#"^I replay the messages of "([^"]+)"(?: with routing key "([^"]+)")? to exchange "([^"]*)"(?: on "([^"]+)")?$"#;
+const REPLAY: &str = r#"^I replay the messages of "(?<file>[^"]+)"(?: with routing key "(?<routing_key>[^"]+)")? to exchange "(?<exchange>[^"]*)"(?: on "(?<service>[^"]+)")?$"#;
 
 /// Variables the replay step's rewrite table provides to its own templates.
 pub(crate) const REPLAY_TABLE_VARIABLES: &[&str] = &["original", "index"];
@@ -44,34 +46,60 @@ pub(super) fn steps() -> Vec<StepDef> {
             pattern: REPLAY,
             summary: "Publishes the messages of a replay file under scenarios/ (those whose routing key matches the pattern) in order, confirmed, to an exchange (\"\" keeps each message's own); an optional table (field | template) rewrites ids. Returned or unconfirmed messages fail the step; counts go to the trace.",
             example: r#"When I replay the messages of "replay/orders.jsonl" with routing key "order.*" to exchange "orders""#,
-            params: &[
-                ("file", "replay file under scenarios/ (JSON Lines)"),
-                (
-                    "routing_key",
-                    "only messages whose routing key matches this pattern",
-                ),
-                ("exchange", "exchange to publish to"),
-                ("service", "AMQP service (default: the only one)"),
-            ],
+            params: const {
+                &[
+                    param(
+                        "file",
+                        ArgKind::Fixture,
+                        "replay file under scenarios/ (JSON Lines)",
+                    ),
+                    param(
+                        "routing_key",
+                        ArgKind::Template,
+                        "only messages whose routing key matches this pattern",
+                    ),
+                    param("exchange", ArgKind::Template, "exchange to publish to"),
+                    AMQP_SERVICE,
+                    param(
+                        "table",
+                        ArgKind::Table,
+                        "field | template rows rewriting each message (optional)",
+                    ),
+                ]
+            },
+            action: Action::Send {
+                transport: Transport::AmqpReplay,
+                writes: Writes::Always("replaying messages"),
+            },
             run: replay,
         },
         StepDef {
-            pattern: r#"^I record the messages on "([^"]+)" to "([^"]+)" for (\d+(?:\.\d+)?) ?(ms|s|seconds?)$"#,
+            pattern: r#"^I record the messages on "(?<listener>[^"]+)" to "(?<file>[^"]+)" for (?<window>\d+(?:\.\d+)? ?(?:ms|s|seconds?))$"#,
             summary: "Writes every message arriving on a listener during the window to a replay file under scenarios/ (a template; it must differ per environment, e.g. with {{ env.name }}).",
             example: r#"When I record the messages on "orderEvents" to "replay/orders-{{ env.name }}.jsonl" for 10 seconds"#,
-            params: &[
-                ("listener", "listener to record from"),
-                ("file", "replay file to write under scenarios/ (a template)"),
-                ("limit", "how long, a number"),
-                ("unit", "ms, s or seconds"),
-            ],
+            params: const {
+                &[
+                    param("listener", ArgKind::Listener, "listener to record from"),
+                    param(
+                        "file",
+                        ArgKind::Fixture,
+                        "replay file to write under scenarios/ (a template)",
+                    ),
+                    param("window", ArgKind::Duration, "how long: ms, s or seconds"),
+                ]
+            },
+            action: Action::Record,
             run: record,
         },
         StepDef {
-            pattern: r#"^I compare the broker topology(?: of "([^"]+)")?$"#,
+            pattern: r#"^I compare the broker topology(?: of "(?<service>[^"]+)")?$"#,
             summary: "Reads the exchanges, queues (durability, type, TTL, dead-letter exchange, max length…) and bindings of the service's vhost through the management API in both environments; differences are topology drift.",
             example: r#"Then I compare the broker topology of "events""#,
-            params: &[("service", "AMQP service (default: the only one)")],
+            params: const { &[AMQP_SERVICE] },
+            action: Action::Send {
+                transport: Transport::BrokerTopology,
+                writes: Writes::Never,
+            },
             run: topology,
         },
     ]
@@ -86,8 +114,13 @@ struct Rewrite {
 
 fn replay(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (file, pattern, exchange, service) =
-            (arg(&ctx, 1), arg(&ctx, 2), arg(&ctx, 3), arg(&ctx, 4));
+        let args = Args::of(&ctx);
+        let (file, pattern, exchange, service) = (
+            args.text("file"),
+            args.text("routing_key"),
+            args.text("exchange"),
+            args.text("service"),
+        );
         let rewrites: Result<Vec<Rewrite>, String> = match ctx.step.table {
             None => Ok(Vec::new()),
             Some(_) => table_pairs(&ctx).map(|pairs| {
@@ -274,8 +307,9 @@ fn describe(c: &ReplayCounts) -> String {
 
 fn record(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let (listener, file) = (arg(&ctx, 1), arg(&ctx, 2));
-        let window = duration(arg(&ctx, 3), arg(&ctx, 4));
+        let args = Args::of(&ctx);
+        let (listener, file) = (args.text("listener"), args.text("file"));
+        let window = args.duration("window");
         let (run, scenario) = w.twin_parts();
         let mut prepared = prepare(&run, scenario, None, |r| {
             if !r.state().amqp.listeners.contains_key(listener) {
@@ -353,7 +387,8 @@ async fn record_side(
 
 fn topology(w: &mut TwinWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
     Box::pin(async move {
-        let service = arg(&ctx, 1);
+        let args = Args::of(&ctx);
+        let service = args.text("service");
         let (run, scenario) = w.twin_parts();
         let prepared = prepare(&run, scenario, None, |_| service_name(&run, service));
         let sides = on_both(&run, prepared, &mut scenario.sides, topology_side).await;
