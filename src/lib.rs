@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod config;
+pub mod diagnostic;
 pub mod dry_run;
 pub mod edi;
 pub mod exit;

@@ -24,9 +24,9 @@ use cucumber::gherkin::{Feature, Scenario};
 use regex::Regex;
 
 use super::bounds::MAX_SAMPLES;
-use super::diagnostic::Diagnostic;
 use crate::compare::route_template::request_shape;
 use crate::compare::{Drift, SuppressedDrift};
+use crate::diagnostic::Diagnostic;
 use crate::report::ScenarioResult;
 use crate::trace::{SampleRef, ScenarioKey, ScenarioStatus};
 
