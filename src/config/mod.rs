@@ -366,6 +366,7 @@ impl Config {
         for problem in &mut problems {
             problem.at = spans::locate(text, &shown, &problem.key);
         }
+        problems.sort_by_key(|p| p.at.as_ref().map_or(usize::MAX, |at| at.line));
         Err(ConfigError::Invalid {
             path: path.to_owned(),
             problems,
