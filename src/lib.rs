@@ -6,6 +6,10 @@
 //! twin [`world`], which acts through [`transport`] and records
 //! [`trace::Observation`]s; [`compare`] turns recorded steps into drift;
 //! [`report`] renders the resulting [`report::DriftReport`].
+//!
+//! Whatever goes wrong on the way is a [`diagnostic::Diagnostic`]: every
+//! layer's error type implements [`diagnostic::Diagnose`], and the command
+//! line renders them in one place. `diagnostic` imports no other module.
 
 pub mod compare;
 pub mod config;

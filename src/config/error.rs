@@ -98,11 +98,17 @@ impl ConfigProblem {
 }
 
 impl ConfigError {
-    /// A single wrong value at `key` of the file at `path`.
+    /// A single wrong value at `key` of the file at `path`, found after
+    /// loading (resolving an environment's secrets): located by reading the
+    /// file again, when it can be read.
     pub fn invalid(path: &Path, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        let mut problem = ConfigProblem::new(key, message);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            problem.at = super::spans::locate(&text, &path.display().to_string(), &problem.key);
+        }
         ConfigError::Invalid {
             path: path.to_owned(),
-            problems: vec![ConfigProblem::new(key, message)],
+            problems: vec![problem],
         }
     }
 

@@ -156,3 +156,27 @@ fn no_config_error_displays_an_error_prefix() {
         "{unknown}"
     );
 }
+
+#[test]
+fn a_secret_that_cannot_be_resolved_points_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("driftgate.toml");
+    std::fs::write(
+        &path,
+        "[environments.staging.services.erp]\nbase_url = \"http://erp\"\nauth = { bearer = \"${DRIFTGATE_TEST_NEVER_SET_TOKEN}\" }\n",
+    )
+    .unwrap();
+    let err = Config::load(&path)
+        .unwrap()
+        .environment("staging", &Redactor::default())
+        .unwrap_err();
+    let diagnostics = err.diagnostics();
+    let at = diagnostics[0].location.as_ref().unwrap();
+    assert_eq!(at.line, 3, "{diagnostics:#?}");
+    assert!(
+        diagnostics[0]
+            .title
+            .contains("`environments.staging.services.erp.auth.bearer`"),
+        "{diagnostics:#?}"
+    );
+}
