@@ -3,7 +3,8 @@
 //! of them, each at its line, and counts them; no error type's text starts
 //! with its own `error:` (the renderer adds it exactly once).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use driftgate::compare::traces::TraceInputError;
@@ -33,18 +34,29 @@ timeout_ms = 0
 base_url = "https://erp.staging.example.com"
 "#;
 
+/// `driftgate ARGS` in `dir`, with colour and shard settings of the
+/// environment left out.
+fn driftgate(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("driftgate")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("DRIFTGATE_SHARDS")
+        .output()
+        .unwrap()
+}
+
+const RUN: [&str; 5] = ["run", "--baseline", "production", "--candidate", "staging"];
+
 #[test]
 fn a_config_with_three_mistakes_reports_all_three_at_their_lines_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("driftgate.toml"), THREE_MISTAKES).unwrap();
     std::fs::create_dir(dir.path().join("features")).unwrap();
-    let out = Command::cargo_bin("driftgate")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--color", "never", "run", "--baseline", "production"])
-        .args(["--candidate", "staging"])
-        .output()
-        .unwrap();
+    let out = driftgate(dir.path(), &[&["--color", "never"][..], &RUN].concat());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     for expected in [
@@ -75,13 +87,7 @@ fn a_config_with_three_mistakes_reports_all_three_at_their_lines_and_exits_2() {
     );
 
     // Forced colour styles the same diagnostics.
-    let coloured = Command::cargo_bin("driftgate")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--color", "always", "run", "--baseline", "production"])
-        .args(["--candidate", "staging"])
-        .output()
-        .unwrap();
+    let coloured = driftgate(dir.path(), &[&["--color", "always"][..], &RUN].concat());
     let stderr = String::from_utf8_lossy(&coloured.stderr);
     assert_eq!(coloured.status.code(), Some(2), "{stderr}");
     assert!(
@@ -91,17 +97,13 @@ fn a_config_with_three_mistakes_reports_all_three_at_their_lines_and_exits_2() {
 }
 
 #[test]
-fn a_bad_shard_is_a_usage_error_rendered_once() {
+fn a_bad_shard_index_is_a_usage_error_rendered_once_without_colour_off_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("driftgate.toml"), "").unwrap();
-    let out = Command::cargo_bin("driftgate")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["run", "--baseline", "a", "--candidate", "b"])
-        .args(["--shards", "2", "--shard-index", "5"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = driftgate(
+        dir.path(),
+        &[&RUN[..], &["--shards", "2", "--shard-index", "5"]].concat(),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(
