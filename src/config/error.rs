@@ -178,12 +178,9 @@ impl Diagnose for ConfigError {
             ConfigError::Invalid { path, problems } => problems
                 .iter()
                 .map(|p| {
-                    let d = Diagnostic::error(format!("invalid config `{}`: {}", p.key, p.message))
-                        .located(p.at.clone().unwrap_or_else(|| file(path)));
-                    match &p.help {
-                        Some(help) => d.with_help(help),
-                        None => d,
-                    }
+                    Diagnostic::error(format!("invalid config `{}`: {}", p.key, p.message))
+                        .located(p.at.clone().unwrap_or_else(|| file(path)))
+                        .with_help_if(p.help.as_deref())
                 })
                 .collect(),
             ConfigError::UnknownEnvironment {

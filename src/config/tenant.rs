@@ -177,12 +177,12 @@ pub enum TenantSelectionError {
     )]
     NoneDeclared(String),
     /// A selected tenant is not declared.
-    #[error("unknown tenant `{name}`{suggestion}; declared: {declared}")]
+    #[error("unknown tenant `{name}`{}; declared: {declared}", suggestion.as_ref().map(|s| format!(", did you mean `{s}`?")).unwrap_or_default())]
     Unknown {
         /// The name asked for.
         name: String,
-        /// ", did you mean `…`?" or empty.
-        suggestion: String,
+        /// The closest declared name.
+        suggestion: Option<String>,
         /// The declared names.
         declared: String,
     },
@@ -190,7 +190,22 @@ pub enum TenantSelectionError {
 
 impl crate::diagnostic::Diagnose for TenantSelectionError {
     fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
-        vec![crate::diagnostic::Diagnostic::error(self.to_string())]
+        use crate::diagnostic::Diagnostic;
+        match self {
+            TenantSelectionError::NoneDeclared(_) => vec![Diagnostic::error(self.to_string())],
+            TenantSelectionError::Unknown {
+                name,
+                suggestion,
+                declared,
+            } => {
+                let d = Diagnostic::error(format!("unknown tenant `{name}`"));
+                let d = match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("name a declared tenant, or `all`"),
+                };
+                vec![d.with_note(format!("declared: {declared}"))]
+            }
+        }
     }
 }
 
@@ -214,8 +229,7 @@ pub fn select(
         return Err(TenantSelectionError::Unknown {
             name: name.clone(),
             suggestion: crate::suggest::did_you_mean(name, declared.iter().map(String::as_str))
-                .map(|s| format!(", did you mean `{s}`?"))
-                .unwrap_or_default(),
+                .map(str::to_owned),
             declared: declared.join(", "),
         });
     }

@@ -181,6 +181,14 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a line saying what to do, when there is one.
+    pub fn with_help_if(self, help: Option<impl Into<String>>) -> Diagnostic {
+        match help {
+            Some(help) => self.with_help(help),
+            None => self,
+        }
+    }
+
     /// Adds a line of context.
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());

@@ -3,12 +3,12 @@
 //!
 //! ```text
 //! error: baseline and candidate are both `staging`
-//!  = help: compare two different environments: --baseline production --candidate staging
+//!   = help: compare two different environments: name another with --baseline or --candidate
 //!
 //! error: candidate environment `staging`: service `erp` at http://127.0.0.1:9 is unreachable: connection refused
 //!
 //! error: nothing was run: an environment could not be reached
-//!  = help: check the base_url in driftgate.toml, the network path, and that the service is up
+//!   = help: check the base_url in driftgate.toml, the network path, and that the service is up
 //! ```
 
 use crate::compare::traces::TraceInputError;
@@ -113,9 +113,9 @@ impl RunError {
     /// What to do about a problem of the run itself.
     fn help(&self) -> Option<String> {
         Some(match self {
-            RunError::SameEnvironment(name) => format!(
-                "compare two different environments, e.g. --baseline production --candidate {name}"
-            ),
+            RunError::SameEnvironment(_) => {
+                "compare two different environments: name another with --baseline or --candidate".into()
+            }
             RunError::NoEnvironment => {
                 "declare the environments in driftgate.toml ([environments.NAME]) and name them with --baseline and --candidate".into()
             }
@@ -152,13 +152,7 @@ impl Diagnose for RunError {
                 .iter()
                 .map(|u| Diagnostic::error(u.to_string()))
                 .collect(),
-            other => {
-                let d = Diagnostic::error(other.to_string());
-                vec![match other.help() {
-                    Some(help) => d.with_help(help),
-                    None => d,
-                }]
-            }
+            other => vec![Diagnostic::error(other.to_string()).with_help_if(other.help())],
         }
     }
 
