@@ -19,6 +19,10 @@
 //! [`judge::DriftReport`] with the pure comparison of [`compare`] and
 //! [`timing`]; [`report`] renders that report and nothing else.
 //!
+//! Whatever goes wrong on the way is a [`diagnostic::Diagnostic`]: every
+//! layer's error type implements [`diagnostic::Diagnose`], and the command
+//! line renders them in one place.
+//!
 //! ## Layers
 //!
 //! Dependencies point one way: a module uses only modules of lower layers,
@@ -38,11 +42,12 @@
 //! layer 3   compare mock transport
 //! layer 2   config trace
 //! layer 1   edi feature_file matcher pattern template
-//! layer 0   drift_class exit secret suggest
+//! layer 0   diagnostic drift_class exit secret suggest
 //! ```
 
 pub mod compare;
 pub mod config;
+pub mod diagnostic;
 pub mod drift_class;
 pub mod dry_run;
 pub mod edi;

@@ -13,6 +13,7 @@ mod cli;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cli::{demo, learn, run, services, steps, traces};
+use driftgate::diagnostic::Diagnostic;
 use driftgate::exit;
 
 /// Catch behavioural drift between two environments before it becomes an outage.
@@ -82,11 +83,18 @@ fn main() -> ExitCode {
         }
     };
     init_logging(cli.verbose);
+    // Errors, warnings and notes on stderr follow --color too.
+    match cli.color {
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+        Color::Auto => anstream::ColorChoice::Auto,
+    }
+    .write_global();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(exit::USAGE);
+            let error = Diagnostic::error(format!("cannot start the async runtime: {e}"));
+            return ExitCode::from(cli::failed(&error, exit::USAGE));
         }
     };
     let color = match cli.color {
@@ -97,10 +105,10 @@ fn main() -> ExitCode {
     let code = runtime.block_on(dispatch(cli.command, color));
     match code {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(exit::USAGE)
-        }
+        Err(e) => ExitCode::from(cli::failed(
+            &Diagnostic::error(format!("{e:#}")),
+            exit::USAGE,
+        )),
     }
 }
 

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use driftgate::compare::noise::NoiseFile;
 use driftgate::compare::waiver::WaiversFile;
 use driftgate::config::Config;
+use driftgate::diagnostic::{Diagnose, Diagnostic};
 use driftgate::report::terminal::TerminalOptions;
 
 /// `--config`: the configuration file a command cannot work without.
@@ -31,7 +32,7 @@ pub(crate) struct ConfigArg {
 impl ConfigArg {
     /// The config; `None` once the reason it cannot be loaded is printed.
     pub(crate) fn load(&self) -> Option<Config> {
-        printed_on_error(Config::load(&self.config).map_err(|e| e.to_string()))
+        printed_on_error(Config::load(&self.config))
     }
 
     /// The config with the noise and waivers files named on the command
@@ -107,11 +108,8 @@ impl JudgeArgs {
             Some(path) => Config::load(path),
             None => Config::parse("", Path::new("driftgate.toml")),
         };
-        printed_on_error(
-            config
-                .map_err(|e| e.to_string())
-                .and_then(|config| self.with_files(config)),
-        )
+        let config = printed_on_error(config)?;
+        printed_on_error(self.with_files(config))
     }
 
     /// How the terminal report is laid out.
@@ -122,13 +120,19 @@ impl JudgeArgs {
         }
     }
 
-    fn with_files(&self, mut config: Config) -> Result<Config, String> {
+    fn with_files(&self, mut config: Config) -> Result<Config, Diagnostic> {
         for path in &self.noise {
-            let file = NoiseFile::load(path).map_err(|e| e.to_string())?;
+            let file = NoiseFile::load(path).map_err(|e| {
+                Diagnostic::error(e.to_string())
+                    .with_help("--noise takes a file written by `driftgate learn-noise`")
+            })?;
             config.compare.learned.extend(file.noise);
         }
         for path in &self.waivers {
-            let file = WaiversFile::load(path).map_err(|e| e.to_string())?;
+            let file = WaiversFile::load(path).map_err(|e| {
+                Diagnostic::error(e.to_string())
+                    .with_help("--waivers takes a TOML file of [[waivers]] tables")
+            })?;
             config.waivers.extend(file.waivers);
         }
         Ok(config)
@@ -167,11 +171,11 @@ impl TraceJudgeArgs {
     }
 }
 
-/// The value, or `None` once `error: …` is printed.
-fn printed_on_error<T>(result: Result<T, String>) -> Option<T> {
+/// The value, or `None` once the error is printed.
+fn printed_on_error<T, E: Diagnose>(result: Result<T, E>) -> Option<T> {
     result
         .map_err(|e| {
-            eprintln!("error: {e}");
+            super::output::usage_error(&e);
         })
         .ok()
 }

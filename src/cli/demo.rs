@@ -45,7 +45,10 @@ const REQUIRES_AMQP: &str = "@requires-amqp";
 /// Runs the demo suites against the mocks; returns the exit code.
 pub(crate) async fn demo(args: DemoArgs, color: bool) -> anyhow::Result<u8> {
     let root = demo_root();
-    let config = Config::load(&root.join("mocks/demo.toml"))?;
+    let config = match Config::load(&root.join("mocks/demo.toml")) {
+        Ok(config) => config,
+        Err(e) => return Ok(output::usage_error(&e)),
+    };
     let specs = mock::load_dir(&root.join("mocks"))?;
     let engine = Arc::new(TemplateEngine::new());
     let (baseline, candidate) = ("production", "staging");

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use driftgate::compare::noise::runs::Learning;
 use driftgate::compare::noise::{EnvironmentValue, NoiseEntry, NoiseKind};
+use driftgate::diagnostic::Diagnostic;
 use driftgate::exit;
 use driftgate::runner::learning::{self, LearnOutcome, LearnPlan};
 
@@ -73,7 +74,8 @@ pub(crate) async fn learn_noise(args: LearnNoiseArgs) -> anyhow::Result<u8> {
         (_, _, Some(env)) => (env.clone(), env),
         _ => {
             return Ok(output::usage_error(
-                "name --baseline and --candidate, or --env",
+                &Diagnostic::error("name the environments to learn from")
+                    .with_help("give --baseline and --candidate, or --env for one environment"),
             ));
         }
     };

@@ -14,6 +14,8 @@ mod args;
 pub(crate) mod demo;
 pub(crate) mod learn;
 mod output;
+
+pub(crate) use output::failed;
 pub(crate) mod run;
 pub(crate) mod services;
 pub(crate) mod steps;

@@ -1,5 +1,8 @@
 //! How a command ends: the terminal report of a judged run, the files it
 //! left (trace, reports, metrics), warnings and errors, and the exit code.
+//! This is the one place that writes errors, warnings and notes to stderr:
+//! each a [`Diagnostic`], in colour where stderr shows it (`--color`,
+//! `NO_COLOR`), plain elsewhere.
 //!
 //! ```text
 //! (the terminal report)
@@ -9,10 +12,10 @@
 //! metrics: driftgate-reports/driftgate.prom
 //! ```
 
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 use driftgate::config::Redactor;
+use driftgate::diagnostic::{Diagnose, Diagnostic, Styling, render_error};
 use driftgate::exit;
 use driftgate::judge::DriftReport;
 use driftgate::report;
@@ -21,33 +24,37 @@ use driftgate::runner::{RunError, RunOutcome};
 
 use super::args::MetricsArgs;
 
-/// Prints `error: …` for a command line (or a file it names) that cannot be
-/// used; returns the usage exit code.
-pub(crate) fn usage_error(e: impl Display) -> u8 {
+/// Prints what is wrong with a command line (or a file it names); returns
+/// the usage exit code.
+pub(crate) fn usage_error(e: &dyn Diagnose) -> u8 {
     failed(e, exit::USAGE)
 }
 
-/// Prints `error: …`; returns `code`.
-pub(crate) fn failed(e: impl Display, code: u8) -> u8 {
-    eprintln!("error: {e}");
+/// Prints the error; returns `code`.
+pub(crate) fn failed(e: &dyn Diagnose, code: u8) -> u8 {
+    anstream::eprint!("{}", render_error(e, Styling::Colour));
     code
 }
 
 /// Prints why a run could not judge anything; returns its exit code.
 pub(crate) fn run_failed(e: &RunError) -> u8 {
-    let text = e.to_string();
-    if text.starts_with("error") {
-        eprintln!("{text}");
-    } else {
-        eprintln!("error: {text}");
-    }
-    e.exit_code()
+    failed(e, e.exit_code())
+}
+
+/// Prints `warning: …`.
+pub(crate) fn warning(text: impl Into<String>) {
+    anstream::eprint!("{}", Diagnostic::warning(text).render(Styling::Colour));
+}
+
+/// Prints `note: …`.
+pub(crate) fn note(text: impl Into<String>) {
+    anstream::eprint!("{}", Diagnostic::note(text).render(Styling::Colour));
 }
 
 /// Prints the report files that could not be written, secrets redacted.
 pub(crate) fn print_warnings(errors: &[String], redactor: &Redactor) {
     for e in errors {
-        eprintln!("warning: {}", redactor.redact(e));
+        warning(redactor.redact(e));
     }
 }
 
@@ -141,6 +148,6 @@ fn write_metrics(report: &DriftReport, metrics: &MetricsArgs) {
                 println!("metrics: {}", file.display());
             }
         }
-        Err(e) => eprintln!("warning: {e}"),
+        Err(e) => warning(e.to_string()),
     }
 }

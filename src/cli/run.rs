@@ -117,9 +117,9 @@ impl ShardArgs {
     fn resolve(&self) -> Result<Option<Shard>, shard::ShardError> {
         let resolved = shard::resolve(self.shard, self.shards, self.shard_index)?;
         if let (None, Some(index)) = (resolved, self.shard_index) {
-            eprintln!(
-                "note: shard index {index} (JOB_COMPLETION_INDEX) is set but no shard count: running every scenario; set --shards N or DRIFTGATE_SHARDS to shard"
-            );
+            output::note(format!(
+                "shard index {index} (JOB_COMPLETION_INDEX) is set but no shard count: running every scenario; set --shards N or DRIFTGATE_SHARDS to shard"
+            ));
         }
         Ok(resolved)
     }
@@ -137,7 +137,7 @@ pub(crate) async fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
     let view = args.judge.view(color);
     let shard = match args.shard.resolve() {
         Ok(shard) => shard,
-        Err(e) => return Ok(output::usage_error(e)),
+        Err(e) => return Ok(output::usage_error(&e)),
     };
     let opts = RunOptions {
         config,

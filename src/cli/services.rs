@@ -190,7 +190,7 @@ pub(crate) async fn db_parity(args: DbParityArgs) -> u8 {
             }
         }
         Err(e @ ParityError::Unreadable(_)) => output::failed(&e, exit::UNREACHABLE),
-        Err(e) => output::usage_error(e),
+        Err(e) => output::usage_error(&e),
     }
 }
 

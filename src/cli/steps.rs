@@ -13,6 +13,8 @@ use clap::ValueEnum;
 use driftgate::exit;
 use driftgate::world::steps::reference::{self, ReferenceFormat};
 
+use super::output;
+
 /// `driftgate steps`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct StepsArgs {
@@ -55,7 +57,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let root = std::env::current_dir().context("cannot read the current directory")?;
     let outcome = driftgate::lint::check(&args.paths, args.config.as_deref(), &root);
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        output::note(note.clone());
     }
     for finding in &outcome.findings {
         println!("{finding}");

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use driftgate::config::Config;
+use driftgate::diagnostic::Diagnostic;
 use driftgate::exit;
 use driftgate::judge::DriftReport;
 use driftgate::runner::{Interrupt, RunError, RunOptions, RunOutcome, merge, modes};
@@ -133,21 +134,21 @@ fn recording_exit_code(outcome: &RunOutcome, env: &str) -> u8 {
     if failed.is_empty() {
         return exit::NO_DRIFT;
     }
-    eprintln!(
-        "error: {} of {} scenarios failed or were refused in `{env}`; their recording is no baseline to compare against:",
+    let mut error = Diagnostic::error(format!(
+        "{} of {} scenarios failed or were refused in `{env}`; their recording is no baseline to compare against",
         failed.len(),
         report.scenarios.len()
-    );
+    ));
     for scenario in failed {
         let message = scenario.message.as_deref().unwrap_or("failed");
         let first_line = message.lines().next().unwrap_or_default();
-        eprintln!(
-            "  {}: {}",
+        error = error.with_note(format!(
+            "{}: {}",
             scenario.scenario,
             outcome.redactor.redact(first_line)
-        );
+        ));
     }
-    exit::DRIFT
+    output::failed(&error, exit::DRIFT)
 }
 
 /// Run options with one environment on both sides, for the suite and
@@ -211,7 +212,7 @@ pub(crate) fn merge(args: MergeArgs, color: bool) -> u8 {
     };
     let merged = match merge::read_and_combine(&args.traces) {
         Ok(merged) => merged,
-        Err(e) => return output::usage_error(e),
+        Err(e) => return output::usage_error(&e),
     };
     for trace in &merged.shards {
         let scenarios = trace.run.scenarios.len();
@@ -226,7 +227,7 @@ pub(crate) fn merge(args: MergeArgs, color: bool) -> u8 {
     let trace_path = args.reports.join("trace.jsonl");
     match merge::write_trace(&merged, &trace_path) {
         Ok(()) => println!("trace: {}", trace_path.display()),
-        Err(e) => eprintln!("warning: {e}"),
+        Err(e) => output::warning(e.to_string()),
     }
     let report = merge::report(&config, &merged, judging.today());
     output::rebuilt_report(

@@ -33,6 +33,12 @@ pub enum TraceInputError {
     NoHeader(String),
 }
 
+impl crate::diagnostic::Diagnose for TraceInputError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        vec![crate::diagnostic::Diagnostic::error(self.to_string())]
+    }
+}
+
 /// One scenario of a trace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TracedScenario {

@@ -1,31 +1,33 @@
 //! The drift-engine part of configuration loading: validates
 //! `[[compare.rules]]` and `[[waivers]]`, and loads the files they point to
-//! (`[compare] noise`, `[policy] waivers_file`), naming the failing key.
+//! (`[compare] noise`, `[policy] waivers_file`), naming the failing key of
+//! each problem.
 //!
 //! ```text
-//! invalid config driftgate.toml: `compare.rules[1].tolerance[0]`: give `absolute` and/or `relative`, each a number ≥ 0
-//! invalid config driftgate.toml: `compare.noise`: noise file noise.json: No such file or directory (os error 2)
+//! `compare.rules[1].tolerance[0]`: give `absolute` and/or `relative`, each a number ≥ 0
+//! `compare.noise`: noise file noise.json: No such file or directory (os error 2)
 //! ```
 
+use super::Config;
+use super::error::ConfigProblem;
 use super::noise::NoiseFile;
 use super::waiver::WaiversFile;
-use super::{Config, ConfigError};
 
-/// Validates the rules and waivers and loads the noise and waivers files.
-pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {
-    let invalid = |key: String, message: String| ConfigError::Invalid {
-        path: config.path.clone(),
-        key,
-        message,
-    };
+/// Validates the rules and waivers and loads the noise and waivers files
+/// that can be loaded; adds every problem to `found`.
+pub(super) fn complete(config: &mut Config, found: &mut Vec<ConfigProblem>) {
     for (i, rule) in config.compare.rules.iter().enumerate() {
-        rule.validate()
-            .map_err(|e| invalid(format!("compare.rules[{i}].{}", e.key), e.message))?;
+        if let Err(e) = rule.validate() {
+            found.push(ConfigProblem::new(
+                format!("compare.rules[{i}].{}", e.key),
+                e.message,
+            ));
+        }
     }
     for (i, waiver) in config.waivers.iter().enumerate() {
-        waiver
-            .validate()
-            .map_err(|(key, message)| invalid(format!("waivers[{i}].{key}"), message))?;
+        if let Err((key, message)) = waiver.validate() {
+            found.push(ConfigProblem::new(format!("waivers[{i}].{key}"), message));
+        }
     }
     let several = config.compare.noise.len() > 1;
     for (i, noise) in config.compare.noise.iter().enumerate() {
@@ -34,17 +36,20 @@ pub(super) fn complete(config: &mut Config) -> Result<(), ConfigError> {
         } else {
             "compare.noise".to_owned()
         };
-        let path = super::folder::inside(&config.base_dir(), noise)
-            .map_err(|e| invalid(key.clone(), e.to_string()))?;
-        let file = NoiseFile::load(&path).map_err(|e| invalid(key, e.to_string()))?;
-        config.compare.learned.extend(file.noise);
+        let loaded = super::folder::inside(&config.base_dir(), noise)
+            .map_err(|e| e.to_string())
+            .and_then(|path| NoiseFile::load(&path).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(file) => config.compare.learned.extend(file.noise),
+            Err(message) => found.push(ConfigProblem::new(key, message)),
+        }
     }
     if let Some(waivers) = &config.policy.waivers_file {
-        let file = WaiversFile::load(&config.resolve_path(waivers))
-            .map_err(|e| invalid("policy.waivers_file".into(), e.to_string()))?;
-        config.waivers.extend(file.waivers);
+        match WaiversFile::load(&config.resolve_path(waivers)) {
+            Ok(file) => config.waivers.extend(file.waivers),
+            Err(e) => found.push(ConfigProblem::new("policy.waivers_file", e.to_string())),
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -53,7 +58,7 @@ mod tests {
 
     use super::*;
 
-    fn parse(text: &str, dir: &Path) -> Result<Config, ConfigError> {
+    fn parse(text: &str, dir: &Path) -> Result<Config, crate::config::ConfigError> {
         Config::parse(text, &dir.join("driftgate.toml"))
     }
 

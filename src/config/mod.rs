@@ -56,14 +56,17 @@ mod database;
 mod drift;
 pub mod duration;
 pub mod env_refs;
+mod error;
 pub mod folder;
 mod limits;
 pub mod noise;
 pub mod policy;
 pub mod rules;
 mod secret;
+mod spans;
 pub mod tenant;
 pub mod timing;
+mod validate;
 pub mod waiver;
 
 use std::collections::BTreeMap;
@@ -79,53 +82,9 @@ pub use compare::{
 };
 pub(crate) use database::ado_value;
 pub use database::{DatabaseService, ServiceKind};
+pub use error::{ConfigError, ConfigProblem};
 pub use limits::LimitSpec;
 pub use secret::SecretSource;
-
-/// Errors found in a configuration file.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error(
-        "cannot read config {path}: {source}\n  hint: pass --config PATH or create driftgate.toml in the current directory"
-    )]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML or does not fit the schema.
-    #[error("invalid config {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message, with line and column.
-        message: String,
-    },
-    /// A value is present but wrong.
-    #[error("invalid config {path}: `{key}`: {message}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// Dotted key path of the offending value.
-        key: String,
-        /// What is wrong and what to do.
-        message: String,
-    },
-    /// The run names an environment the file does not define.
-    #[error("unknown environment `{name}` in {path}{suggestion}; defined: {defined}")]
-    UnknownEnvironment {
-        /// The file.
-        path: PathBuf,
-        /// The name asked for.
-        name: String,
-        /// ", did you mean `…`?" or empty.
-        suggestion: String,
-        /// The names defined.
-        defined: String,
-    },
-}
 
 /// The whole configuration file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -358,143 +317,48 @@ impl Config {
     }
 
     /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    /// Every invalid value is reported, each at its line and column.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let parse_error = |e: toml::de::Error| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        };
         // Parsed as written first, so schema errors keep their line and column.
-        let mut config: Config = toml::from_str(text).map_err(parse_error)?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::parse(path, Some(text), &e))?;
         if text.contains("${") {
             config = Config::expanded(text, path)?;
         }
         config.path = path.to_owned();
-        config.validate()?;
-        drift::complete(&mut config)?;
-        Ok(config)
+        let mut problems = Vec::new();
+        validate::problems(&config, &mut problems);
+        drift::complete(&mut config, &mut problems);
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        let shown = path.display().to_string();
+        for problem in &mut problems {
+            problem.at = spans::locate(text, &shown, &problem.key);
+        }
+        problems.sort_by_key(|p| p.at.as_ref().map_or(usize::MAX, |at| at.line));
+        Err(ConfigError::Invalid {
+            path: path.to_owned(),
+            problems,
+        })
     }
 
     /// The file with every `${VAR}` outside secret positions expanded (see [`env_refs`]).
     fn expanded(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let parse_error = |message: String| ConfigError::Parse {
-            path: path.to_owned(),
-            message,
-        };
         let mut document: toml::Table =
-            toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+            toml::from_str(text).map_err(|e| ConfigError::parse(path, Some(text), &e))?;
         env_refs::expand_document(&mut document, &env_refs::process_env).map_err(|(key, e)| {
+            let mut problem = ConfigProblem::new(key, e.to_string());
+            problem.at = spans::locate(text, &path.display().to_string(), &problem.key);
             ConfigError::Invalid {
                 path: path.to_owned(),
-                key,
-                message: e.to_string(),
+                problems: vec![problem],
             }
         })?;
+        // The expanded document has no spans left to point at.
         toml::Value::Table(document)
             .try_into()
-            .map_err(|e: toml::de::Error| parse_error(e.to_string()))
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key: String, message: String| ConfigError::Invalid {
-            path: self.path.clone(),
-            key,
-            message,
-        };
-        if self.run.concurrency == 0 {
-            return Err(invalid(
-                "run.concurrency".into(),
-                "must be at least 1".into(),
-            ));
-        }
-        if let Some((key, message)) = self.timing.problem() {
-            return Err(invalid(key.into(), message));
-        }
-        let tolerance = self.compare.relative_tolerance;
-        if !tolerance.is_finite() || !(0.0..1.0).contains(&tolerance) {
-            return Err(invalid(
-                "compare.relative_tolerance".into(),
-                format!(
-                    "{tolerance} is not a relative difference: give a number ≥ 0 and < 1, such as 1e-9"
-                ),
-            ));
-        }
-        for (i, expr) in self.compare.ignore.iter().enumerate() {
-            let checked = match expr.strip_prefix("edi:") {
-                Some(path) => path
-                    .parse::<crate::edi::EdiPath>()
-                    .map(drop)
-                    .map_err(|e| e.to_string()),
-                None => serde_json_path::JsonPath::parse(expr)
-                    .map(drop)
-                    .map_err(|e| format!("`{expr}` is not a valid JSONPath: {e}")),
-            };
-            if let Err(message) = checked {
-                return Err(invalid(format!("compare.ignore[{i}]"), message));
-            }
-        }
-        if let Some((key, message)) = tenant::problem(self) {
-            return Err(invalid(key, message));
-        }
-        for (env_name, env) in &self.environments {
-            if let Some((k, message)) = env.limits.problem() {
-                return Err(invalid(
-                    format!("environments.{env_name}.limits.{k}"),
-                    message,
-                ));
-            }
-            for (svc_name, svc) in &env.services {
-                for (k, ms) in [
-                    ("timeout_ms", svc.timeout_ms),
-                    ("connect_timeout_ms", svc.connect_timeout_ms),
-                ] {
-                    if let Some(message) = duration::millis_problem(ms) {
-                        return Err(invalid(
-                            format!("environments.{env_name}.services.{svc_name}.{k}"),
-                            message,
-                        ));
-                    }
-                }
-                let key = format!("environments.{env_name}.services.{svc_name}.base_url");
-                if let Some((k, message)) = database::validate(svc) {
-                    return Err(invalid(
-                        format!("environments.{env_name}.services.{svc_name}.{k}"),
-                        message,
-                    ));
-                }
-                if svc.kind == ServiceKind::Sqlserver {
-                    continue;
-                }
-                if svc.amqp_url.is_some() {
-                    if !svc.base_url.is_empty() {
-                        return Err(invalid(
-                            key,
-                            "a service has either `base_url` (HTTP) or `amqp_url` (AMQP), not both"
-                                .into(),
-                        ));
-                    }
-                    continue;
-                }
-                if !(svc.base_url.starts_with("http://") || svc.base_url.starts_with("https://")) {
-                    return Err(invalid(
-                        key,
-                        format!("`{}` must start with http:// or https://", svc.base_url),
-                    ));
-                }
-            }
-        }
-        if let Some(default) = &self.run.default_service {
-            let known = self
-                .environments
-                .values()
-                .any(|e| e.services.contains_key(default));
-            if !known && !self.environments.is_empty() {
-                return Err(invalid(
-                    "run.default_service".into(),
-                    format!("no environment defines a service `{default}`"),
-                ));
-            }
-        }
-        Ok(())
+            .map_err(|e: toml::de::Error| ConfigError::parse(path, None, &e))
     }
 
     /// Folder relative paths in the file are resolved against.
@@ -537,8 +401,7 @@ impl Config {
                 path: self.path.clone(),
                 name: name.to_owned(),
                 suggestion: crate::suggest::did_you_mean(name, defined.iter().copied())
-                    .map(|s| format!(", did you mean `{s}`?"))
-                    .unwrap_or_default(),
+                    .map(str::to_owned),
                 defined: if defined.is_empty() {
                     "none".into()
                 } else {
@@ -553,11 +416,7 @@ impl Config {
             let key = |k: &str| format!("environments.{name}.services.{svc_name}.{k}");
             let resolve = |src: &SecretSource, k: String| {
                 src.resolve(&self.base_dir(), redactor)
-                    .map_err(|message| ConfigError::Invalid {
-                        path: self.path.clone(),
-                        key: k,
-                        message,
-                    })
+                    .map_err(|message| ConfigError::invalid(&self.path, k, message))
             };
             if svc.kind == ServiceKind::Sqlserver {
                 let connection = svc
@@ -579,10 +438,8 @@ impl Config {
                 let timeout = Duration::from_millis(svc.timeout_ms);
                 let service =
                     AmqpService::from_urls(&url, management.as_deref(), timeout, redactor)
-                        .map_err(|message| ConfigError::Invalid {
-                            path: self.path.clone(),
-                            key: key("amqp_url"),
-                            message,
+                        .map_err(|message| {
+                            ConfigError::invalid(&self.path, key("amqp_url"), message)
                         })?;
                 amqp.insert(svc_name.clone(), service);
                 continue;

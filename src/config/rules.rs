@@ -144,7 +144,11 @@ impl RuleSpec {
             check_path(format!("mask[{i}].path"), &m.path)?;
             regex::Regex::new(&m.regex).map_err(|e| RuleError {
                 key: format!("mask[{i}].regex"),
-                message: format!("`{}` is not a valid regex: {e}", m.regex),
+                message: format!(
+                    "`{}` is not a valid regex: {}",
+                    m.regex,
+                    crate::matcher::regex_problem(&m.regex, &e)
+                ),
             })?;
         }
         Ok(())

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use super::{Config, ConfigError, Environment, Redactor, SecretSource, ServiceKind};
+use super::{Config, ConfigError, ConfigProblem, Environment, Redactor, SecretSource, ServiceKind};
 
 /// `[tenants.NAME]`: a tenant every environment serves.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,8 +59,9 @@ pub struct TenantServiceSpec {
     pub headers: BTreeMap<String, SecretSource>,
 }
 
-/// The key path and message of the first invalid tenant declaration, if any.
-pub(super) fn problem(config: &Config) -> Option<(String, String)> {
+/// Every invalid tenant declaration: names, and service overrides.
+pub(super) fn problems(config: &Config) -> Vec<ConfigProblem> {
+    let mut found = Vec::new();
     let top = config.tenants.keys().map(|name| format!("tenants.{name}"));
     let per_env = config.environments.iter().flat_map(|(env, spec)| {
         spec.tenants
@@ -70,7 +71,7 @@ pub(super) fn problem(config: &Config) -> Option<(String, String)> {
     for key in top.chain(per_env) {
         let name = key.rsplit('.').next().unwrap_or_default();
         if !valid_name(name) {
-            return Some((
+            found.push(ConfigProblem::new(
                 key.clone(),
                 format!("tenant name `{name}` may only use letters, digits, `-` and `_`"),
             ));
@@ -80,13 +81,11 @@ pub(super) fn problem(config: &Config) -> Option<(String, String)> {
         for (tenant, spec) in &env.tenants {
             for (svc_name, svc) in &spec.services {
                 let key = format!("environments.{env_name}.tenants.{tenant}.services.{svc_name}");
-                if let Some(message) = service_problem(env, svc_name, svc) {
-                    return Some((key, message));
-                }
+                found.extend(service_problem(key, env, svc_name, svc));
             }
         }
     }
-    None
+    found
 }
 
 fn valid_name(name: &str) -> bool {
@@ -97,28 +96,36 @@ fn valid_name(name: &str) -> bool {
 }
 
 fn service_problem(
+    key: String,
     env: &super::EnvironmentSpec,
     svc_name: &str,
     svc: &TenantServiceSpec,
-) -> Option<String> {
+) -> Option<ConfigProblem> {
     let Some(base) = env.services.get(svc_name) else {
         let known: Vec<&str> = env.services.keys().map(String::as_str).collect();
-        let hint = crate::suggest::did_you_mean(svc_name, known.iter().copied())
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Some(format!(
-            "the environment has no service `{svc_name}` to override{hint}"
-        ));
+        let help = crate::suggest::did_you_mean(svc_name, known.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"));
+        return Some(
+            ConfigProblem::new(
+                key,
+                format!("the environment has no service `{svc_name}` to override"),
+            )
+            .with_help(help),
+        );
     };
     if base.kind == ServiceKind::Sqlserver || base.amqp_url.is_some() {
-        return Some(format!(
-            "only HTTP services take tenant overrides; `{svc_name}` is not one"
+        return Some(ConfigProblem::new(
+            key,
+            format!("only HTTP services take tenant overrides; `{svc_name}` is not one"),
         ));
     }
     match &svc.base_url {
-        Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => Some(format!(
-            "base_url `{url}` must start with http:// or https://"
-        )),
+        Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+            Some(ConfigProblem::new(
+                key,
+                format!("base_url `{url}` must start with http:// or https://"),
+            ))
+        }
         _ => None,
     }
 }
@@ -149,14 +156,14 @@ pub fn tenants_of(config: &Config, environments: &[&str]) -> Result<Vec<String>,
         ) else {
             continue;
         };
-        return Err(ConfigError::Invalid {
-            path: config.path.clone(),
-            key: format!("environments.{without}.tenants"),
-            message: format!(
+        return Err(ConfigError::invalid(
+            &config.path,
+            format!("environments.{without}.tenants"),
+            format!(
                 "tenant `{name}` is declared for `{with}` but not for `{without}`; declare \
                  [environments.{without}.tenants.{name}] or move it to [tenants.{name}]"
             ),
-        });
+        ));
     }
     Ok(names.into_iter().cloned().collect())
 }
@@ -170,15 +177,36 @@ pub enum TenantSelectionError {
     )]
     NoneDeclared(String),
     /// A selected tenant is not declared.
-    #[error("unknown tenant `{name}`{suggestion}; declared: {declared}")]
+    #[error("unknown tenant `{name}`{}; declared: {declared}", suggestion.as_ref().map(|s| format!(", did you mean `{s}`?")).unwrap_or_default())]
     Unknown {
         /// The name asked for.
         name: String,
-        /// ", did you mean `…`?" or empty.
-        suggestion: String,
+        /// The closest declared name.
+        suggestion: Option<String>,
         /// The declared names.
         declared: String,
     },
+}
+
+impl crate::diagnostic::Diagnose for TenantSelectionError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::Diagnostic;
+        match self {
+            TenantSelectionError::NoneDeclared(_) => vec![Diagnostic::error(self.to_string())],
+            TenantSelectionError::Unknown {
+                name,
+                suggestion,
+                declared,
+            } => {
+                let d = Diagnostic::error(format!("unknown tenant `{name}`"));
+                let d = match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("name a declared tenant, or `all`"),
+                };
+                vec![d.with_note(format!("declared: {declared}"))]
+            }
+        }
+    }
 }
 
 /// The tenants a run covers: all `declared` ones when `requested` is empty
@@ -201,8 +229,7 @@ pub fn select(
         return Err(TenantSelectionError::Unknown {
             name: name.clone(),
             suggestion: crate::suggest::did_you_mean(name, declared.iter().map(String::as_str))
-                .map(|s| format!(", did you mean `{s}`?"))
-                .unwrap_or_default(),
+                .map(str::to_owned),
             declared: declared.join(", "),
         });
     }
@@ -273,13 +300,15 @@ impl Config {
             for (name, source) in &svc.headers {
                 let value = source
                     .resolve(&self.base_dir(), redactor)
-                    .map_err(|message| ConfigError::Invalid {
-                        path: self.path.clone(),
-                        key: format!(
-                            "environments.{}.tenants.{tenant}.services.{svc_name}.headers.{name}",
-                            base.name
-                        ),
-                        message,
+                    .map_err(|message| {
+                        ConfigError::invalid(
+                            &self.path,
+                            format!(
+                                "environments.{}.tenants.{tenant}.services.{svc_name}.headers.{name}",
+                                base.name
+                            ),
+                            message,
+                        )
                     })?;
                 service
                     .headers

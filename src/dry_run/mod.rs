@@ -44,10 +44,7 @@ use crate::world::steps::{Action, Part, Transport, Writes};
 /// Renders the plan of a run: everything each environment would receive.
 pub fn plan(opts: &RunOptions) -> Result<String, RunError> {
     if opts.baseline == opts.candidate {
-        return Err(RunError::Usage(format!(
-            "baseline and candidate are both `{}`; compare two different environments",
-            opts.baseline
-        )));
+        return Err(RunError::SameEnvironment(opts.baseline.clone()));
     }
     let redactor = Redactor::default();
     let config = &opts.config;

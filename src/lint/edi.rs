@@ -154,7 +154,7 @@ mod tests {
         let found: Vec<(usize, &str)> = outcome
             .findings
             .iter()
-            .map(|d| (d.line, d.title.as_str()))
+            .map(|d| (d.line(), d.title.as_str()))
             .collect();
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].0, 4, "the UNT line");

@@ -29,16 +29,12 @@ mod edi;
 mod rules;
 pub mod walk;
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use crate::config::Config;
-use crate::runner::Diagnostic;
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::{Diagnose as _, Diagnostic};
 use crate::runner::features::{self, ParsedFeature};
 use crate::template::TemplateEngine;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// What `driftgate check` found.
 #[derive(Debug, Default)]
@@ -56,7 +52,7 @@ pub struct CheckOutcome {
 impl CheckOutcome {
     /// The last line of the output: counts, and whether anything was found.
     pub fn summary(&self) -> String {
-        let files = BTreeSet::<&str>::from_iter(self.findings.iter().map(|d| d.file.as_str()));
+        let files = BTreeSet::<&str>::from_iter(self.findings.iter().filter_map(Diagnostic::file));
         let checked = format!(
             "{} feature file(s), {} scenario(s) checked",
             self.files, self.scenarios
@@ -143,46 +139,39 @@ fn load_config(
     match Config::load(&path) {
         Ok(config) => Some(config),
         Err(e) => {
-            outcome
-                .findings
-                .push(config_diagnostic(&path, display_root, &e.to_string()));
+            let found = config_diagnostics(&path, display_root, &e);
+            outcome.findings.extend(found);
             None
         }
     }
 }
 
-/// A configuration error as a diagnostic, at the line the TOML parser names.
-fn config_diagnostic(path: &Path, display_root: &Path, message: &str) -> Diagnostic {
-    static AT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"line (\d+), column (\d+)").unwrap_or_else(|e| panic!("{e}")));
+/// The diagnostics of a configuration error, the file shown relative to
+/// `display_root`, the last saying that the other checks went on without it.
+fn config_diagnostics(path: &Path, display_root: &Path, error: &ConfigError) -> Vec<Diagnostic> {
+    let full = path.display().to_string();
     let shown = features::display_path(path, display_root);
-    let (line, col) = AT
-        .captures(message)
-        .and_then(|c| Some((c[1].parse().ok()?, c[2].parse().ok()?)))
-        .unwrap_or((0, 0));
-    let title = message.lines().next().unwrap_or(message).to_owned();
-    let diagnostic = if line > 0 {
-        Diagnostic::at(title, path, &shown, line, col).underline(col, 1)
-    } else {
-        Diagnostic {
-            title,
-            file: shown,
-            line: 0,
-            col: 0,
-            source_line: None,
-            width: 1,
-            help: None,
+    let mut found = error.diagnostics();
+    for d in &mut found {
+        if let Some(at) = d.location.as_mut().filter(|at| at.file == full) {
+            at.file.clone_from(&shown);
         }
-    };
-    diagnostic.with_help(
-        "the other checks ran without the configuration; fix it and run `driftgate check` again",
-    )
+    }
+    if let Some(last) = found.pop() {
+        found.push(last.with_help(
+            "the other checks ran without the configuration; fix it and run `driftgate check` again",
+        ));
+    }
+    found
 }
 
 /// Outline examples repeat their steps: keep each finding once.
 fn dedupe(findings: &mut Vec<Diagnostic>) {
     let mut seen = BTreeSet::new();
-    findings.retain(|d| seen.insert((d.file.clone(), d.line, d.col, d.title.clone())));
+    findings.retain(|d| {
+        let at = d.location.as_ref().map(|l| (l.file.clone(), l.line, l.col));
+        seen.insert((at, d.title.clone()))
+    });
 }
 
 #[cfg(test)]

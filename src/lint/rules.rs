@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::edi;
 use super::walk::{MatchedStep, ScenarioWalk, StepArg, match_step};
 use crate::config::{Config, folder, tags_allow};
-use crate::runner::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::runner::features::{ParsedFeature, display_path};
 use crate::suggest::did_you_mean;
 use crate::template::TemplateEngine;

@@ -128,7 +128,7 @@ fn a_broken_config_is_a_finding_at_its_line_and_the_rest_still_runs() {
     let titles: Vec<(&str, usize)> = outcome
         .findings
         .iter()
-        .map(|d| (d.file.as_str(), d.line))
+        .map(|d| (d.file().unwrap_or_default(), d.line()))
         .collect();
     assert_eq!(titles, [("driftgate.toml", 2), ("features/a.feature", 3)]);
 }
@@ -142,7 +142,7 @@ fn edi_docstrings_and_paths_are_checked() {
     let found: Vec<(usize, &str)> = outcome
         .findings
         .iter()
-        .map(|d| (d.line, d.title.as_str()))
+        .map(|d| (d.line(), d.title.as_str()))
         .collect();
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_eq!(
@@ -178,7 +178,7 @@ fn a_method_override_naming_a_write_is_a_protected_write() {
     let lines: Vec<(usize, String)> = outcome
         .findings
         .iter()
-        .map(|d| (d.line, d.title.clone()))
+        .map(|d| (d.line(), d.title.clone()))
         .collect();
     let expected = [
         (4, "GET with `X-HTTP-Method-Override: DELETE`"),
@@ -250,7 +250,10 @@ fn every_write_the_run_refuses_on_a_protected_environment_is_a_finding() {
     let found: Vec<(usize, usize, &str)> = outcome
         .findings
         .iter()
-        .map(|d| (d.line, d.col, d.title.as_str()))
+        .map(|d| {
+            let col = d.location.as_ref().map_or(0, |l| l.col);
+            (d.line(), col, d.title.as_str())
+        })
         .collect();
     let refused = " would write to protected environment `production` without an allowing tag";
     assert_eq!(
@@ -275,7 +278,7 @@ fn every_write_the_run_refuses_on_a_protected_environment_is_a_finding() {
         "{}",
         rendered(&outcome)
     );
-    let help = outcome.findings[0].help.as_deref().unwrap_or_default();
+    let help = outcome.findings[0].help.join("\n");
     assert!(help.contains("@writes-allowed"), "{help}");
 }
 
@@ -360,7 +363,7 @@ fn check_finds_what_a_run_would_reject_one_test_per_error() {
         let found: Vec<(String, usize)> = outcome
             .findings
             .iter()
-            .map(|d| (d.title.clone(), d.line))
+            .map(|d| (d.title.clone(), d.line()))
             .collect();
         assert_eq!(found.len(), 1, "{}: {found:?}", case.steps);
         assert!(

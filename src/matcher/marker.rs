@@ -269,21 +269,9 @@ fn compile_regex(pattern: &str) -> Result<Regex, MarkerFault> {
         return Ok(re.clone());
     }
     let re = Regex::new(&format!(r"\A(?:{pattern})\z"))
-        .map_err(|e| MarkerFault::Regex(regex_problem(&e)))?;
+        .map_err(|e| MarkerFault::Regex(super::regex_problem(pattern, &e)))?;
     cache.insert(pattern.to_owned(), re.clone());
     Ok(re)
-}
-
-/// What the regex compiler says is wrong, in one line (`unclosed character
-/// class`), without its rendering of the anchored pattern.
-fn regex_problem(e: &regex::Error) -> String {
-    let text = e.to_string();
-    let last = text
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or(&text);
-    last.trim().trim_start_matches("error: ").to_owned()
 }
 
 /// Checks a marker that accepts some strings: `not_text` when `value` is not a

@@ -27,6 +27,18 @@ use serde_json::Value;
 
 pub use path::{push_index, push_key};
 
+/// What is wrong with the regex `pattern` that failed to compile with
+/// `error`, in one line (`unclosed character class`): the parser's own
+/// kind of error, not the multi-line rendering of the pattern.
+pub fn regex_problem(pattern: &str, error: &regex::Error) -> String {
+    match regex_syntax::Parser::new().parse(pattern) {
+        Err(regex_syntax::Error::Parse(e)) => e.kind().to_string(),
+        Err(regex_syntax::Error::Translate(e)) => e.kind().to_string(),
+        // Too big once compiled: that message is one line already.
+        _ => error.to_string(),
+    }
+}
+
 /// The reason of a mismatch where the actual value is absent.
 const MISSING: &str = "missing";
 /// The reason of a mismatch between two values of the same type; [`Mismatch`]'s

@@ -582,3 +582,16 @@ fn regexes_match_whole_strings_even_with_alternation() {
         assert_eq!(mismatches.is_empty(), ok, "{actual:?}");
     }
 }
+
+#[test]
+fn a_regex_problem_is_one_line_from_the_parser_not_its_rendering() {
+    let cases = [
+        ("[a", "unclosed character class"),
+        ("(", "unclosed group"),
+        (r"\p{Nope}", "Unicode property not found"),
+    ];
+    for (pattern, expected) in cases {
+        let error = regex::Regex::new(pattern).unwrap_err();
+        assert_eq!(super::regex_problem(pattern, &error), expected, "{pattern}");
+    }
+}

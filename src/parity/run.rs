@@ -35,6 +35,22 @@ pub enum ParityError {
     Unreadable(String),
 }
 
+impl crate::diagnostic::Diagnose for ParityError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        match self {
+            ParityError::Config(e) => crate::diagnostic::Diagnose::diagnostics(e),
+            other => vec![crate::diagnostic::Diagnostic::error(other.to_string())],
+        }
+    }
+
+    fn summary(&self) -> Option<crate::diagnostic::Diagnostic> {
+        match self {
+            ParityError::Config(e) => crate::diagnostic::Diagnose::summary(e),
+            _ => None,
+        }
+    }
+}
+
 /// What a parity check found.
 #[derive(Debug)]
 pub struct ParityOutcome {

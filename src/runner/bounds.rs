@@ -13,7 +13,7 @@
 use cucumber::gherkin::tagexpr::TagOperation;
 
 use super::RunError;
-use super::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 
 /// Most repetitions of a scenario (`@samples(N)`, `--samples`, `--warmup`).
 pub const MAX_SAMPLES: usize = 1000;
@@ -31,22 +31,20 @@ pub fn check_run_size(runs: usize, what: &str) -> Result<(), RunError> {
     if runs <= MAX_SCENARIO_RUNS {
         return Ok(());
     }
-    Err(RunError::Usage(format!(
-        "the run would start {runs} scenario runs ({what}); one run starts at most {MAX_SCENARIO_RUNS}: select fewer with --tags or --tenant, lower --samples, or split the suite with --shard I/N"
-    )))
+    Err(RunError::TooManyRuns {
+        runs,
+        what: what.to_owned(),
+        max: MAX_SCENARIO_RUNS,
+    })
 }
 
 /// Parses a `--tags` expression after checking its size: the parser and the
 /// expression tree it builds recurse once per operator and parenthesis.
 pub fn parse_tag_expression(expr: &str) -> Result<TagOperation, Diagnostic> {
-    let problem = |title: String, col: usize| Diagnostic {
-        title,
-        file: "--tags".into(),
-        line: 0,
-        col,
-        source_line: None,
-        width: 1,
-        help: Some("example: --tags \"@smoke and not @slow\"".into()),
+    let problem = |title: String, col: usize| {
+        Diagnostic::error(title)
+            .located(Location::character("--tags", col))
+            .with_help("example: --tags \"@smoke and not @slow\"")
     };
     let size = measure(expr);
     if size.operators > MAX_TAG_OPERATORS {
@@ -178,7 +176,8 @@ mod tests {
         for (expr, message, col) in cases {
             let error = parse_tag_expression(&expr).unwrap_err();
             assert!(error.title.contains(message), "{}", error.title);
-            assert_eq!((error.file.as_str(), error.col), ("--tags", col));
+            let at = error.location.unwrap();
+            assert_eq!((at.file.as_str(), at.col), ("--tags", col));
         }
     }
 

@@ -34,6 +34,12 @@ pub enum BrokerCommandError {
     Broker(String),
 }
 
+impl crate::diagnostic::Diagnose for BrokerCommandError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        vec![crate::diagnostic::Diagnostic::error(self.to_string())]
+    }
+}
+
 impl BrokerCommandError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {

@@ -7,8 +7,8 @@ use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, Feature};
 use cucumber::tag::Ext as _;
 
-use super::diagnostic::Diagnostic;
 use super::outline_steps::OutlineSteps;
+use crate::diagnostic::{Diagnose, Diagnostic, Location};
 use crate::feature_file::{self, SyntaxError, SyntaxErrorKind};
 use crate::world::steps;
 use crate::world::steps::ArgKind;
@@ -16,20 +16,38 @@ use crate::world::steps::declaration::split_duration;
 
 /// Feature files that could not be used; nothing was run.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", render(.0))]
+#[error("{}", titles(.0))]
 pub struct FeatureErrors(pub Vec<Diagnostic>);
 
-fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut out = diagnostics
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push_str(&format!(
-        "\n{} error(s) in feature files; nothing was run",
-        diagnostics.len()
-    ));
+/// `N problems in feature files; nothing was run`.
+fn counted(diagnostics: &[Diagnostic]) -> String {
+    match diagnostics.len() {
+        1 => "1 problem in feature files; nothing was run".into(),
+        n => format!("{n} problems in feature files; nothing was run"),
+    }
+}
+
+/// The count, then each problem on a line of its own (`file:line:col: title`).
+fn titles(diagnostics: &[Diagnostic]) -> String {
+    let mut out = counted(diagnostics);
+    for d in diagnostics {
+        out.push_str("\n  ");
+        if let Some(at) = &d.location {
+            out.push_str(&format!("{}:{}:{}: ", at.file, at.line, at.col));
+        }
+        out.push_str(&d.title);
+    }
     out
+}
+
+impl Diagnose for FeatureErrors {
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.0.clone()
+    }
+
+    fn summary(&self) -> Option<Diagnostic> {
+        Some(Diagnostic::error(counted(&self.0)))
+    }
 }
 
 /// The parsed, expanded, filtered features of a run.
@@ -191,15 +209,14 @@ fn find_feature_files(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> V
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            diagnostics.push(Diagnostic {
-                title: format!("no such feature file or folder: {}", path.display()),
-                file: path.display().to_string(),
-                line: 0,
-                col: 0,
-                source_line: None,
-                width: 1,
-                help: Some("paths are relative to the current directory".into()),
-            });
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "no such feature file or folder: {}",
+                    path.display()
+                ))
+                .located(Location::file(path.display().to_string()))
+                .with_help("paths are relative to the current directory"),
+            );
         }
     }
     files
@@ -378,7 +395,7 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
         check_time_amounts(step, file, shown, diagnostics);
         if let Err(suggestion) = steps::lookup(&step.value) {
             let col = step.position.col + step.keyword.chars().count();
-            let mut d = Diagnostic::at(
+            let d = Diagnostic::at(
                 format!("unknown step `{}`", step.value),
                 file,
                 shown,
@@ -386,11 +403,10 @@ pub fn check_steps(feature: &Feature, file: &Path, shown: &str, diagnostics: &mu
                 col,
             )
             .underline(col, step.value.chars().count());
-            d.help = Some(match suggestion {
+            diagnostics.push(d.with_help(match suggestion {
                 Some(s) => format!("did you mean `{s}`? (`driftgate steps` lists every step)"),
                 None => "no built-in step is close; `driftgate steps` lists every step".into(),
-            });
-            diagnostics.push(d);
+            }));
         }
         if step.table.is_some() && step.docstring.is_some() {
             diagnostics.push(

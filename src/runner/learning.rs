@@ -54,10 +54,7 @@ pub struct LearnOutcome {
 /// learns from them.
 pub async fn learn_noise(mut opts: RunOptions, plan: LearnPlan) -> Result<LearnOutcome, RunError> {
     if plan.runs < 2 {
-        return Err(RunError::Usage(format!(
-            "--runs {}: learning needs at least 2 runs per environment to see what changes between runs",
-            plan.runs
-        )));
+        return Err(RunError::TooFewLearningRuns(plan.runs));
     }
     opts.config.compare.learned.clear();
     let mut environments = vec![(

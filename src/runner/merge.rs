@@ -145,6 +145,15 @@ pub enum MergeError {
     },
 }
 
+impl crate::diagnostic::Diagnose for MergeError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        match self {
+            MergeError::Trace(e) => crate::diagnostic::Diagnose::diagnostics(e),
+            other => vec![crate::diagnostic::Diagnostic::error(other.to_string())],
+        }
+    }
+}
+
 fn list(numbers: &[usize]) -> String {
     numbers
         .iter()

@@ -6,7 +6,7 @@
 pub mod bounds;
 pub mod broker;
 pub mod completeness;
-mod diagnostic;
+mod error;
 pub mod features;
 pub mod interrupt;
 pub mod learning;
@@ -29,7 +29,7 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::{event, parser};
 use futures::FutureExt as _;
 
-pub use diagnostic::Diagnostic;
+pub use error::RunError;
 pub use features::FeatureErrors;
 pub use interrupt::Interrupt;
 pub use modes::RunMode;
@@ -37,12 +37,12 @@ pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
 
-use crate::config::{Config, ConfigError, Environment, Redactor};
+use crate::config::{Config, Environment, Redactor};
 use crate::judge::{DriftReport, Incomplete, IncompleteCause, Judge, JudgeSink, Standards};
 use crate::template::TemplateEngine;
 use crate::trace::{
     EnvironmentRef, Interruption, RecordSink, RecordSinks, RunEnd, RunHeader, RunPlan, ScenarioKey,
-    Side, TRACE_FORMAT, TraceError, TraceRecord, TraceWriter, Twin,
+    Side, TRACE_FORMAT, TraceRecord, TraceWriter, Twin,
 };
 use crate::transport::http::ClientError;
 use crate::transport::limit::Limiters;
@@ -120,47 +120,6 @@ pub struct RunOutcome {
     pub redactor: Redactor,
 }
 
-/// Why a run could not judge anything.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// Bad configuration.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// Bad feature files.
-    #[error(transparent)]
-    Features(#[from] FeatureErrors),
-    /// An HTTP client could not be built.
-    #[error(transparent)]
-    Client(#[from] ClientError),
-    /// The trace could not be created.
-    #[error(transparent)]
-    Trace(#[from] TraceError),
-    /// An environment could not be reached at all.
-    #[error("{}", unreachable_text(.0))]
-    Unreachable(Vec<Unreachable>),
-    /// The command line does not make sense.
-    #[error("{0}")]
-    Usage(String),
-}
-
-fn unreachable_text(list: &[Unreachable]) -> String {
-    let lines: Vec<String> = list.iter().map(|u| format!("error: {u}")).collect();
-    format!(
-        "{}\nnothing was run; check the base_url in driftgate.toml, the network path, and that the service is up",
-        lines.join("\n")
-    )
-}
-
-impl RunError {
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            RunError::Unreachable(_) => crate::exit::UNREACHABLE,
-            _ => crate::exit::USAGE,
-        }
-    }
-}
-
 /// Runs the scenarios on both environments and judges the drift.
 pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
     run_in_mode(opts, RunMode::Twin).await
@@ -171,10 +130,7 @@ pub async fn run(opts: RunOptions) -> Result<RunOutcome, RunError> {
 pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, RunError> {
     install_quiet_step_failures();
     if opts.baseline == opts.candidate && mode == RunMode::Twin {
-        return Err(RunError::Usage(format!(
-            "baseline and candidate are both `{}`; compare two different environments",
-            opts.baseline
-        )));
+        return Err(RunError::SameEnvironment(opts.baseline.clone()));
     }
     let recording = matches!(mode, RunMode::Record { .. });
     let started = Instant::now();
@@ -188,18 +144,14 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
     } = selection::select(&opts, &redactor, recording)?;
     let tenant_names: Vec<String> = tenant_envs.iter().filter_map(|(t, _)| t.clone()).collect();
     if feature_set.scenario_count == 0 {
-        return Err(RunError::Usage(format!(
-            "no scenarios selected in {}{}; a gate that ran nothing cannot say there is no drift",
-            paths
+        return Err(RunError::NoScenarios {
+            paths: paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            opts.tags
-                .as_deref()
-                .map(|t| format!(" with --tags \"{t}\""))
-                .unwrap_or_default()
-        )));
+            tags: opts.tags.clone(),
+        });
     }
     let tenant_count = tenant_names.len().max(1);
     bounds::check_run_size(
@@ -295,7 +247,7 @@ pub async fn run_in_mode(opts: RunOptions, mode: RunMode) -> Result<RunOutcome, 
         })
         .collect::<BTreeMap<_, _>>();
     let Some(first) = contexts.values().next().cloned() else {
-        return Err(RunError::Usage("no environment to run against".into()));
+        return Err(RunError::NoEnvironment);
     };
     let contexts = tenants::TenantContexts::new(first, contexts);
     // Repetitions for timing run one at a time unless asked otherwise, so

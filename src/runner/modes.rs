@@ -65,9 +65,7 @@ pub async fn run_against_trace(
     baseline_trace: &Path,
 ) -> Result<RunOutcome, RunError> {
     if let Some(shard) = opts.shard {
-        return Err(RunError::Usage(format!(
-            "--shard {shard} cannot be combined with --baseline-trace: a recorded baseline holds the whole suite; run the shards against a live baseline, or compare the whole suite"
-        )));
+        return Err(RunError::ShardWithBaselineTrace(shard));
     }
     let started = Instant::now();
     let baseline = read_run(baseline_trace)?;
@@ -126,21 +124,18 @@ pub fn report_from_traces(
 ) -> Result<DriftReport, RunError> {
     let mut shards: Vec<ShardTrace> = Vec::new();
     for path in traces {
-        let shard = ShardTrace::read(path).map_err(|e| RunError::Usage(e.to_string()))?;
+        let shard = ShardTrace::read(path)?;
         if let Some(first) = shards.first()
             && first.run.header.environments != shard.run.header.environments
         {
-            return Err(RunError::Usage(format!(
-                "{} compares other environments than {}; report traces of one run together",
-                path.display(),
-                traces[0].display()
-            )));
+            return Err(RunError::OtherEnvironments {
+                path: path.display().to_string(),
+                first: traces[0].display().to_string(),
+            });
         }
         shards.push(shard);
     }
-    let first = shards
-        .first()
-        .ok_or_else(|| RunError::Usage("name at least one trace".into()))?;
+    let first = shards.first().ok_or(RunError::NoTraces)?;
     let mut header = first.run.header.clone();
     for shard in &shards[1..] {
         header.tenants.extend(shard.run.header.tenants.clone());
@@ -190,8 +185,10 @@ fn drop_unrun(twin: &mut TwinTrace, baseline_short: bool, candidate_short: bool)
 
 pub(super) fn read_run(path: &Path) -> Result<TraceRun, RunError> {
     let records = read_trace(path)?;
-    TraceRun::from_records(&path.display().to_string(), records)
-        .map_err(|e| RunError::Usage(e.to_string()))
+    Ok(TraceRun::from_records(
+        &path.display().to_string(),
+        records,
+    )?)
 }
 
 fn report_of(config: &Config, twin: &TwinTrace, duration_ms: f64, today: NaiveDate) -> DriftReport {

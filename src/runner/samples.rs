@@ -23,7 +23,7 @@ use cucumber::gherkin::{Feature, Scenario};
 use regex::Regex;
 
 use super::bounds::MAX_SAMPLES;
-use super::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::trace::SampleRef;
 
 /// How scenarios are repeated for timing.

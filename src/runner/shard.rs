@@ -71,6 +71,12 @@ pub enum ShardError {
     NoIndex(usize),
 }
 
+impl crate::diagnostic::Diagnose for ShardError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        vec![crate::diagnostic::Diagnostic::error(self.to_string())]
+    }
+}
+
 impl Shard {
     /// Shard `number` (counted from 1) of `total`.
     pub fn new(number: usize, total: usize) -> Result<Shard, ShardError> {

@@ -40,7 +40,7 @@ pub(crate) fn environments(
 ) -> Result<Vec<TenantEnvironments>, RunError> {
     let names = [base.baseline.name.as_str(), base.candidate.name.as_str()];
     let declared = tenants_of(config, &names)?;
-    let selected = select(&declared, requested).map_err(|e| RunError::Usage(e.to_string()))?;
+    let selected = select(&declared, requested)?;
     if selected.is_empty() {
         return Ok(vec![(None, base)]);
     }

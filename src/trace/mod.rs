@@ -46,6 +46,30 @@ pub enum TraceError {
     },
 }
 
+impl crate::diagnostic::Diagnose for TraceError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::{Diagnostic, Location};
+        match self {
+            TraceError::Io { path, source } => vec![
+                Diagnostic::error(format!("trace {}: {source}", path.display()))
+                    .located(Location::file(path.display().to_string())),
+            ],
+            TraceError::Malformed {
+                path,
+                line,
+                message,
+            } => vec![
+                Diagnostic::error(format!("not a driftgate trace record: {message}"))
+                    .located(Location {
+                        line: *line,
+                        ..Location::file(path.display().to_string())
+                    })
+                    .with_help("name a trace.jsonl that driftgate wrote"),
+            ],
+        }
+    }
+}
+
 /// Appends records to a trace file, one flushed JSON line each.
 #[derive(Debug)]
 pub struct TraceWriter {

@@ -41,6 +41,15 @@ pub struct ClientError {
     pub message: String,
 }
 
+impl crate::diagnostic::Diagnose for ClientError {
+    fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        vec![
+            crate::diagnostic::Diagnostic::error(self.to_string())
+                .with_help("check the service's settings in driftgate.toml"),
+        ]
+    }
+}
+
 /// A rendered request, ready to send.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {

@@ -25,6 +25,7 @@ mod demo_setup;
 mod drift_engine;
 mod edi;
 mod edi_partners;
+mod error_rendering;
 mod fixture_paths;
 mod gherkin_conformance;
 mod golden;

@@ -12,9 +12,9 @@
 use serde_json::Value;
 
 use super::{ScenarioLinter, Source};
+use crate::diagnostic::Diagnostic;
 use crate::lint::walk::{MatchedStep, StepArg};
 use crate::matcher::{self, MatcherError};
-use crate::runner::Diagnostic;
 
 /// Where the markers are listed and the regex rule is stated.
 const MARKERS_HELP: &str = "markers: #ignore #present #notpresent #null #notnull #string #number #boolean #array #object #uuid #date #datetime #regex <re> #[N] <marker>, ##<marker> for optional; a regex is written as the regex engine reads it, quoted or not (docs/steps.md)";
