@@ -1,6 +1,7 @@
 //! Broker commands outside a scenario run: `driftgate capture` (messages of
 //! an exchange binding or a dead-letter queue into a replay file),
-//! `driftgate topology` (broker topology parity of two environments), and
+//! `driftgate topology` (broker topology parity of two environments,
+//! recorded as a run's records and judged like one), and
 //! the broker reachability check the demo uses to skip queue scenarios.
 //!
 //! ```text
@@ -12,12 +13,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::compare::compare_scenario;
 use crate::config::{AmqpService, Config, Environment, Redactor};
-use crate::report::{DriftReport, ScenarioResult};
+use crate::parity::{CheckFeature, ParityRecording};
 use crate::trace::{
-    AmqpEvent, AmqpObservation, EnvironmentRef, Observation, RunHeader, ScenarioKey,
-    ScenarioStatus, SideStep, StepRecord, TRACE_FORMAT, Twin,
+    AmqpEvent, AmqpObservation, EnvironmentRef, Observation, SideStep, TraceRecord, Twin,
 };
 use crate::transport::amqp::management::fetch_topology;
 use crate::transport::amqp::replay::{CaptureLimit, CaptureSummary, capture};
@@ -121,14 +120,21 @@ pub async fn capture_command(
         .map_err(|e| BrokerCommandError::Broker(redactor.redact(&e.to_string()).into_owned()))
 }
 
-/// Compares the broker topology of a service between two environments.
+/// Where `driftgate topology` files its scenario, one per AMQP service.
+pub const BROKER_TOPOLOGY: CheckFeature = CheckFeature {
+    path: "broker topology",
+    name: "Broker topology parity",
+};
+
+/// Reads the broker topology of a service in two environments and records
+/// it as a scenario, to be judged like a run's trace.
 pub async fn topology_command(
     config: &Config,
     baseline: &str,
     candidate: &str,
     service: Option<&str>,
     redactor: &Redactor,
-) -> Result<DriftReport, BrokerCommandError> {
+) -> Result<Vec<TraceRecord>, BrokerCommandError> {
     let started = Instant::now();
     let envs = Twin::new(
         environment(config, baseline, redactor)?,
@@ -137,6 +143,10 @@ pub async fn topology_command(
     let services = Twin::new(
         amqp_service(&envs.baseline, service)?,
         amqp_service(&envs.candidate, service)?,
+    );
+    let mut recording = ParityRecording::new(
+        BROKER_TOPOLOGY,
+        Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
     );
     let (b, c) = futures::join!(
         fetch_topology(&services.baseline.1),
@@ -153,13 +163,6 @@ pub async fn topology_command(
     };
     let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
     let name = services.baseline.0.clone();
-    let header = RunHeader {
-        format: TRACE_FORMAT,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
-        tenants: Default::default(),
-    };
     let side = |topology| SideStep {
         observations: vec![Observation::Amqp(AmqpObservation {
             service: name.clone(),
@@ -167,43 +170,13 @@ pub async fn topology_command(
         })],
         ..SideStep::default()
     };
-    let key = ScenarioKey {
-        sample: None,
-        feature: "broker topology".into(),
-        feature_name: "Broker topology parity".into(),
-        rule: None,
-        name: format!("topology of `{name}`"),
-        line: 0,
-        tags: Vec::new(),
-        tenant: None,
-    };
-    let step = StepRecord {
-        outline_text: None,
-        scenario: key.clone(),
-        index: 0,
-        keyword: "Then ".into(),
-        text: format!("I compare the broker topology of \"{name}\""),
-        line: 0,
-        sides: Twin::new(side(b), side(c)),
-    };
-    let drifts = compare_scenario(&header, &[step], &config.compare);
-    Ok(DriftReport {
-        header,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        scenarios: vec![ScenarioResult {
-            scenario: key,
-            status: ScenarioStatus::Passed,
-            message: None,
-            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-            drift_count: drifts.len(),
-        }],
-        drifts,
-        timing: Default::default(),
-        steps: Vec::new(),
-        gate: Default::default(),
-        limits: Vec::new(),
-        incomplete: None,
-    })
+    recording.aspect(
+        format!("topology of `{name}`"),
+        format!("I compare the broker topology of \"{name}\""),
+        Twin::new(side(b), side(c)),
+        started.elapsed().as_secs_f64() * 1000.0,
+    );
+    Ok(recording.finish())
 }
 
 /// Whether every AMQP service of the named environments accepts a connection;

@@ -250,9 +250,18 @@ fn db_parity_reports_schema_drift_with_both_values() {
     let differs = run("dbo.orders");
     let stdout = String::from_utf8_lossy(&differs.stdout);
     assert_eq!(differs.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("table dbo.orders columns: row[column_name=Weight].data_type: \"int\" in baseline, \"float\" in candidate"), "{stdout}");
     assert!(
-        stdout.contains("row[column_name=Priority] exists only in candidate"),
+        stdout.contains("DRIFT  erpdb: table dbo.orders columns"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            r#"row[column_name=Weight].data_type          baseline: "int"     candidate: "float""#
+        ),
+        "both values: {stdout}"
+    );
+    assert!(
+        stdout.contains(r#"row[column_name=Priority]                  baseline: (absent)  candidate: {"column_name":"Priority""#),
         "{stdout}"
     );
 }
