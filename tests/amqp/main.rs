@@ -2,6 +2,7 @@
 //! test stand in for production and staging.
 
 mod broker;
+mod topology_command;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
