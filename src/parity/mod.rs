@@ -28,7 +28,7 @@ mod recording;
 mod run;
 
 pub use recording::{CheckFeature, ParityRecording, write_trace};
-pub use run::{DB_PARITY, ParityError, check};
+pub use run::{ParityError, check};
 
 use crate::transport::sql::SqlQuery;
 

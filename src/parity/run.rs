@@ -7,8 +7,12 @@
 //! ```text
 //! $ driftgate db-parity --baseline production --candidate staging --service erpdb --table dbo.Orders
 //! DRIFT  erpdb: table dbo.Orders columns  db-parity:0
-//!   --> db-parity:0  the table dbo.Orders columns of "erpdb" should match
+//!   --> db-parity:0  Then the table dbo.Orders columns of "erpdb" should match
+//!       SQL SELECT COLUMN_NAME AS column_name, ORDINAL_POSITION AS ordinal, … (erpdb)
 //!       error  configuration  row[column_name=Priority]  baseline: (absent)  candidate: {"column_name":"Priority",…}
+//!
+//! scenarios: 6 total, 5 passed, 1 drifted, 0 failed
+//! verdict: DRIFT (exit 1)
 //! ```
 
 use std::collections::BTreeMap;
@@ -21,7 +25,7 @@ use crate::trace::{EnvironmentRef, Observation, Side, SideStep, TraceRecord, Twi
 use crate::transport::sql::SqlClient;
 
 /// Where `db-parity` files its scenarios, one per probe.
-pub const DB_PARITY: CheckFeature = CheckFeature {
+const DB_PARITY: CheckFeature = CheckFeature {
     path: "db-parity",
     name: "Database configuration parity",
 };

@@ -121,7 +121,7 @@ pub async fn capture_command(
 }
 
 /// Where `driftgate topology` files its scenario, one per AMQP service.
-pub const BROKER_TOPOLOGY: CheckFeature = CheckFeature {
+const BROKER_TOPOLOGY: CheckFeature = CheckFeature {
     path: "broker topology",
     name: "Broker topology parity",
 };
