@@ -83,7 +83,7 @@ pub(crate) struct TopologyArgs {
     config: ConfigArg,
     #[command(flatten)]
     environments: EnvironmentPair,
-    /// AMQP service (default: the only one).
+    /// AMQP service (default: every one of the baseline environment, a scenario each).
     #[arg(long)]
     service: Option<String>,
     #[command(flatten)]

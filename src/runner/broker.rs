@@ -120,14 +120,15 @@ pub async fn capture_command(
         .map_err(|e| BrokerCommandError::Broker(redactor.redact(&e.to_string()).into_owned()))
 }
 
-/// Where `driftgate topology` files its scenario, one per AMQP service.
+/// Where `driftgate topology` files its scenarios, one per AMQP service.
 const BROKER_TOPOLOGY: CheckFeature = CheckFeature {
     path: "broker topology",
     name: "Broker topology parity",
 };
 
-/// Reads the broker topology of a service in two environments and records
-/// it as a scenario, to be judged like a run's trace.
+/// Reads the broker topology of `service` (else of every AMQP service of
+/// the baseline environment) in two environments and records each as a
+/// scenario, to be judged like a run's trace.
 pub async fn topology_command(
     config: &Config,
     baseline: &str,
@@ -135,22 +136,14 @@ pub async fn topology_command(
     service: Option<&str>,
     redactor: &Redactor,
 ) -> Result<Vec<TraceRecord>, BrokerCommandError> {
-    let started = Instant::now();
     let envs = Twin::new(
         environment(config, baseline, redactor)?,
         environment(config, candidate, redactor)?,
     );
-    let services = Twin::new(
-        amqp_service(&envs.baseline, service)?,
-        amqp_service(&envs.candidate, service)?,
-    );
+    let services = topology_services(&envs, service)?;
     let mut recording = ParityRecording::new(
         BROKER_TOPOLOGY,
         Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
-    );
-    let (b, c) = futures::join!(
-        fetch_topology(&services.baseline.1),
-        fetch_topology(&services.candidate.1)
     );
     let fetched = |side: &Environment, result: Result<_, String>| {
         result.map_err(|e| {
@@ -161,22 +154,56 @@ pub async fn topology_command(
             ))
         })
     };
-    let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
-    let name = services.baseline.0.clone();
-    let side = |topology| SideStep {
-        observations: vec![Observation::Amqp(AmqpObservation {
-            service: name.clone(),
-            event: AmqpEvent::Topology { topology },
-        })],
-        ..SideStep::default()
-    };
-    recording.aspect(
-        format!("topology of `{name}`"),
-        format!("I compare the broker topology of \"{name}\""),
-        Twin::new(side(b), side(c)),
-        started.elapsed().as_secs_f64() * 1000.0,
-    );
+    for (name, specs) in services {
+        let started = Instant::now();
+        let (b, c) = futures::join!(
+            fetch_topology(&specs.baseline),
+            fetch_topology(&specs.candidate)
+        );
+        let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
+        let side = |topology| SideStep {
+            observations: vec![Observation::Amqp(AmqpObservation {
+                service: name.clone(),
+                event: AmqpEvent::Topology { topology },
+            })],
+            ..SideStep::default()
+        };
+        let sides = Twin::new(side(b), side(c));
+        recording.aspect(
+            format!("topology of `{name}`"),
+            format!("I compare the broker topology of \"{name}\""),
+            sides,
+            started.elapsed().as_secs_f64() * 1000.0,
+        );
+    }
     Ok(recording.finish())
+}
+
+/// The AMQP services `driftgate topology` compares, each with both
+/// environments' settings: the one `named`, else every one the baseline
+/// environment declares (the candidate must declare it too).
+fn topology_services(
+    envs: &Twin<Environment>,
+    named: Option<&str>,
+) -> Result<Vec<(String, Twin<AmqpService>)>, BrokerCommandError> {
+    let names: Vec<&str> = match named {
+        Some(name) => vec![name],
+        None => envs.baseline.amqp.keys().map(String::as_str).collect(),
+    };
+    if names.is_empty() {
+        // Says that the environment has no AMQP service at all.
+        amqp_service(&envs.baseline, None)?;
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let (b, c) = (
+                amqp_service(&envs.baseline, Some(name))?,
+                amqp_service(&envs.candidate, Some(name))?,
+            );
+            Ok((b.0, Twin::new(b.1, c.1)))
+        })
+        .collect()
 }
 
 /// Whether every AMQP service of the named environments accepts a connection;

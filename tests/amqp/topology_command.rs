@@ -143,3 +143,28 @@ async fn topology_of_a_missing_vhost_exits_3_and_writes_no_report() {
     assert!(run.stderr.contains("`staging`"), "{}", run.stderr);
     assert!(run.drift.is_none(), "no drift.json");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn topology_without_a_service_compares_every_amqp_service() {
+    let Some(mut b) = broker::broker("topology_without_a_service").await else {
+        return;
+    };
+    let (prod, stg) = super::drifting_topology(&mut b).await;
+    let project = tempfile::tempdir().unwrap();
+    // `audit` reads production's vhost in both environments: no drift there.
+    let audit = crate::broker::Broker::url(&prod);
+    let text = format!(
+        "{}\n[environments.production.services.audit]\namqp_url = \"{audit}\"\n\n[environments.staging.services.audit]\namqp_url = \"{audit}\"\n",
+        config((&prod, &stg), r#""error""#)
+    );
+    std::fs::write(project.path().join("driftgate.toml"), text).unwrap();
+    let run = topology(&project, &[]).await;
+    run.assert_code(0);
+    assert_eq!(
+        run.scenario_names(),
+        ["topology of `audit`", "topology of `events`"]
+    );
+    assert_eq!(run.scenario("topology of `audit`")["status"], "passed");
+    assert_eq!(run.scenario(SCENARIO)["status"], "drifted");
+    assert!(run.stdout.contains("scenarios: 2 total"), "{}", run.stdout);
+}
