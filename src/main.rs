@@ -135,7 +135,7 @@ async fn dispatch(command: Command, color: bool) -> anyhow::Result<u8> {
         Command::Run(args) => run::run(args, color).await,
         Command::Demo(args) => demo::demo(args, color).await,
         Command::Mock(args) => services::serve_mocks(args).await,
-        Command::DbParity(args) => Ok(services::db_parity(args).await),
+        Command::DbParity(args) => Ok(services::db_parity(args, color).await),
         Command::Capture(args) => Ok(services::capture(args).await),
         Command::Topology(args) => Ok(services::topology(args, color).await),
         Command::Record(args) => traces::record(args).await,

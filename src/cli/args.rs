@@ -152,7 +152,7 @@ pub(crate) struct MetricsArgs {
 }
 
 /// The judging options of the commands that report stored traces
-/// (`compare`, `report`, `merge`).
+/// (`compare`, `report`, `merge`) or records of their own (`topology`, `db-parity`).
 #[derive(Debug, clap::Args)]
 pub(crate) struct TraceJudgeArgs {
     /// Judge waiver expiry as of this day (YYYY-MM-DD) instead of today.

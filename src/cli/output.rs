@@ -87,20 +87,49 @@ pub(crate) fn rebuilt_report(
     view: TerminalOptions,
     metrics: &MetricsArgs,
 ) -> u8 {
-    let report = match report {
-        Ok(report) => report,
-        Err(e) => return run_failed(&e),
-    };
-    let redactor = Redactor::default();
-    let (files, errors) = match report::write_all(&report, dir, &redactor) {
-        Ok(files) => (files, Vec::new()),
-        Err(e) => (Vec::new(), vec![e.to_string()]),
+    match report {
+        Ok(report) => {
+            let files = ReportFiles {
+                dir: Some(dir),
+                trace: None,
+            };
+            written_report(&report, files, &Redactor::default(), view, metrics)
+        }
+        Err(e) => run_failed(&e),
+    }
+}
+
+/// Where a judged report goes besides the terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReportFiles<'a> {
+    /// The folder for every report format; none are written without it.
+    pub(crate) dir: Option<&'a Path>,
+    /// The trace its records were written to, to name it.
+    pub(crate) trace: Option<&'a Path>,
+}
+
+/// Writes a judged report into its folder, when there is one, prints it and
+/// the files it left, writes its metrics; returns its exit code.
+pub(crate) fn written_report(
+    report: &DriftReport,
+    files: ReportFiles<'_>,
+    redactor: &Redactor,
+    view: TerminalOptions,
+    metrics: &MetricsArgs,
+) -> u8 {
+    let (written, errors) = match files
+        .dir
+        .map(|dir| report::write_all(report, dir, redactor))
+    {
+        None => (Vec::new(), Vec::new()),
+        Some(Ok(written)) => (written, Vec::new()),
+        Some(Err(e)) => (Vec::new(), vec![e.to_string()]),
     };
     let judged = Judged {
-        report: &report,
-        redactor: &redactor,
-        trace: None,
-        files: &files,
+        report,
+        redactor,
+        trace: files.trace,
+        files: &written,
         errors: &errors,
     };
     judged.print(view, metrics)

@@ -1,14 +1,16 @@
 //! The commands about the services of an environment rather than its
 //! scenarios: `mock` serves the mock environments, `capture` records broker
 //! messages, `topology` and `db-parity` compare the broker topology and the
-//! SQL Server settings and schemas of two environments. Argument parsing and
-//! printing only: the work is in `driftgate::{mock, runner::broker, parity}`.
+//! SQL Server settings and schemas of two environments, each judged like a
+//! run's trace (rules, policy, waivers) and reported in every format.
+//! Argument parsing and printing only: the work is in
+//! `driftgate::{mock, runner::broker, parity}`.
 //!
 //! ```text
 //! driftgate mock --env staging --port erp=8081
 //! driftgate capture --env production --exchange orders --binding 'order.*' -o orders.jsonl --duration 30s
-//! driftgate topology --baseline production --candidate staging
-//! driftgate db-parity --baseline production --candidate staging --service erpdb --table dbo.orders
+//! driftgate topology --baseline production --candidate staging -r reports/topology --waivers waivers.toml
+//! driftgate db-parity --baseline production --candidate staging --service erpdb --table dbo.orders --trace db.trace.jsonl
 //! ```
 
 use std::collections::BTreeMap;
@@ -17,16 +19,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use driftgate::config::Redactor;
+use driftgate::config::{Config, Redactor};
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::parity::{self, ParityError};
-use driftgate::report;
-use driftgate::runner::broker;
+use driftgate::runner::{broker, modes};
 use driftgate::template::TemplateEngine;
-use driftgate::trace::Twin;
+use driftgate::trace::{TraceRecord, Twin};
 
-use super::args::{ConfigArg, EnvironmentPair};
+use super::args::{ConfigArg, EnvironmentPair, TraceJudgeArgs};
 use super::output;
 
 /// `driftgate mock`.
@@ -82,9 +83,11 @@ pub(crate) struct TopologyArgs {
     config: ConfigArg,
     #[command(flatten)]
     environments: EnvironmentPair,
-    /// AMQP service (default: the only one).
+    /// AMQP service (default: every one of the baseline environment, a scenario each).
     #[arg(long)]
     service: Option<String>,
+    #[command(flatten)]
+    output: CheckOutputArgs,
 }
 
 /// `driftgate db-parity`.
@@ -100,6 +103,56 @@ pub(crate) struct DbParityArgs {
     /// A table whose schema is compared, as schema.table (repeatable).
     #[arg(long = "table")]
     tables: Vec<String>,
+    #[command(flatten)]
+    output: CheckOutputArgs,
+}
+
+/// How `topology` and `db-parity` judge what they found, and where they put it.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckOutputArgs {
+    /// Folder for drift.json, junit.xml, summary.md, cucumber.json and report.html
+    /// (without it, only the terminal report).
+    #[arg(short, long)]
+    reports: Option<PathBuf>,
+    /// Also write what the check read as a trace (JSON Lines) that `driftgate report` judges.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    #[command(flatten)]
+    judging: TraceJudgeArgs,
+}
+
+impl CheckOutputArgs {
+    /// Writes the records of a check as a trace when asked, judges them as
+    /// `driftgate report` judges a trace, writes and prints the report;
+    /// returns the gate's exit code.
+    fn judge(
+        &self,
+        config: &Config,
+        name: &str,
+        records: Vec<TraceRecord>,
+        redactor: &Redactor,
+        color: bool,
+    ) -> u8 {
+        let trace = self.trace.as_deref().filter(|path| {
+            parity::write_trace(path, &records, redactor)
+                .map_err(|e| output::print_warnings(&[e.to_string()], redactor))
+                .is_ok()
+        });
+        let report = modes::report_from_records(config, name, records, self.judging.today());
+        match report {
+            Ok(report) => output::written_report(
+                &report,
+                output::ReportFiles {
+                    dir: self.reports.as_deref(),
+                    trace,
+                },
+                redactor,
+                self.judging.judge.view(color),
+                &self.judging.metrics,
+            ),
+            Err(e) => output::run_failed(&e),
+        }
+    }
 }
 
 /// Serves the mocks of one environment until Ctrl-C.
@@ -153,11 +206,11 @@ pub(crate) async fn capture(args: CaptureArgs) -> u8 {
 
 /// Compares the broker topology of two environments.
 pub(crate) async fn topology(args: TopologyArgs, color: bool) -> u8 {
-    let Some(config) = args.config.load() else {
+    let Some(config) = args.config.load_judged(&args.output.judging.judge) else {
         return exit::USAGE;
     };
     let redactor = Redactor::default();
-    let report = broker::topology_command(
+    let records = broker::topology_command(
         &config,
         &args.environments.baseline,
         &args.environments.candidate,
@@ -165,30 +218,25 @@ pub(crate) async fn topology(args: TopologyArgs, color: bool) -> u8 {
         &redactor,
     )
     .await;
-    match report {
-        Ok(report) => {
-            print!("{}", report::terminal::render(&report, color, &redactor));
-            report.exit_code()
-        }
+    match records {
+        Ok(records) => args
+            .output
+            .judge(&config, "driftgate topology", records, &redactor, color),
         Err(e) => output::failed(&e, e.exit_code()),
     }
 }
 
 /// Compares the SQL Server settings and table schemas of two environments.
-pub(crate) async fn db_parity(args: DbParityArgs) -> u8 {
-    let Some(config) = args.config.load() else {
+pub(crate) async fn db_parity(args: DbParityArgs, color: bool) -> u8 {
+    let Some(config) = args.config.load_judged(&args.output.judging.judge) else {
         return exit::USAGE;
     };
+    let redactor = Redactor::default();
     let names = Twin::new(args.environments.baseline, args.environments.candidate);
-    match parity::check(&config, &names, &args.service, &args.tables).await {
-        Ok(outcome) => {
-            print!("{}", parity::render(&outcome, &names, &args.service));
-            if outcome.drifts.is_empty() {
-                exit::NO_DRIFT
-            } else {
-                exit::DRIFT
-            }
-        }
+    match parity::check(&config, &names, &args.service, &args.tables, &redactor).await {
+        Ok(records) => args
+            .output
+            .judge(&config, "driftgate db-parity", records, &redactor, color),
         Err(e @ ParityError::Unreadable(_)) => output::failed(&e, exit::UNREACHABLE),
         Err(e) => output::usage_error(&e),
     }

@@ -14,14 +14,21 @@
 //!     configuration  server settings: row[name=max degree of parallelism].value_in_use  0 → 8
 //! ```
 //!
+//! `driftgate db-parity` runs the probes outside any scenario, and
+//! `driftgate topology` reads the broker topology the same way: both record
+//! what they saw as the records of a run ([`ParityRecording`]), so they are
+//! judged, reported and stored like one.
+//!
 //! Every probe is a single SELECT (it passes the read-only guard of
 //! protected environments); `sql_variant` values are cast so they map to
 //! JSON. The database name itself is not compared (environments name their
 //! databases differently on purpose).
 
+mod recording;
 mod run;
 
-pub use run::{ParityError, ParityOutcome, check, render};
+pub use recording::{CheckFeature, ParityRecording, write_trace};
+pub use run::{ParityError, check};
 
 use crate::transport::sql::SqlQuery;
 

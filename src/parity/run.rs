@@ -1,25 +1,34 @@
 //! `driftgate db-parity`: the parity probes run outside any scenario, for a
 //! quick configuration check of one database service between two
-//! environments.
+//! environments. Each probe is queried on both environments at once and
+//! recorded as a scenario of its own (see [`super::recording`]), judged like
+//! a run's trace.
 //!
 //! ```text
 //! $ driftgate db-parity --baseline production --candidate staging --service erpdb --table dbo.Orders
-//! configuration  table dbo.Orders columns: column_name=Priority exists only in candidate
-//!                baseline –  candidate {"column_name":"Priority","data_type":"nvarchar",…}
-//! 1 configuration difference between production and staging (erpdb)
+//! DRIFT  erpdb: table dbo.Orders columns  db-parity:0
+//!   --> db-parity:0  Then the table dbo.Orders columns of "erpdb" should match
+//!       SQL SELECT COLUMN_NAME AS column_name, ORDINAL_POSITION AS ordinal, … (erpdb)
+//!       error  configuration  row[column_name=Priority]  baseline: (absent)  candidate: {"column_name":"Priority",…}
+//!
+//! scenarios: 6 total, 5 passed, 1 drifted, 0 failed
+//! verdict: DRIFT (exit 1)
 //! ```
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
-use crate::compare::{Drift, compare_scenario};
-use crate::config::{CompareRules, Config, ConfigError, Redactor};
-use crate::trace::{
-    EnvironmentRef, Observation, RunHeader, ScenarioKey, Side, SideStep, StepOutcome, StepRecord,
-    TRACE_FORMAT, Twin,
-};
+use super::recording::{CheckFeature, ParityRecording};
+use super::{Probe, probes};
+use crate::config::{Config, ConfigError, Redactor};
+use crate::trace::{EnvironmentRef, Observation, Side, SideStep, TraceRecord, Twin};
 use crate::transport::sql::SqlClient;
 
-use super::probes;
+/// Where `db-parity` files its scenarios, one per probe.
+const DB_PARITY: CheckFeature = CheckFeature {
+    path: "db-parity",
+    name: "Database configuration parity",
+};
 
 /// Why a parity check could not judge.
 #[derive(Debug, thiserror::Error)]
@@ -51,27 +60,19 @@ impl crate::diagnostic::Diagnose for ParityError {
     }
 }
 
-/// What a parity check found.
-#[derive(Debug)]
-pub struct ParityOutcome {
-    /// Every configuration difference.
-    pub drifts: Vec<Drift>,
-    /// The secrets of this check, for anything printed.
-    pub redactor: Redactor,
-}
-
-/// Runs every probe for `service` and `tables` on both environments and compares them.
+/// Runs every probe for `service` and `tables` on both environments and
+/// records each as a scenario; secrets of the environments go to `redactor`.
 pub async fn check(
     config: &Config,
     names: &Twin<String>,
     service: &str,
     tables: &[String],
-) -> Result<ParityOutcome, ParityError> {
-    let redactor = Redactor::default();
+    redactor: &Redactor,
+) -> Result<Vec<TraceRecord>, ParityError> {
     let mut clients = Vec::new();
     let mut environments = Twin::<EnvironmentRef>::default();
     for side in Side::BOTH {
-        let env = config.environment(names.get(side), &redactor)?;
+        let env = config.environment(names.get(side), redactor)?;
         let settings = env.databases.get(service).ok_or_else(|| {
             ParityError::Service(format!(
                 "environment `{}` has no SQL Server service `{service}` (kind = \"sqlserver\")",
@@ -86,76 +87,41 @@ pub async fn check(
         };
         clients.push(client);
     }
-    let probes = probes(tables);
-    let mut sides = Twin::<SideStep>::default();
-    for (side, client) in Side::BOTH.into_iter().zip(&clients) {
-        for probe in &probes {
-            let mut exchange = client.query(&probe.query).await;
-            if let Some(error) = &exchange.error {
-                let message = format!("cannot read {}: {error}", probe.aspect);
-                return Err(ParityError::Unreadable(
-                    redactor.redact(&message).into_owned(),
-                ));
-            }
-            exchange.key = probe.key.clone();
-            exchange.configuration = Some(probe.aspect.clone());
-            sides
-                .get_mut(side)
-                .observations
-                .push(Observation::Sql(exchange));
-        }
-        sides.get_mut(side).outcome = StepOutcome::Passed;
+    let mut recording = ParityRecording::new(DB_PARITY, environments);
+    for probe in probes(tables) {
+        let started = Instant::now();
+        let (baseline, candidate) = futures::join!(
+            probe_side(&clients[0], &probe, redactor),
+            probe_side(&clients[1], &probe, redactor)
+        );
+        recording.aspect(
+            format!("{service}: {}", probe.aspect),
+            format!("the {} of \"{service}\" should match", probe.aspect),
+            Twin::new(baseline?, candidate?),
+            started.elapsed().as_secs_f64() * 1000.0,
+        );
     }
-    let step = StepRecord {
-        outline_text: None,
-        scenario: ScenarioKey {
-            sample: None,
-            feature: "db-parity".into(),
-            feature_name: "Database configuration parity".into(),
-            rule: None,
-            name: format!("{service}: {} vs {}", names.baseline, names.candidate),
-            line: 0,
-            tags: Vec::new(),
-            tenant: None,
-        },
-        index: 0,
-        keyword: String::new(),
-        text: format!("database configuration of \"{service}\""),
-        line: 0,
-        sides,
-    };
-    let header = RunHeader {
-        format: TRACE_FORMAT,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        started_at: String::new(),
-        environments,
-        tenants: Default::default(),
-    };
-    let drifts = compare_scenario(&header, &[step], &CompareRules::default());
-    Ok(ParityOutcome { drifts, redactor })
+    Ok(recording.finish())
 }
 
-/// The drifts as terminal lines, with both values.
-pub fn render(outcome: &ParityOutcome, names: &Twin<String>, service: &str) -> String {
-    let show =
-        |v: &Option<serde_json::Value>| v.as_ref().map_or("–".to_owned(), |v| v.to_string());
-    let mut out = String::new();
-    for drift in &outcome.drifts {
-        out.push_str(&format!(
-            "{}  {}\n    {}: {}\n    {}: {}\n",
-            drift.class,
-            drift.message,
-            names.baseline,
-            show(&drift.baseline),
-            names.candidate,
-            show(&drift.candidate)
+/// The probe's result on one side, marked as configuration keyed by the
+/// probe's key columns; a side that cannot be read ends the check.
+async fn probe_side(
+    client: &SqlClient,
+    probe: &Probe,
+    redactor: &Redactor,
+) -> Result<SideStep, ParityError> {
+    let mut exchange = client.query(&probe.query).await;
+    if let Some(error) = &exchange.error {
+        let message = format!("cannot read {}: {error}", probe.aspect);
+        return Err(ParityError::Unreadable(
+            redactor.redact(&message).into_owned(),
         ));
     }
-    out.push_str(&format!(
-        "{} configuration difference(s) between {} and {} ({service})\n",
-        outcome.drifts.len(),
-        names.baseline,
-        names.candidate
-    ));
-    outcome.redactor.redact(&out).into_owned()
+    exchange.key = probe.key.clone();
+    exchange.configuration = Some(probe.aspect.clone());
+    Ok(SideStep {
+        observations: vec![Observation::Sql(exchange)],
+        ..SideStep::default()
+    })
 }

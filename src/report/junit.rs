@@ -2,7 +2,8 @@
 //! feature file, one `<testcase>` per scenario; a drifted scenario is a
 //! `<failure type="drift">` listing its drifts as the terminal does (when
 //! every drift is waived or of a severity the gate passes, it is a passing
-//! case listing them in `<system-out>`), a failed
+//! case listing them in `<system-out>`; a waived drift is noted
+//! `[waived by ID]`), a failed
 //! scenario a `<failure type="failed">`. In a run over tenants a test case
 //! is named `SCENARIO [tenant NAME]`.
 //!
@@ -21,9 +22,10 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::ReportError;
-use super::text::{Palette, drift_block, message_lines};
+use super::text::{Palette, RowNote, message_lines, noted_drift_block};
 use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult};
+use crate::trace::ScenarioKey;
 
 /// Renders the report as JUnit XML, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {
@@ -101,11 +103,20 @@ fn test_case(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor)
     case.set_classname(redactor.redact(&key.feature));
     case.set_time(duration(result.duration_ms));
     if result.outcome() == ScenarioOutcome::Drifted && !fails_gate(report, result) {
-        let drifts: Vec<_> = report.drifts_in(key).collect();
-        let lines = drift_block(&drifts, &Palette::new(false), redactor);
+        let lines = drift_lines(report, key, redactor);
         case.set_system_out(redactor.redact(&lines.join("\n")));
     }
     case
+}
+
+/// The drift block of a scenario, each drift a waiver matched noted
+/// `[waived by ID]` or `[waiver ID expired]`.
+fn drift_lines(report: &DriftReport, key: &ScenarioKey, redactor: &Redactor) -> Vec<String> {
+    let drifts: Vec<_> = report
+        .marked_drifts_in(key)
+        .map(|(drift, mark)| (drift, RowNote::of_waiver(&mark)))
+        .collect();
+    noted_drift_block(&drifts, &Palette::new(false), redactor)
 }
 
 /// Whether any drift of the scenario fails the gate (unwaived, of a failing severity).
@@ -137,8 +148,7 @@ fn status(report: &DriftReport, result: &ScenarioResult, redactor: &Redactor) ->
         .iter()
         .flat_map(|m| message_lines(m))
         .collect();
-    let drifts: Vec<_> = report.drifts_in(&result.scenario).collect();
-    lines.extend(drift_block(&drifts, &Palette::new(false), redactor));
+    lines.extend(drift_lines(report, &result.scenario, redactor));
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status
         .set_type(kind)

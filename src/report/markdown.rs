@@ -1,6 +1,7 @@
 //! `summary.md`: the gate's result for `$GITHUB_STEP_SUMMARY` or a
 //! merge-request comment — verdict, counts by class, the top drifts linking
-//! to their anchors in the HTML report, and failed scenarios.
+//! to their anchors in the HTML report (a waived one noted `(waived by ID)`),
+//! and failed scenarios.
 //!
 //! ```markdown
 //! ## driftgate: ❌ DRIFT — production (baseline) vs staging (candidate)
@@ -16,7 +17,7 @@
 //! ```
 
 use super::ReportError;
-use super::text::format_value;
+use super::text::{format_value, waiver_note};
 use crate::compare::Drift;
 use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, Verdict};
@@ -110,8 +111,11 @@ fn top_drifts(report: &DriftReport, redactor: &Redactor, html_href: &str) -> Str
         {
             path = format!("{path} ({})", text(&redactor.redact(note)));
         }
+        let waiver = waiver_note(&report.gate.mark(*i, drift))
+            .map(|note| format!(" ({})", text(&note)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "| `{}` | [{}]({html_href}#drift-{i}) | {}:{} | {path} | {} | {} |\n",
+            "| `{}`{waiver} | [{}]({html_href}#drift-{i}) | {}:{} | {path} | {} | {} |\n",
             drift.class,
             text(&drift.scenario.title()),
             text(&drift.scenario.feature),

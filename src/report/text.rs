@@ -141,15 +141,28 @@ pub(crate) struct RowNote {
 impl RowNote {
     /// The note of a drift judged by the policy.
     pub(crate) fn of_mark(mark: &DriftMark) -> RowNote {
-        let note = match (&mark.waived_by, &mark.expired_waiver) {
-            (Some(waiver), _) => Some(format!("waived by {waiver}")),
-            (None, Some(waiver)) => Some(format!("waiver {waiver} expired")),
-            (None, None) => None,
-        };
         RowNote {
             severity: Some(mark.severity.as_str()),
-            note,
+            note: waiver_note(mark),
         }
+    }
+
+    /// Only the waiver part of the note of a drift judged by the policy (no
+    /// severity column): what JUnit adds to a drift line.
+    pub(crate) fn of_waiver(mark: &DriftMark) -> RowNote {
+        RowNote {
+            severity: None,
+            note: waiver_note(mark),
+        }
+    }
+}
+
+/// `waived by ID` or `waiver ID expired`, when a waiver matched the drift.
+pub(crate) fn waiver_note(mark: &DriftMark) -> Option<String> {
+    match (&mark.waived_by, &mark.expired_waiver) {
+        (Some(waiver), _) => Some(format!("waived by {waiver}")),
+        (None, Some(waiver)) => Some(format!("waiver {waiver} expired")),
+        (None, None) => None,
     }
 }
 
@@ -238,17 +251,8 @@ impl Columns {
     }
 }
 
-/// The lines that show a scenario's drifts, grouped by step then by request.
-pub(crate) fn drift_block(
-    drifts: &[&Drift],
-    palette: &Palette,
-    redactor: &Redactor,
-) -> Vec<String> {
-    let plain: Vec<(&Drift, RowNote)> = drifts.iter().map(|d| (*d, RowNote::default())).collect();
-    noted_drift_block(&plain, palette, redactor)
-}
-
-/// [`drift_block`] with a severity and a note on each drift line.
+/// The lines that show a scenario's drifts, grouped by step then by
+/// request, each with its severity and note (when it has them).
 pub(crate) fn noted_drift_block(
     noted: &[(&Drift, RowNote)],
     palette: &Palette,
@@ -385,8 +389,9 @@ mod tests {
         assertion.baseline = None;
         assertion.candidate = None;
         assertion.message = "held on baseline only".into();
-        let drifts = [&status, &report.drifts[0], &report.drifts[2], &assertion];
-        let lines = drift_block(&drifts, &Palette::new(false), &Redactor::default());
+        let drifts = [&status, &report.drifts[0], &report.drifts[2], &assertion]
+            .map(|d| (d, RowNote::default()));
+        let lines = noted_drift_block(&drifts, &Palette::new(false), &Redactor::default());
         let expected = [
             r#"  --> features/order_sync.feature:13  When I send a POST request to "/api/orders""#,
             "      POST /api/orders (erp)",

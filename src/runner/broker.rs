@@ -1,6 +1,7 @@
 //! Broker commands outside a scenario run: `driftgate capture` (messages of
 //! an exchange binding or a dead-letter queue into a replay file),
-//! `driftgate topology` (broker topology parity of two environments), and
+//! `driftgate topology` (broker topology parity of two environments,
+//! recorded as a run's records and judged like one), and
 //! the broker reachability check the demo uses to skip queue scenarios.
 //!
 //! ```text
@@ -12,12 +13,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::compare::compare_scenario;
 use crate::config::{AmqpService, Config, Environment, Redactor};
-use crate::judge::{DriftReport, ScenarioResult};
+use crate::parity::{CheckFeature, ParityRecording};
 use crate::trace::{
-    AmqpEvent, AmqpObservation, EnvironmentRef, Observation, RunHeader, ScenarioKey,
-    ScenarioStatus, SideStep, StepRecord, TRACE_FORMAT, Twin,
+    AmqpEvent, AmqpObservation, EnvironmentRef, Observation, SideStep, TraceRecord, Twin,
 };
 use crate::transport::amqp::management::fetch_topology;
 use crate::transport::amqp::replay::{CaptureLimit, CaptureSummary, capture};
@@ -127,26 +126,30 @@ pub async fn capture_command(
         .map_err(|e| BrokerCommandError::Broker(redactor.redact(&e.to_string()).into_owned()))
 }
 
-/// Compares the broker topology of a service between two environments.
+/// Where `driftgate topology` files its scenarios, one per AMQP service.
+const BROKER_TOPOLOGY: CheckFeature = CheckFeature {
+    path: "broker topology",
+    name: "Broker topology parity",
+};
+
+/// Reads the broker topology of `service` (else of every AMQP service of
+/// the baseline environment) in two environments and records each as a
+/// scenario, to be judged like a run's trace.
 pub async fn topology_command(
     config: &Config,
     baseline: &str,
     candidate: &str,
     service: Option<&str>,
     redactor: &Redactor,
-) -> Result<DriftReport, BrokerCommandError> {
-    let started = Instant::now();
+) -> Result<Vec<TraceRecord>, BrokerCommandError> {
     let envs = Twin::new(
         environment(config, baseline, redactor)?,
         environment(config, candidate, redactor)?,
     );
-    let services = Twin::new(
-        amqp_service(&envs.baseline, service)?,
-        amqp_service(&envs.candidate, service)?,
-    );
-    let (b, c) = futures::join!(
-        fetch_topology(&services.baseline.1),
-        fetch_topology(&services.candidate.1)
+    let services = topology_services(&envs, service)?;
+    let mut recording = ParityRecording::new(
+        BROKER_TOPOLOGY,
+        Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
     );
     let fetched = |side: &Environment, result: Result<_, String>| {
         result.map_err(|e| {
@@ -157,59 +160,56 @@ pub async fn topology_command(
             ))
         })
     };
-    let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
-    let name = services.baseline.0.clone();
-    let header = RunHeader {
-        format: TRACE_FORMAT,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        environments: Twin::new(env_ref(&envs.baseline), env_ref(&envs.candidate)),
-        tenants: Default::default(),
+    for (name, specs) in services {
+        let started = Instant::now();
+        let (b, c) = futures::join!(
+            fetch_topology(&specs.baseline),
+            fetch_topology(&specs.candidate)
+        );
+        let (b, c) = (fetched(&envs.baseline, b)?, fetched(&envs.candidate, c)?);
+        let side = |topology| SideStep {
+            observations: vec![Observation::Amqp(AmqpObservation {
+                service: name.clone(),
+                event: AmqpEvent::Topology { topology },
+            })],
+            ..SideStep::default()
+        };
+        let sides = Twin::new(side(b), side(c));
+        recording.aspect(
+            format!("topology of `{name}`"),
+            format!("I compare the broker topology of \"{name}\""),
+            sides,
+            started.elapsed().as_secs_f64() * 1000.0,
+        );
+    }
+    Ok(recording.finish())
+}
+
+/// The AMQP services `driftgate topology` compares, each with both
+/// environments' settings: the one `named`, else every one the baseline
+/// environment declares (the candidate must declare it too).
+fn topology_services(
+    envs: &Twin<Environment>,
+    named: Option<&str>,
+) -> Result<Vec<(String, Twin<AmqpService>)>, BrokerCommandError> {
+    let names: Vec<&str> = match named {
+        Some(name) => vec![name],
+        None => envs.baseline.amqp.keys().map(String::as_str).collect(),
     };
-    let side = |topology| SideStep {
-        observations: vec![Observation::Amqp(AmqpObservation {
-            service: name.clone(),
-            event: AmqpEvent::Topology { topology },
-        })],
-        ..SideStep::default()
-    };
-    let key = ScenarioKey {
-        sample: None,
-        feature: "broker topology".into(),
-        feature_name: "Broker topology parity".into(),
-        rule: None,
-        name: format!("topology of `{name}`"),
-        line: 0,
-        tags: Vec::new(),
-        tenant: None,
-    };
-    let step = StepRecord {
-        outline_text: None,
-        scenario: key.clone(),
-        index: 0,
-        keyword: "Then ".into(),
-        text: format!("I compare the broker topology of \"{name}\""),
-        line: 0,
-        sides: Twin::new(side(b), side(c)),
-    };
-    let drifts = compare_scenario(&header, &[step], &config.compare);
-    Ok(DriftReport {
-        header,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        scenarios: vec![ScenarioResult {
-            scenario: key,
-            status: ScenarioStatus::Passed,
-            message: None,
-            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-            drift_count: drifts.len(),
-        }],
-        drifts,
-        timing: Default::default(),
-        steps: Vec::new(),
-        gate: Default::default(),
-        limits: Vec::new(),
-        incomplete: None,
-    })
+    if names.is_empty() {
+        // Says that the environment has no AMQP service at all.
+        amqp_service(&envs.baseline, None)?;
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let (b, c) = (
+                amqp_service(&envs.baseline, Some(name))?,
+                amqp_service(&envs.candidate, Some(name))?,
+            );
+            Ok((b.0, Twin::new(b.1, c.1)))
+        })
+        .collect()
 }
 
 /// Whether every AMQP service of the named environments accepts a connection;

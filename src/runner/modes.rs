@@ -6,7 +6,9 @@
 //! - [`super::learning`]: several recordings of each environment, learned
 //!   as noise (`driftgate learn-noise`);
 //! - [`report_from_traces`] and [`compare_traces`]: reports from stored
-//!   traces alone (`driftgate report`, `driftgate compare`).
+//!   traces alone (`driftgate report`, `driftgate compare`);
+//! - [`report_from_records`]: the report of records a check kept in memory
+//!   (`driftgate topology`, `driftgate db-parity`), judged as its trace would be.
 //!
 //! ```text
 //! driftgate record --env production -o prod.trace.jsonl
@@ -135,6 +137,29 @@ pub fn report_from_traces(
         }
         shards.push(shard);
     }
+    report_of_shards(config, &shards, today)
+}
+
+/// Judges the records of a check that ran outside any scenario (`driftgate
+/// topology`, `driftgate db-parity`), still in memory, exactly as
+/// [`report_from_traces`] judges them once stored in a trace; `name` names
+/// them in messages.
+pub fn report_from_records(
+    config: &Config,
+    name: &str,
+    records: Vec<TraceRecord>,
+    today: NaiveDate,
+) -> Result<DriftReport, RunError> {
+    let shard = ShardTrace::from_records(name.to_owned(), records)?;
+    report_of_shards(config, &[shard], today)
+}
+
+/// The report of the shards of one run, read from their traces or records.
+fn report_of_shards(
+    config: &Config,
+    shards: &[ShardTrace],
+    today: NaiveDate,
+) -> Result<DriftReport, RunError> {
     let first = shards.first().ok_or(RunError::NoTraces)?;
     let mut header = first.run.header.clone();
     for shard in &shards[1..] {
@@ -147,8 +172,8 @@ pub fn report_from_traces(
             .flat_map(|s| twin_of(&s.run).scenarios)
             .collect(),
     };
-    let mut report = report_of(config, &twin, busiest_shard_ms(&shards), today);
-    report.incomplete = shortfall(&shards);
+    let mut report = report_of(config, &twin, busiest_shard_ms(shards), today);
+    report.incomplete = shortfall(shards);
     Ok(report)
 }
 

@@ -17,8 +17,10 @@ pub struct Broker {
 /// developer machine; in CI (`CI=true`) a missing broker fails the test.
 pub async fn broker(test: &str) -> Option<Broker> {
     driftgate::transport::http::install_crypto_provider();
+    // Generous: declaring vhosts on a broker other test runs share can take
+    // seconds when the machine is busy.
     let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     let up = http

@@ -2,6 +2,7 @@
 //! test stand in for production and staging.
 
 pub(crate) mod broker;
+mod topology_command;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,16 +24,11 @@ struct Project {
     dir: tempfile::TempDir,
 }
 
-impl Project {
-    fn new(vhosts: (&str, &str), feature: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            r#"
-[run]
-features = ["features"]
-fixtures = "scenarios"
-concurrency = 1
-
+/// `[environments]` of production and staging, each with an `events`
+/// service on its vhost.
+fn environments(vhosts: (&str, &str)) -> String {
+    format!(
+        r#"
 [environments.production]
 variables = {{ plant = "P100" }}
 [environments.production.services.events]
@@ -45,8 +41,22 @@ variables = {{ plant = "S100" }}
 amqp_url = "{}"
 timeout_ms = 5000
 "#,
-            Broker::url(vhosts.0),
-            Broker::url(vhosts.1)
+        Broker::url(vhosts.0),
+        Broker::url(vhosts.1)
+    )
+}
+
+impl Project {
+    fn new(vhosts: (&str, &str), feature: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            r#"
+[run]
+features = ["features"]
+fixtures = "scenarios"
+concurrency = 1
+{}"#,
+            environments(vhosts)
         );
         std::fs::write(dir.path().join("driftgate.toml"), config).unwrap();
         std::fs::create_dir_all(dir.path().join("features")).unwrap();
@@ -221,11 +231,10 @@ async fn a_binding_missing_in_one_vhost_is_a_message_arriving_in_baseline_only()
     assert_eq!(drift.candidate, None);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn different_queue_arguments_are_topology_drift() {
-    let Some(mut b) = broker::broker("topology").await else {
-        return;
-    };
+/// Two fresh vhosts, production's and staging's, whose `erp.orders` queues
+/// differ in their TTL and dead-letter exchange, and whose `erp.returns`
+/// queue only production declares.
+async fn drifting_topology(b: &mut Broker) -> (String, String) {
     let (prod, stg) = (b.vhost("prod").await, b.vhost("stg").await);
     for v in [&prod, &stg] {
         b.exchange(v, "orders").await;
@@ -239,6 +248,15 @@ async fn different_queue_arguments_are_topology_drift() {
     b.queue(&stg, "erp.orders", json!({"x-message-ttl": 30000}))
         .await;
     b.queue(&prod, "erp.returns", json!({})).await;
+    (prod, stg)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn different_queue_arguments_are_topology_drift() {
+    let Some(mut b) = broker::broker("topology").await else {
+        return;
+    };
+    let (prod, stg) = drifting_topology(&mut b).await;
     let feature = "Feature: Broker\n  Scenario: Same topology\n    Then I compare the broker topology of \"events\"\n";
     let outcome = Project::new((&prod, &stg), feature).run().await;
     let mut found: Vec<Found> = outcome

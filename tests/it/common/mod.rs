@@ -423,6 +423,49 @@ impl RunResult {
     pub fn report_file(&self, name: &str) -> String {
         std::fs::read_to_string(self.reports.join(name)).unwrap_or_default()
     }
+
+    /// Asserts that the terminal report, junit.xml and summary.md note the
+    /// drift `waiver` waived, and that cucumber.json and report.html are written.
+    pub fn assert_waiver_noted_in_every_report(&self, waiver: &str) {
+        let noted = [
+            ("the terminal report", self.stdout.clone(), "[waived by {}]"),
+            ("junit.xml", self.report_file("junit.xml"), "[waived by {}]"),
+            (
+                "summary.md",
+                self.report_file("summary.md"),
+                "(waived by {})",
+            ),
+        ];
+        for (name, text, note) in noted {
+            let note = note.replace("{}", waiver);
+            assert!(text.contains(&note), "{name} lacks {note:?}:\n{text}");
+        }
+        for file in ["cucumber.json", "report.html"] {
+            assert!(!self.report_file(file).is_empty(), "no {file}");
+        }
+    }
+
+    /// Asserts that `driftgate report TRACE --config CONFIG` (into a report
+    /// folder of its own) exits as this run did with the same drift.json.
+    pub async fn assert_rebuilt_by_report(&self, trace: &Path, config: &Path) {
+        let dir = TempDir::new().expect("create a temporary report folder");
+        let (trace_arg, config_arg) = (trace.display().to_string(), config.display().to_string());
+        let args = [
+            "report",
+            &trace_arg,
+            "--config",
+            &config_arg,
+            "--reports",
+            "reports",
+        ];
+        let rebuilt = Run::bare(&args, dir.path()).execute().await;
+        rebuilt.assert_code(self.code.unwrap_or(-1));
+        assert_eq!(
+            rebuilt.report(),
+            self.report(),
+            "driftgate report on {trace_arg} judges otherwise"
+        );
+    }
 }
 
 /// A feature with one scenario named `name` made of `steps` (one per line).
