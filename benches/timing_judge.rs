@@ -17,7 +17,8 @@
 //! TIMING_BENCH_TRIALS=5000 cargo bench --bench timing_judge
 //! ```
 
-use driftgate::timing::{TimingPolicy, TimingVerdict, judge};
+use driftgate::config::timing::TimingPolicy;
+use driftgate::timing::{TimingVerdict, judge};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use statrs::distribution::{ContinuousCDF, Normal};

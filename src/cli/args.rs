@@ -10,9 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-use driftgate::compare::noise::NoiseFile;
-use driftgate::compare::waiver::WaiversFile;
 use driftgate::config::Config;
+use driftgate::config::noise::NoiseFile;
+use driftgate::config::waiver::WaiversFile;
 use driftgate::diagnostic::{Diagnose, Diagnostic};
 use driftgate::report::terminal::TerminalOptions;
 

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use driftgate::compare::noise::runs::Learning;
-use driftgate::compare::noise::{EnvironmentValue, NoiseEntry, NoiseKind};
+use driftgate::config::noise::{EnvironmentValue, NoiseEntry, NoiseKind};
 use driftgate::diagnostic::Diagnostic;
 use driftgate::exit;
 use driftgate::runner::learning::{self, LearnOutcome, LearnPlan};

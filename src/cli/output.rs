@@ -14,13 +14,13 @@
 
 use std::path::{Path, PathBuf};
 
-use driftgate::config::Redactor;
 use driftgate::diagnostic::{Diagnose, Diagnostic, Styling, render_error};
 use driftgate::exit;
 use driftgate::judge::DriftReport;
 use driftgate::report;
 use driftgate::report::terminal::TerminalOptions;
 use driftgate::runner::{RunError, RunOutcome};
+use driftgate::secret::Redactor;
 
 use super::args::MetricsArgs;
 

@@ -19,11 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use driftgate::config::{Config, Redactor};
+use driftgate::config::Config;
 use driftgate::exit;
 use driftgate::mock::{self, MockEnvironment};
 use driftgate::parity::{self, ParityError};
 use driftgate::runner::{broker, modes};
+use driftgate::secret::Redactor;
 use driftgate::template::TemplateEngine;
 use driftgate::trace::{TraceRecord, Twin};
 

@@ -17,7 +17,8 @@ use serde_json::Value;
 
 use super::finding::{Finding, Site};
 use super::json_diff::type_name;
-use super::{Drift, DriftClass, Normalizer};
+use super::{Drift, Normalizer};
+use crate::drift_class::DriftClass;
 use crate::trace::StepRecord;
 
 /// A `type_change` for every value this step captured on both sides with

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::drift_class::DriftClass;
+use crate::drift_class::DriftClass;
 use crate::trace::ScenarioKey;
 
 /// Where in a scenario a drift was found.

@@ -22,8 +22,9 @@
 
 use serde_json::Value;
 
+use super::Normalizer;
 use super::finding::Finding;
-use super::{DriftClass, Normalizer};
+use crate::drift_class::DriftClass;
 use crate::edi::{self, EdiPath, Interchange, Segment};
 use crate::trace::{Side, Twin};
 

@@ -18,7 +18,8 @@ use super::generated::{Recognised, Recognizer};
 use super::json_diff::type_name;
 use super::rules::{Applicable, HeaderRule, RuleSet, scope_of};
 use super::walk::{Difference, diff_recognising};
-use super::{Drift, DriftClass, Normalizer};
+use super::{Drift, Normalizer};
+use crate::drift_class::DriftClass;
 use crate::trace::{
     Body, HttpExchange, HttpRequestRecord, HttpResponseRecord, Side, SideStep, StepRecord, Twin,
 };

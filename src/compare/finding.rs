@@ -12,7 +12,8 @@
 
 use serde_json::Value;
 
-use super::{Drift, DriftClass, StepRef};
+use super::{Drift, StepRef};
+use crate::drift_class::DriftClass;
 use crate::trace::{ScenarioKey, StepRecord};
 
 /// Where a difference was found: scenario, step and, inside an HTTP

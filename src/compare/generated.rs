@@ -37,7 +37,7 @@ pub(crate) const FLOAT: &str = "generated value: float representation (relative 
 /// Why a keyed list in another order was not drift.
 pub(crate) const KEYED_ORDER: &str = "generated value: keyed list order (paired by identity key)";
 
-pub use crate::config::GeneratedValuesMode;
+use crate::config::GeneratedValuesMode;
 
 /// How generated values are recognised in one run.
 #[derive(Debug, Clone, Copy, PartialEq)]

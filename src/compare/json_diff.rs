@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use serde_json::{Number, Value};
 use serde_json_path::{JsonPath, PathElement};
 
-use super::DriftClass;
 use super::tree::{Act, PathAction, RuleNode};
 use super::walk::diff_with_rules;
+use crate::drift_class::DriftClass;
 
 /// One difference between two JSON documents.
 #[derive(Debug, Clone, PartialEq)]

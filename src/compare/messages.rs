@@ -25,7 +25,8 @@ use super::exchange::ExchangeJudge;
 use super::finding::{Finding, Site};
 use super::generated::{Recognised, Recognizer};
 use super::rules::scope_of;
-use super::{Drift, DriftClass, Normalizer, topology};
+use super::{Drift, Normalizer, topology};
+use crate::drift_class::DriftClass;
 use crate::trace::{
     AmqpEvent, AmqpMessage, Observation, ReplayCounts, Side, SideStep, StepRecord, Twin,
 };

@@ -40,7 +40,6 @@ pub mod noise;
 mod normalize;
 mod outcome;
 pub mod policy;
-pub use crate::pattern::route_template;
 mod rows;
 pub mod rules;
 mod topology;
@@ -49,7 +48,6 @@ mod tree;
 mod value_rules;
 pub mod waiver;
 mod walk;
-pub use crate::pattern::wildcard;
 
 #[cfg(test)]
 mod tests;
@@ -59,10 +57,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub use captures::captured_note;
-pub use drift::{Drift, DriftClass, StepRef, SuppressedDrift};
+pub use drift::{Drift, StepRef, SuppressedDrift};
 pub use edi::NOISE as EDI_NOISE;
 pub use exchange::is_polling_step;
-pub use generated::{GeneratedSettings, GeneratedValuesMode};
+pub use generated::GeneratedSettings;
 pub use json_diff::{IgnoreSet, JsonDifference, Segment, diff_json};
 pub use normalize::{MIN_EMBEDDED_CHARS, Normalizer};
 pub use rows::describe_differences;

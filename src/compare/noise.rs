@@ -30,9 +30,6 @@
 pub mod learn;
 pub mod runs;
 
-pub use crate::config::noise::{
-    EnvironmentValue, NOISE_FORMAT, NoiseEntry, NoiseError, NoiseFile, NoiseKind,
-};
 pub use learn::ScenarioSteps;
 
 #[cfg(test)]

@@ -12,8 +12,9 @@
 
 use serde_json::Value;
 
+use super::Normalizer;
 use super::finding::Finding;
-use super::{DriftClass, Normalizer};
+use crate::drift_class::DriftClass;
 use crate::trace::{AssertionRecord, Observation, Side, SideStep, StepOutcome, Twin};
 
 /// What the outcomes of a step say.

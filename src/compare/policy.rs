@@ -17,10 +17,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::waiver::WaiverSpec;
 use super::{Drift, SuppressedDrift};
-pub use crate::config::policy::PolicySpec;
-pub use crate::drift_class::{Severity, default_severity};
+use crate::config::policy::PolicySpec;
+use crate::config::waiver::WaiverSpec;
+use crate::drift_class::{Severity, default_severity};
 
 /// How the policy judged one drift.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,7 +25,8 @@ use serde_json_path::JsonPath;
 use super::finding::{Finding, Site};
 use super::generated::{Recognised, Recognizer};
 use super::json_diff::numbers_equal;
-use super::{Drift, DriftClass, IgnoreSet, Normalizer, Segment};
+use super::{Drift, IgnoreSet, Normalizer, Segment};
+use crate::drift_class::DriftClass;
 use crate::trace::{Observation, Side, SideStep, SqlExchange, StepRecord, Twin};
 
 /// Every drift in the SQL results of a step whose sides both acted.

@@ -26,11 +26,11 @@
 use serde_json_path::JsonPath;
 
 use super::generated::GeneratedSettings;
-use super::noise::{NoiseEntry, NoiseKind};
 use super::tree::{Act, PathAction, RuleNode};
-use super::wildcard::{RoutePattern, wildcard_match};
 use crate::config::CompareRules;
-pub use crate::config::rules::{KeyedArraySpec, MaskSpec, RuleError, RuleSpec, ToleranceSpec};
+use crate::config::noise::{NoiseEntry, NoiseKind};
+use crate::config::rules::RuleSpec;
+use crate::pattern::wildcard::{RoutePattern, wildcard_match};
 use crate::trace::{HttpResponseRecord, ScenarioKey};
 
 /// Where an exchange sits: what scoped rules are matched against.
@@ -215,7 +215,8 @@ fn compile_spec(index: usize, spec: &RuleSpec) -> CompiledRule {
 fn compile_noise(entry: &NoiseEntry) -> CompiledRule {
     let mut rule = CompiledRule::ignoring(format!("learned noise at {}", entry.path), &[]);
     rule.service = Some(entry.service.clone());
-    rule.route = RoutePattern::parse(&super::route_template::route_pattern(&entry.route)).ok();
+    rule.route =
+        RoutePattern::parse(&crate::pattern::route_template::route_pattern(&entry.route)).ok();
     if let Some(header) = entry.path.strip_prefix("header:") {
         rule.header_noise.push(header.to_ascii_lowercase());
         return rule;

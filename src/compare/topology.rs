@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::finding::{Finding, Site};
-use super::{Drift, DriftClass, IgnoreSet, Normalizer, diff_json};
+use super::{Drift, IgnoreSet, Normalizer, diff_json};
+use crate::drift_class::DriftClass;
 use crate::trace::{AmqpEvent, BrokerTopology, Side, Twin};
 
 /// Topology drift of the `I compare the broker topology` events of a step, paired by order.

@@ -19,7 +19,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Drift, DriftClass, StepRef};
+use super::{Drift, StepRef};
+use crate::drift_class::DriftClass;
 use crate::trace::{
     Interruption, RunEnd, RunHeader, ScenarioEnd, ScenarioKey, ScenarioStatus, Side, SideStep,
     StepOutcome, StepRecord, TraceRecord, Twin, step_failure,

@@ -14,8 +14,8 @@
 
 use serde_json::Value;
 
-use super::DriftClass;
 use super::tree::{Act, PathAction};
+use crate::drift_class::DriftClass;
 
 /// What the rules make of two different values of the same type.
 #[derive(Debug, Clone, PartialEq)]

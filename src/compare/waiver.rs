@@ -3,8 +3,8 @@
 //! matches, wildcards allowed.
 
 use super::Drift;
-use super::wildcard::wildcard_match;
-pub use crate::config::waiver::{ExpiryDate, WaiverError, WaiverSpec, WaiversFile};
+use crate::config::waiver::WaiverSpec;
+use crate::pattern::wildcard::wildcard_match;
 
 impl WaiverSpec {
     /// Whether every matcher of the waiver matches `drift`.

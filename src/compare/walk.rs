@@ -24,11 +24,12 @@ use std::mem::discriminant;
 
 use serde_json::{Map, Value};
 
+use super::Segment;
 use super::generated::{KEYED_ORDER, Recognised, Recognizer};
 use super::json_diff::{numbers_equal, push_segment};
 use super::tree::{Act, PathAction, RuleNode};
 use super::value_rules::{ScalarVerdict, judge_scalars};
-use super::{DriftClass, Segment};
+use crate::drift_class::DriftClass;
 
 /// One difference between two documents, drift or suppressed.
 #[derive(Debug, Clone, PartialEq)]

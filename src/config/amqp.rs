@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use super::{REDACTED, Redactor};
+use crate::secret::{REDACTED, Redactor};
 
 /// A broker service with secrets resolved.
 #[derive(Debug, Clone)]
@@ -212,7 +212,8 @@ mod tests {
 mod config_tests {
     use std::path::Path;
 
-    use crate::config::{Config, Redactor};
+    use crate::config::Config;
+    use crate::secret::Redactor;
 
     const TOML: &str = r#"
 [environments.production.services.erp]

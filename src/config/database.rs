@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Redactor, ServiceSpec};
+use super::ServiceSpec;
+use crate::secret::Redactor;
 
 /// What a configured service is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -115,7 +116,8 @@ pub(crate) fn ado_value<'a>(connection: &'a str, key: &str) -> Option<&'a str> {
 mod tests {
     use std::path::Path;
 
-    use crate::config::{Config, Redactor};
+    use crate::config::Config;
+    use crate::secret::Redactor;
 
     const SQL_CONFIG: &str = r#"
 [environments.staging.services.erpdb]

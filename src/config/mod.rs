@@ -75,7 +75,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use crate::secret::{REDACTED, Redactor};
+use crate::secret::Redactor;
+
 pub use amqp::AmqpService;
 pub use compare::{
     CompareRules, DEFAULT_CLOCK_SKEW_MS, DEFAULT_RELATIVE_TOLERANCE, GeneratedValuesMode,

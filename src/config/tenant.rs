@@ -24,7 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use super::{Config, ConfigError, ConfigProblem, Environment, Redactor, SecretSource, ServiceKind};
+use super::{Config, ConfigError, ConfigProblem, Environment, SecretSource, ServiceKind};
+use crate::secret::Redactor;
 
 /// `[tenants.NAME]`: a tenant every environment serves.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -33,10 +33,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::config::{Environment, Redactor, tags_allow};
+use crate::config::{Environment, tags_allow};
 use crate::lint::walk::{self, MatchedStep};
 use crate::runner::selection::{Selection, select};
 use crate::runner::{RunError, RunOptions};
+use crate::secret::Redactor;
 use crate::template::{GeneratedValues, Scope, TemplateEngine};
 use crate::trace::{Side, Twin};
 use crate::world::steps::{Action, Part, Transport, Writes};

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use super::ScenarioResult;
-use crate::compare::route_template::request_shape;
 use crate::compare::{Drift, SuppressedDrift};
+use crate::pattern::route_template::request_shape;
 use crate::trace::{ScenarioKey, ScenarioStatus};
 
 /// The repetitions of a run folded into their scenarios.
@@ -169,7 +169,8 @@ pub fn count_drifts(results: &mut [ScenarioResult], drifts: &[Drift]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{DriftClass, StepRef};
+    use crate::compare::StepRef;
+    use crate::drift_class::DriftClass;
     use crate::trace::SampleRef;
 
     fn key(sample: Option<usize>) -> ScenarioKey {

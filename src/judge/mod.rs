@@ -33,11 +33,11 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 
 use crate::compare::RuleSet;
-use crate::compare::policy::PolicySpec;
 use crate::compare::traces::{Presence, TwinTrace, presence_drift};
-use crate::compare::waiver::WaiverSpec;
 use crate::config::Config;
-use crate::timing::TimingPolicy;
+use crate::config::policy::PolicySpec;
+use crate::config::timing::TimingPolicy;
+use crate::config::waiver::WaiverSpec;
 use crate::trace::{
     RecordSink, RunHeader, ScenarioKey, ScenarioStatus, StepRecord, TraceError, TraceRecord,
 };

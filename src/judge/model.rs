@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Incomplete, StepResult};
-use crate::compare::policy::{Gate, Severity};
-use crate::compare::{Drift, DriftClass};
+use crate::compare::Drift;
+use crate::compare::policy::Gate;
+use crate::drift_class::DriftClass;
+use crate::drift_class::Severity;
 use crate::exit;
 use crate::trace::{RunHeader, ScenarioKey, ScenarioStatus};
 use crate::transport::limit::LimitUsage;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::compare::DriftClass;
 use crate::compare::traces::{TraceRun, pair_traces};
+use crate::drift_class::DriftClass;
 use crate::trace::{
     Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
     ScenarioEnd, SideStep, StepOutcome, Timing, Twin,

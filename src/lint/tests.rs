@@ -266,7 +266,7 @@ fn every_write_the_run_refuses_on_a_protected_environment_is_a_finding() {
                 9,
                 9,
                 &*format!(
-                    "a SQL statement that is not a single read (it is a INSERT statement, not a query (SELECT or WITH … SELECT), at line 1, column 1){refused}"
+                    "a SQL statement that is not a single read (it is an INSERT statement, not a query (SELECT or WITH … SELECT), at line 1, column 1){refused}"
                 )
             ),
             (

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use crate::config::Redactor;
+use crate::secret::Redactor;
 use crate::trace::{
     EnvironmentRef, RunEnd, RunHeader, RunPlan, ScenarioEnd, ScenarioKey, ScenarioStatus, SideStep,
     StepRecord, TRACE_FORMAT, TraceError, TraceRecord, TraceWriter, Twin, millis_between,

@@ -20,7 +20,8 @@ use std::time::Instant;
 
 use super::recording::{CheckFeature, ParityRecording};
 use super::{Probe, probes};
-use crate::config::{Config, ConfigError, Redactor};
+use crate::config::{Config, ConfigError};
+use crate::secret::Redactor;
 use crate::trace::{EnvironmentRef, Observation, Side, SideStep, TraceRecord, Twin};
 use crate::transport::sql::SqlClient;
 

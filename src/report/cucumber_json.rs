@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use super::text::format_drift_value;
 use super::{ReportError, ScenarioIndex};
-use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult, StepResult};
+use crate::secret::Redactor;
 
 /// Renders the report as Cucumber JSON, secrets redacted.
 pub fn render(report: &DriftReport, redactor: &Redactor) -> Result<String, ReportError> {

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::compare::policy::{Gate, PolicySpec, apply_policy};
-use crate::compare::waiver::{ExpiryDate, WaiverSpec};
-use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
+use crate::compare::policy::{Gate, apply_policy};
+use crate::compare::{Drift, StepRef, SuppressedDrift};
+use crate::config::policy::PolicySpec;
+use crate::config::waiver::{ExpiryDate, WaiverSpec};
+use crate::drift_class::DriftClass;
 use crate::judge::{DriftReport, ExchangeResult, ScenarioResult, SideResult, StepResult};
 use crate::trace::{EnvironmentRef, RunHeader, ScenarioKey, ScenarioStatus, Twin};
 

@@ -24,10 +24,12 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::ReportError;
-use crate::compare::policy::{DriftMark, Severity, WaiverStatus};
-use crate::compare::{Drift, DriftClass, StepRef, SuppressedDrift};
-use crate::config::Redactor;
+use crate::compare::policy::{DriftMark, WaiverStatus};
+use crate::compare::{Drift, StepRef, SuppressedDrift};
+use crate::drift_class::DriftClass;
+use crate::drift_class::Severity;
 use crate::judge::{DriftReport, ScenarioResult, Summary};
+use crate::secret::Redactor;
 use crate::trace::EnvironmentRef;
 
 /// The `schema` field: names the document type.

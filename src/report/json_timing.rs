@@ -21,9 +21,8 @@
 use serde::Serialize;
 
 use super::json::StepView;
-use crate::timing::{
-    BudgetCheck, BudgetSide, Interval, LatencySummary, TimedStep, TimingPolicy, TimingSection,
-};
+use crate::config::timing::TimingPolicy;
+use crate::timing::{BudgetCheck, BudgetSide, Interval, LatencySummary, TimedStep, TimingSection};
 use crate::trace::{ScenarioKey, Side, Twin};
 
 #[derive(Serialize)]

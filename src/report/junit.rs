@@ -23,8 +23,8 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::ReportError;
 use super::text::{Palette, RowNote, message_lines, noted_drift_block};
-use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult};
+use crate::secret::Redactor;
 use crate::trace::ScenarioKey;
 
 /// Renders the report as JUnit XML, secrets redacted.
@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn a_drifted_scenario_passes_when_the_gate_does() {
         let mut report = fixture::report();
-        report.gate.fail_on = vec![crate::compare::policy::Severity::Info];
+        report.gate.fail_on = vec![crate::drift_class::Severity::Info];
         let xml = render(&report, &Redactor::default()).unwrap();
         let parsed = parsed(&xml);
         let case = &parsed.test_suites[0].test_cases[0];

@@ -19,8 +19,8 @@
 use super::ReportError;
 use super::text::{format_value, waiver_note};
 use crate::compare::Drift;
-use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, Verdict};
+use crate::secret::Redactor;
 
 /// How many drifts the summary lists; the rest are in the HTML report.
 pub const TOP_DRIFTS: usize = 10;

@@ -39,8 +39,8 @@ mod fixture;
 use std::path::{Path, PathBuf};
 
 use crate::compare::Drift;
-use crate::config::Redactor;
 use crate::judge::{DriftReport, StepResult};
+use crate::secret::Redactor;
 use crate::trace::ScenarioKey;
 pub use limits::limit_lines;
 

@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 
 use super::text::{Palette, RowNote, message_lines, noted_drift_block, paint};
 use crate::compare::Drift;
-use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioOutcome, ScenarioResult, Verdict};
+use crate::secret::Redactor;
 
 /// How the terminal report is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Tests of the report model, of [`write_all`], and of redaction across every format.
 
 use super::*;
-use crate::compare::DriftClass;
+use crate::drift_class::DriftClass;
 use crate::exit;
 use crate::judge::*;
 use crate::report::fixture;

@@ -14,9 +14,10 @@ use std::borrow::Cow;
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
+use crate::compare::Drift;
 use crate::compare::policy::DriftMark;
-use crate::compare::{Drift, DriftClass};
-use crate::config::Redactor;
+use crate::drift_class::DriftClass;
+use crate::secret::Redactor;
 
 /// Longest value shown, in characters; longer values end in `…`.
 pub(crate) const MAX_VALUE_CHARS: usize = 80;
@@ -303,7 +304,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::compare::DriftClass;
+    use crate::drift_class::DriftClass;
     use crate::report::fixture;
 
     #[test]

@@ -13,8 +13,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::config::{AmqpService, Config, Environment, Redactor};
+use crate::config::{AmqpService, Config, Environment};
 use crate::parity::{CheckFeature, ParityRecording};
+use crate::secret::Redactor;
 use crate::trace::{
     AmqpEvent, AmqpObservation, EnvironmentRef, Observation, SideStep, TraceRecord, Twin,
 };

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::modes::{read_run, record};
 use super::{RunError, RunOptions};
 use crate::compare::noise::runs::{Learning, LearningRun, decide};
-use crate::compare::noise::{NOISE_FORMAT, NoiseFile};
+use crate::config::noise::{NOISE_FORMAT, NoiseFile};
 
 /// How many runs `learn-noise` makes, and how far apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,8 +20,9 @@ use chrono::NaiveDate;
 
 use super::completeness;
 use crate::compare::traces::{RunEnding, TraceRun, TwinTrace, twin_of};
-use crate::config::{Config, Redactor};
+use crate::config::Config;
 use crate::judge::{DriftReport, Incomplete, Standards, judge_trace};
+use crate::secret::Redactor;
 use crate::trace::{
     RunEnd, RunPlan, ScenarioKey, ShardRecord, TraceError, TraceRecord, TraceWriter, read_trace,
 };

@@ -37,8 +37,9 @@ pub use preflight::Unreachable;
 pub use progress::ProgressMode;
 pub use samples::Sampling;
 
-use crate::config::{Config, Environment, Redactor};
+use crate::config::{Config, Environment};
 use crate::judge::{DriftReport, Incomplete, IncompleteCause, Judge, JudgeSink, Standards};
+use crate::secret::Redactor;
 use crate::template::TemplateEngine;
 use crate::trace::{
     EnvironmentRef, Interruption, RecordSink, RecordSinks, RunEnd, RunHeader, RunPlan, ScenarioKey,

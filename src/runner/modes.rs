@@ -25,8 +25,9 @@ use chrono::NaiveDate;
 use super::merge::{ShardTrace, busiest_shard_ms, shortfall};
 use super::{RunError, RunOptions, RunOutcome, completeness, run_in_mode};
 use crate::compare::traces::{Presence, RunEnding, TraceRun, TwinTrace, pair_traces, twin_of};
-use crate::config::{Config, Redactor};
+use crate::config::Config;
 use crate::judge::{DriftReport, Standards, judge_trace};
+use crate::secret::Redactor;
 use crate::trace::{RunPlan, TraceRecord, TraceWriter, read_trace};
 
 /// How a run uses its two sides.

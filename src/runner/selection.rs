@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use super::features::{self, FeatureSet};
 use super::tenants::{self, TenantEnvironments};
 use super::{RunError, RunOptions};
-use crate::config::{Environment, Redactor};
+use crate::config::Environment;
+use crate::secret::Redactor;
 use crate::trace::{EnvironmentRef, Side, Twin};
 
 /// The environments and features a run works on.

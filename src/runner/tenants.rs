@@ -16,7 +16,8 @@ use std::sync::Arc;
 use cucumber::gherkin::{Feature, Scenario};
 
 use crate::config::tenant::{select, tenants_of};
-use crate::config::{Config, Environment, Redactor};
+use crate::config::{Config, Environment};
+use crate::secret::Redactor;
 use crate::trace::{ScenarioKey, Twin};
 use crate::world::RunContext;
 

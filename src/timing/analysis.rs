@@ -20,10 +20,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::judge::{Judgement, TimingPolicy, TimingVerdict, judge};
+use super::judge::{Judgement, TimingVerdict, judge};
 use super::samples::TimedExchange;
 use super::summary::{LatencySummary, percentile};
-use crate::compare::{Drift, DriftClass, StepRef};
+use crate::compare::{Drift, StepRef};
+use crate::config::timing::TimingPolicy;
+use crate::drift_class::DriftClass;
 use crate::trace::{ScenarioKey, Side, Twin};
 
 /// The timing part of a drift report.

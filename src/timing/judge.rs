@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rank::{PMethod, mann_whitney};
 use super::shift::{Estimate, hodges_lehmann, ratio_of_medians};
-pub use crate::config::timing::TimingPolicy;
+use crate::config::timing::TimingPolicy;
 
 /// What the judge decided about one timed step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,6 @@ pub use analysis::{
     BudgetCheck, BudgetSide, LatencyBudget, TimedStep, TimingAnalysis, TimingSection, analyse,
     percentile_name,
 };
-pub use judge::{Interval, Judgement, TimingPolicy, TimingVerdict, judge, p_text};
+pub use judge::{Interval, Judgement, TimingVerdict, judge, p_text};
 pub use samples::{TimedExchange, timed_exchanges};
 pub use summary::LatencySummary;

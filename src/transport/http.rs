@@ -15,7 +15,8 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-use crate::config::{Redactor, Service};
+use crate::config::Service;
+use crate::secret::Redactor;
 use crate::trace::{
     Body, HttpExchange, HttpRedirect, HttpRequestRecord, HttpResponseRecord, Timing,
 };
@@ -351,7 +352,7 @@ fn mask_sensitive(name: &str, value: &str) -> String {
         .iter()
         .any(|s| s.eq_ignore_ascii_case(name))
     {
-        crate::config::REDACTED.to_owned()
+        crate::secret::REDACTED.to_owned()
     } else {
         value.to_owned()
     }

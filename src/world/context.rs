@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Environment, Redactor};
+use crate::config::Environment;
+use crate::secret::Redactor;
 use crate::template::TemplateEngine;
 use crate::trace::{RecordSinks, RunHeader, Twin};
 use crate::transport::amqp::AmqpClient;

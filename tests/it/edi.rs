@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use driftgate::compare::{Drift, DriftClass};
+use driftgate::compare::Drift;
 use driftgate::config::Config;
+use driftgate::drift_class::DriftClass;
 use driftgate::mock::{MockEnvironment, parse};
 use driftgate::runner::{RunOptions, run};
 use driftgate::template::TemplateEngine;

@@ -18,12 +18,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{NoiseEntry, NoiseKind};
 use crate::compare::exchange::{exchanges, url_path};
-use crate::compare::route_template::route_template;
 use crate::compare::tree::{Act, PathAction, RuleNode};
 use crate::compare::walk::diff_with_rules;
-use crate::compare::{DriftClass, Normalizer, Segment, is_polling_step, scenario_captures};
+use crate::compare::{Normalizer, Segment, is_polling_step, scenario_captures};
+use crate::config::noise::{NoiseEntry, NoiseKind};
+use crate::drift_class::DriftClass;
+use crate::pattern::route_template::route_template;
 use crate::trace::{HttpExchange, RunHeader, ScenarioKey, Side, StepOutcome, StepRecord, Twin};
 
 /// Distinct example values kept per entry.

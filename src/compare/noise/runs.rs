@@ -18,8 +18,8 @@
 use std::collections::BTreeMap;
 
 use super::learn::{Differences, ScenarioSteps};
-use super::{EnvironmentValue, NoiseEntry};
 use crate::compare::traces::{Presence, TraceRun, pair_traces};
+use crate::config::noise::{EnvironmentValue, NoiseEntry};
 use crate::trace::ScenarioStatus;
 
 /// One recorded run of one environment.

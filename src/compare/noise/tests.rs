@@ -2,6 +2,7 @@ use serde_json::Value;
 use serde_json::json;
 
 use super::*;
+use crate::config::noise::{NOISE_FORMAT, NoiseEntry, NoiseFile, NoiseKind};
 use crate::trace::{
     Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
     RunHeader, ScenarioKey, SideStep, StepOutcome, StepRecord, Timing, Twin,

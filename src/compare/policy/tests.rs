@@ -2,8 +2,9 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::*;
-use crate::compare::waiver::{ExpiryDate, WaiverSpec};
-use crate::compare::{Drift, DriftClass, StepRef};
+use crate::compare::{Drift, StepRef};
+use crate::config::waiver::{ExpiryDate, WaiverSpec};
+use crate::drift_class::DriftClass;
 use crate::trace::ScenarioKey;
 
 fn drift(class: DriftClass, path: &str) -> Drift {

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::config::GeneratedValuesMode;
+use crate::drift_class::DriftClass;
 use crate::trace::{
     AssertionRecord, Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord,
     Observation, ScenarioKey, SideStep, StepOutcome, Timing,

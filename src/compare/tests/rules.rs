@@ -3,7 +3,7 @@
 //! guarantee that no value rule hides a presence or type change.
 
 use super::*;
-use crate::compare::noise::{NoiseEntry, NoiseKind};
+use crate::config::noise::{NoiseEntry, NoiseKind};
 use crate::trace::CompareRuleRecord;
 
 fn with_rules(toml_text: &str) -> CompareRules {

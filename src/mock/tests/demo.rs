@@ -8,8 +8,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{client, json_of, with_json};
-use crate::config::{Config, Redactor};
+use crate::config::Config;
 use crate::mock::{MockEnvironment, load_dir};
+use crate::secret::Redactor;
 use crate::template::{GeneratedValues, Scope, TemplateEngine};
 
 const ORDER_ID: &str = "3f0c2a4e-5b7d-4c1e-9a8f-2d6b1e0c7a93";

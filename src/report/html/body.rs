@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::config::Redactor;
+use crate::secret::Redactor;
 
 /// One line of a pretty-printed body.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -22,9 +22,9 @@ mod view;
 
 use minijinja::Environment;
 
-use crate::config::Redactor;
 use crate::judge::DriftReport;
 use crate::report::ReportError;
+use crate::secret::Redactor;
 
 /// The page template, embedded in the binary.
 const TEMPLATE: &str = include_str!("../templates/report.html");

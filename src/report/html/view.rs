@@ -8,10 +8,10 @@ use serde::Serialize;
 use super::body::{BodyLine, body_lines};
 use super::chart::{Chart, quantile, strip_chart};
 use crate::compare::Drift;
-use crate::config::Redactor;
 use crate::judge::{DriftReport, ScenarioResult, SideResult, StepResult};
 use crate::report::ScenarioIndex;
 use crate::report::text::format_drift_value;
+use crate::secret::Redactor;
 
 #[derive(Serialize)]
 pub(super) struct ReportView {

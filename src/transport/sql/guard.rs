@@ -102,11 +102,20 @@ fn as_sql_server_reads_it(statement: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// `a DELETE statement`: the statement's first word.
+/// `a DELETE statement`, `an INSERT statement`: the statement's first word.
 fn kind(statement: &Statement) -> String {
     let text = statement.to_string();
-    let word = text.split_whitespace().next().unwrap_or("another");
-    format!("a {} statement", word.to_ascii_uppercase())
+    let word = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("another")
+        .to_ascii_uppercase();
+    let article = if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word} statement")
 }
 
 /// `at line 2, column 5`.

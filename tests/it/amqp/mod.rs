@@ -7,8 +7,9 @@ mod topology_command;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use driftgate::compare::{Drift, DriftClass};
+use driftgate::compare::Drift;
 use driftgate::config::Config;
+use driftgate::drift_class::DriftClass;
 use driftgate::runner::{self, RunOptions, RunOutcome};
 use driftgate::trace::{AmqpEvent, Observation, ScenarioStatus, TraceRecord, read_trace};
 use futures::StreamExt as _;
@@ -459,7 +460,7 @@ async fn capture_dlq(vhost: &str, file: &Path) {
         &Broker::url(vhost),
         None,
         Duration::from_secs(5),
-        &driftgate::config::Redactor::default(),
+        &driftgate::secret::Redactor::default(),
     )
     .unwrap();
     let client = AmqpClient::new("events", "source", &service);

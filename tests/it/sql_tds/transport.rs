@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::sync::Once;
 
-use driftgate::config::{Config, Redactor};
+use driftgate::config::Config;
+use driftgate::secret::Redactor;
 use driftgate::transport::sql::{SqlClient, SqlQuery};
 use serde_json::json;
 

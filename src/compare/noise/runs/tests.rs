@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::compare::noise::NoiseKind;
+use crate::config::noise::NoiseKind;
 use crate::trace::{
     Body, EnvironmentRef, HttpExchange, HttpRequestRecord, HttpResponseRecord, Observation,
     RunHeader, ScenarioEnd, ScenarioKey, SideStep, StepOutcome, StepRecord, Timing, TraceRecord,
