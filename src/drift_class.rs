@@ -128,27 +128,6 @@ impl DriftClass {
     }
 }
 
-impl DriftClass {
-    /// Every class, in report order.
-    pub const ALL: [DriftClass; 15] = [
-        DriftClass::Status,
-        DriftClass::MissingField,
-        DriftClass::ExtraField,
-        DriftClass::TypeChange,
-        DriftClass::ValueChange,
-        DriftClass::ArrayLength,
-        DriftClass::Header,
-        DriftClass::Body,
-        DriftClass::AssertionOneSide,
-        DriftClass::ErrorOneSide,
-        DriftClass::ExchangeCount,
-        DriftClass::Order,
-        DriftClass::FormatChange,
-        DriftClass::ScenarioOnlyInBaseline,
-        DriftClass::ScenarioOnlyInCandidate,
-    ];
-}
-
 impl std::fmt::Display for DriftClass {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -13,7 +13,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::config::{AmqpService, Config, Environment};
+use crate::config::{AmqpService, Config, ConfigError, Environment};
+use crate::diagnostic::Diagnose;
 use crate::parity::{CheckFeature, ParityRecording};
 use crate::secret::Redactor;
 use crate::trace::{
@@ -26,17 +27,79 @@ use crate::transport::amqp::{AmqpClient, ListenerSource};
 /// Why a broker command could not do its work.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerCommandError {
-    /// Bad configuration or arguments.
-    #[error("{0}")]
-    Usage(String),
+    /// The environment is not defined or cannot be resolved.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `capture --dlq` on a protected environment: draining takes the messages away.
+    #[error(
+        "refused: draining queue `{queue}` would take messages from protected environment `{environment}`"
+    )]
+    DrainProtected {
+        /// The queue asked for.
+        queue: String,
+        /// The protected environment.
+        environment: String,
+    },
+    /// `capture` names neither an exchange nor a queue.
+    #[error("nothing to capture")]
+    NothingToCapture,
+    /// `capture` has neither a count nor a duration.
+    #[error("the capture has no end")]
+    NoEnd,
+    /// The environment has no AMQP service by that name, or several and none was named.
+    #[error("environment `{environment}`: {}", match service {
+        Some(name) => format!("no AMQP service `{name}`"),
+        None => "no single AMQP service".to_owned(),
+    })]
+    NoAmqpService {
+        /// The environment.
+        environment: String,
+        /// The service asked for, if one was.
+        service: Option<String>,
+        /// The AMQP services the environment has.
+        known: Vec<String>,
+    },
     /// The broker could not be reached or failed.
     #[error("{0}")]
     Broker(String),
 }
 
-impl crate::diagnostic::Diagnose for BrokerCommandError {
+impl Diagnose for BrokerCommandError {
     fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
-        vec![crate::diagnostic::Diagnostic::error(self.to_string())]
+        use crate::diagnostic::Diagnostic;
+        let error = Diagnostic::error(self.to_string());
+        match self {
+            BrokerCommandError::Config(e) => e.diagnostics(),
+            BrokerCommandError::DrainProtected { .. } => {
+                vec![error.with_help("capture from its exchange with --exchange instead")]
+            }
+            BrokerCommandError::NothingToCapture => {
+                vec![error.with_help(
+                    "name what to capture: --exchange X [--binding KEY], or --dlq QUEUE",
+                )]
+            }
+            BrokerCommandError::NoEnd => {
+                vec![error.with_help("say when to stop: --count N or --duration 10s")]
+            }
+            BrokerCommandError::NoAmqpService { known, .. } => {
+                let services = if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                };
+                vec![error.with_help(format!(
+                    "name one with --service (AMQP services: {services})"
+                ))]
+            }
+            BrokerCommandError::Broker(_) => vec![error],
+        }
+    }
+
+    fn summary(&self) -> Option<crate::diagnostic::Diagnostic> {
+        match self {
+            BrokerCommandError::Config(e) => e.summary(),
+            _ => None,
+        }
     }
 }
 
@@ -44,8 +107,8 @@ impl BrokerCommandError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            BrokerCommandError::Usage(_) => crate::exit::USAGE,
             BrokerCommandError::Broker(_) => crate::exit::UNREACHABLE,
+            _ => crate::exit::USAGE,
         }
     }
 }
@@ -82,10 +145,10 @@ pub async fn capture_command(
     let source = match (&request.dlq, &request.exchange) {
         (Some(queue), _) => {
             if env.protected {
-                return Err(BrokerCommandError::Usage(format!(
-                    "refused: draining queue `{queue}` would take messages from protected environment `{}`; capture from its exchange with --exchange instead",
-                    env.name
-                )));
+                return Err(BrokerCommandError::DrainProtected {
+                    queue: queue.clone(),
+                    environment: env.name.clone(),
+                });
             }
             ListenerSource::Queue {
                 queue: queue.clone(),
@@ -96,16 +159,12 @@ pub async fn capture_command(
             binding: request.binding.clone(),
         },
         (None, None) => {
-            return Err(BrokerCommandError::Usage(
-                "name what to capture: --exchange X [--binding KEY], or --dlq QUEUE".into(),
-            ));
+            return Err(BrokerCommandError::NothingToCapture);
         }
     };
     let idle = request.dlq.as_ref().map(|_| Duration::from_secs(2));
     if request.count.is_none() && request.duration.is_none() && idle.is_none() {
-        return Err(BrokerCommandError::Usage(
-            "say when to stop: --count N or --duration 10s".into(),
-        ));
+        return Err(BrokerCommandError::NoEnd);
     }
     let limit = CaptureLimit {
         count: request.count,
@@ -238,9 +297,7 @@ fn environment(
     name: &str,
     redactor: &Redactor,
 ) -> Result<Environment, BrokerCommandError> {
-    config
-        .environment(name, redactor)
-        .map_err(|e| BrokerCommandError::Usage(e.to_string()))
+    Ok(config.environment(name, redactor)?)
 }
 
 fn amqp_service(
@@ -252,26 +309,68 @@ fn amqp_service(
         None if env.amqp.len() == 1 => env.amqp.iter().next(),
         None => None,
     };
-    found.map(|(k, v)| (k.clone(), v.clone())).ok_or_else(|| {
-        let known: Vec<&str> = env.amqp.keys().map(String::as_str).collect();
-        BrokerCommandError::Usage(format!(
-            "environment `{}`: {} (AMQP services: {}); name one with --service",
-            env.name,
-            named.map_or("no single AMQP service".to_owned(), |n| format!(
-                "no AMQP service `{n}`"
-            )),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })
+    found
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .ok_or_else(|| BrokerCommandError::NoAmqpService {
+            environment: env.name.clone(),
+            service: named.map(str::to_owned),
+            known: env.amqp.keys().cloned().collect(),
+        })
 }
 
 fn env_ref(env: &Environment) -> EnvironmentRef {
     EnvironmentRef {
         name: env.name.clone(),
         variables: env.variables.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_usage_error_says_what_to_do_and_exits_2() {
+        let usage = [
+            BrokerCommandError::DrainProtected {
+                queue: "orders.dlq".into(),
+                environment: "production".into(),
+            },
+            BrokerCommandError::NothingToCapture,
+            BrokerCommandError::NoEnd,
+            BrokerCommandError::NoAmqpService {
+                environment: "staging".into(),
+                service: Some("evnts".into()),
+                known: vec!["events".into()],
+            },
+        ];
+        for error in &usage {
+            assert_eq!(error.exit_code(), crate::exit::USAGE, "{error}");
+            let shown = error.diagnostics();
+            assert_eq!(shown.len(), 1, "{error}");
+            assert!(!shown[0].help.is_empty(), "{error} has no help");
+            assert!(!error.to_string().starts_with("error"), "{error}");
+        }
+        let rendered = usage[3].diagnostics()[0].to_string();
+        assert!(
+            rendered.contains("no AMQP service `evnts`") && rendered.contains("events"),
+            "{rendered}"
+        );
+        let broker = BrokerCommandError::Broker("connection refused".into());
+        assert_eq!(broker.exit_code(), crate::exit::UNREACHABLE);
+    }
+
+    #[test]
+    fn an_unknown_environment_keeps_the_configurations_own_diagnostic() {
+        let config = Config::parse(
+            "[environments.production.services.events]\namqp_url = \"amqp://127.0.0.1:5672\"\n",
+            std::path::Path::new("driftgate.toml"),
+        )
+        .unwrap();
+        let error = environment(&config, "prodution", &Redactor::default()).unwrap_err();
+        assert!(matches!(error, BrokerCommandError::Config(_)), "{error:?}");
+        let shown: String = error.diagnostics().iter().map(|d| d.to_string()).collect();
+        assert!(shown.contains("prodution"), "{shown}");
+        assert!(shown.contains("production"), "{shown}");
     }
 }
