@@ -99,19 +99,25 @@ impl Judge {
         }
     }
 
-    /// Takes the next record. Steps wait for their scenario's end record;
-    /// a scenario that never ends (its run was stopped or killed) is never
-    /// judged. Run, plan, shard and run-end records say nothing about drift.
+    /// Takes the next record, as the live run's sinks see it (a copy is kept
+    /// until its scenario ends); see [`Judge::take`].
     pub fn record(&mut self, record: &TraceRecord) {
+        self.take(record.clone());
+    }
+
+    /// Takes the next record, owned. Steps wait for their scenario's end
+    /// record; a scenario that never ends (its run was stopped or killed) is
+    /// never judged. Run, plan, shard and run-end records say nothing about drift.
+    pub fn take(&mut self, record: TraceRecord) {
         match record {
             TraceRecord::Step(step) => self
                 .open
                 .entry(step.scenario.clone())
                 .or_default()
-                .push(step.clone()),
+                .push(step),
             TraceRecord::Scenario(end) => {
                 let steps = self.open.remove(&end.scenario).unwrap_or_default();
-                scenario::judge(&self.header, &self.standards.rules, &steps, end)
+                scenario::judge(&self.header, &self.standards.rules, &steps, &end)
                     .into(&mut self.judged);
             }
             TraceRecord::Run(_)
@@ -205,7 +211,7 @@ pub fn judge_trace(standards: &Standards, twin: &TwinTrace, duration_ms: f64) ->
     let mut judge = Judge::new(twin.header.clone(), standards.clone());
     for scenario in &twin.scenarios {
         match scenario.presence {
-            Presence::Both => scenario.records().for_each(|r| judge.record(&r)),
+            Presence::Both => scenario.records().for_each(|r| judge.take(r)),
             presence => judge.one_sided(&scenario.key, presence, scenario.duration_ms),
         }
     }
